@@ -1,0 +1,425 @@
+#!/usr/bin/env bash
+# Idempotent infrastructure bootstrap for the local runner, the tests and CI.
+#
+#   bash deploy/bootstrap.sh [--skip-infra] [--skip-venv]
+#
+# Run as root on Debian 12. For each piece it first checks whether it is already there and only then installs,
+# configures or starts it:
+#   1. RabbitMQ at AMQP_URI        (apt package rabbitmq-server, started with `rabbitmq-server -detached`),
+#      the plugins of deploy/rabbitmq/enabled_plugins, the vhost of AMQP_URI, the policies of
+#      deploy/rabbitmq/definitions.json;
+#   2. PostgreSQL at PG_URL        (apt package postgresql, trust auth on loopback, started with pg_ctlcluster);
+#   3. the Python venv .venv       (python3.11 -m venv, requirements.lock, then `pip install -e . --no-deps`).
+# Readiness means really ready: `rabbitmq-diagnostics check_running` + `check_port_connectivity` (never `ping`),
+# `pg_isready` + a real `select 1`. A second run on a ready machine does nothing and takes a few seconds.
+# The broker and the database are only installed or started when their URL points at this machine; a remote
+# one is waited for, never touched.
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO_ROOT"
+
+AMQP_URI="${AMQP_URI:-amqp://guest:guest@127.0.0.1:5672/}"
+PG_URL="${PG_URL:-postgresql://postgres@127.0.0.1:5432}"
+PYTHON="${PYTHON:-}"
+VENV="${VENV:-$REPO_ROOT/.venv}"
+READY_TIMEOUT="${BOOTSTRAP_READY_TIMEOUT:-120}"
+RABBIT_DEFINITIONS="$REPO_ROOT/deploy/rabbitmq/definitions.json"
+RABBIT_PLUGINS_FILE="$REPO_ROOT/deploy/rabbitmq/enabled_plugins"
+SKIP_INFRA=0
+SKIP_VENV=0
+
+for arg in "$@"; do
+    case "$arg" in
+        --skip-infra) SKIP_INFRA=1 ;;
+        --skip-venv) SKIP_VENV=1 ;;
+        -h|--help) sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "bootstrap: unknown argument: $arg" >&2; exit 2 ;;
+    esac
+done
+
+START_TS=$(date +%s)
+say()  { printf '[bootstrap] %s\n' "$*"; }
+warn() { printf '[bootstrap] WARNING: %s\n' "$*" >&2; }
+die()  { printf '[bootstrap] ERROR: %s\n' "$*" >&2; exit 1; }
+
+# ---------------------------------------------------------------------------------------------------- helpers
+
+# parse_url URL -> sets U_USER U_PASS U_HOST U_PORT U_PATH (no URL-decoding except for the path)
+parse_url() {
+    local url="$1" default_port="$2" rest hostport userinfo
+    rest="${url#*://}"
+    rest="${rest%%\?*}"
+    hostport="${rest%%/*}"
+    if [[ "$rest" == */* ]]; then U_PATH="${rest#*/}"; else U_PATH=""; fi
+    U_USER="" U_PASS=""
+    if [[ "$hostport" == *@* ]]; then
+        userinfo="${hostport%@*}"
+        hostport="${hostport##*@}"
+        U_USER="${userinfo%%:*}"
+        [[ "$userinfo" == *:* ]] && U_PASS="${userinfo#*:}"
+    fi
+    if [[ "$hostport" == \[* ]]; then                  # [::1]:5672
+        U_HOST="${hostport%%]*}"; U_HOST="${U_HOST#[}"
+        U_PORT="${hostport##*]}"; U_PORT="${U_PORT#:}"
+    elif [[ "$hostport" == *:* ]]; then
+        U_HOST="${hostport%%:*}"; U_PORT="${hostport##*:}"
+    else
+        U_HOST="$hostport"; U_PORT=""
+    fi
+    [[ -n "$U_HOST" ]] || U_HOST="127.0.0.1"
+    [[ -n "$U_PORT" ]] || U_PORT="$default_port"
+}
+
+urldecode() { local s="${1//+/ }"; printf '%b' "${s//%/\\x}"; }
+
+is_local_host() {
+    case "$1" in
+        localhost|127.*|::1|"$(hostname 2>/dev/null || echo localhost)") return 0 ;;
+        *) return 1 ;;
+    esac
+}
+
+# tcp_open HOST PORT: true when something accepts connections there (bash /dev/tcp, 2 s cap)
+tcp_open() {
+    timeout 2 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null
+}
+
+SUDO=""
+if [[ "$(id -u)" != 0 ]]; then
+    if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; fi
+fi
+as_root() { if [[ -n "$SUDO" || "$(id -u)" == 0 ]]; then $SUDO "$@"; else die "need root for: $*"; fi; }
+
+APT_UPDATED=0
+POLICY_RC_CREATED=0
+cleanup() {
+    if [[ "$POLICY_RC_CREATED" == 1 ]]; then as_root rm -f /usr/sbin/policy-rc.d || true; fi
+}
+trap cleanup EXIT
+
+# apt_install PKG...: noninteractive, keeps our config files, and stops package scripts from starting daemons
+# (there is no systemd here: this script starts them itself, the way it wants).
+apt_install() {
+    command -v apt-get >/dev/null 2>&1 || die "apt-get not found: install $* by hand"
+    if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+        printf '#!/bin/sh\nexit 101\n' | as_root tee /usr/sbin/policy-rc.d >/dev/null
+        as_root chmod 755 /usr/sbin/policy-rc.d
+        POLICY_RC_CREATED=1
+    fi
+    if [[ "$APT_UPDATED" == 0 ]]; then
+        say "apt-get update"
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null
+        APT_UPDATED=1
+    fi
+    say "apt-get install $*"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+        -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "$@" >/dev/null
+    if [[ "$POLICY_RC_CREATED" == 1 ]]; then as_root rm -f /usr/sbin/policy-rc.d; POLICY_RC_CREATED=0; fi
+}
+
+# wait_for DESCRIPTION SECONDS COMMAND...: retries COMMAND every second
+wait_for() {
+    local what="$1" limit="$2"; shift 2
+    local deadline=$(( $(date +%s) + limit ))
+    until "$@" >/dev/null 2>&1; do
+        if (( $(date +%s) >= deadline )); then
+            warn "last attempt of: $*"; "$@" || true
+            die "$what: not ready after ${limit}s"
+        fi
+        sleep 1
+    done
+}
+
+# ---------------------------------------------------------------------------------------------------- RabbitMQ
+
+REQUIRED_PLUGINS=(rabbitmq_management rabbitmq_shovel rabbitmq_shovel_management rabbitmq_federation
+                  rabbitmq_federation_management)
+
+rabbit_ready() {
+    rabbitmq-diagnostics -q check_running && rabbitmq-diagnostics -q check_port_connectivity
+}
+
+rabbit_missing_plugins() {
+    # Reads the enabled-plugins file (fast); falls back to asking the node.
+    local file="${RABBITMQ_ENABLED_PLUGINS_FILE:-/etc/rabbitmq/enabled_plugins}" enabled p
+    if [[ -r "$file" ]]; then
+        enabled="$(tr -d '[:space:]' <"$file")"
+    else
+        enabled="$(rabbitmq-plugins -q list -E -m 2>/dev/null | tr '\n' ',')"
+    fi
+    for p in "${REQUIRED_PLUGINS[@]}"; do
+        [[ ",${enabled//[\[\].]/,}," == *",$p,"* ]] || printf '%s ' "$p"
+    done
+}
+
+rabbit_fresh_config() {
+    # Only for a broker this script has just installed: a node name that resolves without DNS, loopback listeners.
+    local envf=/etc/rabbitmq/rabbitmq-env.conf conf=/etc/rabbitmq/rabbitmq.conf
+    as_root mkdir -p /etc/rabbitmq
+    if ! grep -qs '^NODENAME=' "$envf"; then
+        echo 'NODENAME=rabbit@localhost' | as_root tee -a "$envf" >/dev/null
+    fi
+    if [[ ! -s "$conf" ]]; then
+        printf '%s\n' "# written by deploy/bootstrap.sh (development / CI broker)" \
+            "listeners.tcp.local = 127.0.0.1:$AMQP_PORT" \
+            "management.tcp.ip = 127.0.0.1" | as_root tee "$conf" >/dev/null
+    fi
+}
+
+bootstrap_rabbitmq() {
+    parse_url "$AMQP_URI" 5672
+    AMQP_HOST="$U_HOST" AMQP_PORT="$U_PORT" AMQP_USER="${U_USER:-guest}" AMQP_PASS="${U_PASS:-guest}"
+    AMQP_VHOST="$(urldecode "${U_PATH}")"; [[ -n "$AMQP_VHOST" ]] || AMQP_VHOST="/"
+    AMQP_USER="$(urldecode "$AMQP_USER")" AMQP_PASS="$(urldecode "$AMQP_PASS")"
+
+    if ! is_local_host "$AMQP_HOST"; then
+        say "rabbitmq: $AMQP_HOST:$AMQP_PORT is remote: waiting for it, not managing it"
+        wait_for "rabbitmq at $AMQP_HOST:$AMQP_PORT" "$READY_TIMEOUT" tcp_open "$AMQP_HOST" "$AMQP_PORT"
+        warn "plugins and policies of a remote broker are not applied (use its definitions file)"
+        return
+    fi
+
+    local installed_now=0 started_now=0 missing
+    if tcp_open "$AMQP_HOST" "$AMQP_PORT"; then
+        if ! command -v rabbitmq-diagnostics >/dev/null 2>&1; then
+            # e.g. the broker of docker-compose.yml published on this machine: its definitions configure it
+            say "rabbitmq: $AMQP_HOST:$AMQP_PORT answers but no rabbitmq CLI here: not managing it"
+            return
+        fi
+        say "rabbitmq: $AMQP_HOST:$AMQP_PORT answers"
+    else
+        if ! command -v rabbitmq-server >/dev/null 2>&1; then
+            apt_install rabbitmq-server
+            installed_now=1
+        fi
+        if [[ "$installed_now" == 1 ]]; then rabbit_fresh_config; fi
+        missing="$(rabbit_missing_plugins)"
+        if [[ -n "$missing" ]]; then
+            say "rabbitmq: enabling plugins offline: $missing"
+            # shellcheck disable=SC2086
+            rabbitmq-plugins -q enable --offline $missing >/dev/null
+        fi
+        say "rabbitmq: starting (rabbitmq-server -detached)"
+        as_root rabbitmq-server -detached
+        started_now=1
+    fi
+    wait_for "rabbitmq (check_running + check_port_connectivity)" "$READY_TIMEOUT" rabbit_ready
+    [[ "$started_now" == 1 ]] && say "rabbitmq: ready"
+
+    missing="$(rabbit_missing_plugins)"
+    if [[ -n "$missing" ]]; then
+        say "rabbitmq: enabling plugins online: $missing"
+        # shellcheck disable=SC2086
+        rabbitmq-plugins -q enable --online $missing >/dev/null
+        wait_for "rabbitmq after enabling plugins" "$READY_TIMEOUT" rabbit_ready
+    else
+        say "rabbitmq: plugins enabled (${#REQUIRED_PLUGINS[@]})"
+    fi
+
+    if ! rabbitmqctl -q list_vhosts name 2>/dev/null | grep -qxF -- "$AMQP_VHOST"; then
+        say "rabbitmq: creating vhost $AMQP_VHOST"
+        rabbitmqctl -q add_vhost "$AMQP_VHOST"
+        if rabbitmqctl -q list_users 2>/dev/null | awk '{print $1}' | grep -qxF -- "$AMQP_USER"; then
+            rabbitmqctl -q set_permissions -p "$AMQP_VHOST" "$AMQP_USER" '.*' '.*' '.*'
+        else
+            warn "rabbitmq: user $AMQP_USER does not exist; create it and grant it $AMQP_VHOST"
+        fi
+    fi
+
+    apply_rabbit_policies
+}
+
+# Applies the "policies" of deploy/rabbitmq/definitions.json to the vhost of AMQP_URI, only where they differ.
+apply_rabbit_policies() {
+    [[ -r "$RABBIT_DEFINITIONS" ]] || { warn "no $RABBIT_DEFINITIONS: no policies applied"; return; }
+    local current wanted line name pattern apply_to priority definition changed=0
+    current="$(rabbitmqctl -q list_policies -p "$AMQP_VHOST" --formatter json 2>/dev/null || echo '[]')"
+    wanted="$(CURRENT="$current" python3 - "$RABBIT_DEFINITIONS" <<'PY'
+import json, os, sys
+current = {p["name"]: p for p in json.loads(os.environ.get("CURRENT") or "[]")}
+with open(sys.argv[1]) as f:
+    defs = json.load(f)
+for p in defs.get("policies", []):
+    definition = json.dumps(p["definition"], sort_keys=True, separators=(",", ":"))
+    have = current.get(p["name"])
+    same = False
+    if have is not None:
+        have_def = have.get("definition")
+        if isinstance(have_def, str):
+            have_def = json.loads(have_def)
+        same = (have.get("pattern") == p["pattern"]
+                and have.get("apply-to") == p.get("apply-to", "all")
+                and int(have.get("priority", 0)) == int(p.get("priority", 0))
+                and have_def == p["definition"])
+    print("\t".join(["same" if same else "set", p["name"], p["pattern"], p.get("apply-to", "all"),
+                     str(p.get("priority", 0)), definition]))
+PY
+)"
+    while IFS=$'\t' read -r line name pattern apply_to priority definition; do
+        [[ -n "$line" ]] || continue
+        if [[ "$line" == set ]]; then
+            say "rabbitmq: set policy $name on vhost $AMQP_VHOST ($pattern -> $definition)"
+            rabbitmqctl -q set_policy -p "$AMQP_VHOST" --apply-to "$apply_to" --priority "$priority" \
+                "$name" "$pattern" "$definition" >/dev/null
+            changed=1
+        fi
+    done <<<"$wanted"
+    [[ "$changed" == 1 ]] || say "rabbitmq: policies up to date on vhost $AMQP_VHOST"
+}
+
+# ---------------------------------------------------------------------------------------------------- PostgreSQL
+
+pg_server_url() {
+    # PG_URL is a server URL; connect to the maintenance database "postgres" unless it names a database.
+    if [[ -n "$PG_PATH" ]]; then printf '%s' "$PG_URL"; else printf '%s/postgres' "${PG_URL%/}"; fi
+}
+pg_select1() { psql "$(pg_server_url)" -XAtqc 'select 1' 2>&1; }
+pg_ready() { pg_isready -q -h "$PG_HOST" -p "$PG_PORT" && [[ "$(pg_select1)" == 1 ]]; }
+
+pg_version() { ls /etc/postgresql 2>/dev/null | sort -V | tail -n 1; }
+
+pg_ensure_trust() {
+    # Development/CI only: trust on the loopback addresses, inserted before the first rule of pg_hba.conf.
+    local v="$1" hba="/etc/postgresql/$1/main/pg_hba.conf" marker="# peer-platform deploy/bootstrap.sh: trust on loopback"
+    [[ -f "$hba" ]] || return 0
+    grep -qF "$marker" "$hba" && return 0
+    say "postgresql: adding loopback trust rules to $hba"
+    as_root cp -p "$hba" "$hba.bak-bootstrap"
+    as_root awk -v marker="$marker" '
+        !done && /^[[:space:]]*(local|host)/ {
+            print marker
+            print "host    all             all             127.0.0.1/32            trust"
+            print "host    all             all             ::1/128                 trust"
+            print ""
+            done = 1
+        }
+        { print }
+        END { if (!done) { print marker; print "host all all 127.0.0.1/32 trust"; print "host all all ::1/128 trust" } }
+    ' "$hba.bak-bootstrap" | as_root tee "$hba" >/dev/null
+    if pg_isready -q -h "$PG_HOST" -p "$PG_PORT"; then
+        as_root pg_ctlcluster --skip-systemctl-redirect "$v" main reload || true
+    fi
+}
+
+bootstrap_postgres() {
+    parse_url "$PG_URL" 5432
+    PG_HOST="$U_HOST" PG_PORT="$U_PORT" PG_USER="${U_USER:-postgres}" PG_PATH="$U_PATH"
+
+    if ! command -v psql >/dev/null 2>&1 || ! command -v pg_isready >/dev/null 2>&1; then
+        if is_local_host "$PG_HOST"; then apt_install postgresql; else apt_install postgresql-client; fi
+    fi
+
+    if ! is_local_host "$PG_HOST"; then
+        say "postgresql: $PG_HOST:$PG_PORT is remote: waiting for it, not managing it"
+        wait_for "postgresql at $PG_HOST:$PG_PORT" "$READY_TIMEOUT" pg_ready
+        return
+    fi
+
+    local v out
+    if pg_isready -q -h "$PG_HOST" -p "$PG_PORT"; then
+        say "postgresql: $PG_HOST:$PG_PORT answers"
+    else
+        if [[ -z "$(ls /usr/lib/postgresql/*/bin/postgres 2>/dev/null)" ]]; then
+            apt_install postgresql
+        fi
+        v="$(pg_version)"
+        if [[ -z "$v" || ! -d "/etc/postgresql/$v/main" ]]; then
+            v="${v:-$(ls /usr/lib/postgresql | sort -V | tail -n 1)}"
+            say "postgresql: creating cluster $v/main on port $PG_PORT"
+            as_root pg_createcluster --port "$PG_PORT" "$v" main >/dev/null
+        fi
+        pg_ensure_trust "$v"
+        as_root install -d -o postgres -g postgres -m 2775 /var/run/postgresql
+        say "postgresql: starting cluster $v/main (pg_ctlcluster)"
+        as_root pg_ctlcluster --skip-systemctl-redirect "$v" main start
+    fi
+    wait_for "postgresql (pg_isready)" "$READY_TIMEOUT" pg_isready -q -h "$PG_HOST" -p "$PG_PORT"
+
+    out="$(pg_select1)" || true
+    if [[ "$out" != 1 ]]; then
+        v="$(pg_version)"
+        if [[ "$out" == *"authentication failed"* || "$out" == *"no pg_hba.conf entry"* ]]; then
+            pg_ensure_trust "$v"
+        elif [[ "$out" == *"role \"$PG_USER\" does not exist"* ]]; then
+            say "postgresql: creating superuser role $PG_USER"
+            as_root runuser -u postgres -- psql -XAtqc "create role \"$PG_USER\" login superuser" >/dev/null
+        fi
+        wait_for "postgresql (select 1 as $PG_USER)" 30 pg_ready
+    fi
+    say "postgresql: ready (select 1 as $PG_USER)"
+}
+
+# ---------------------------------------------------------------------------------------------------- Python venv
+
+find_python() {
+    local c
+    for c in "$PYTHON" python3.11 python3; do
+        [[ -n "$c" ]] || continue
+        if command -v "$c" >/dev/null 2>&1 \
+            && "$c" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null; then
+            command -v "$c"; return 0
+        fi
+    done
+    return 1
+}
+
+# pip's stderr without the noise of find-links folders that do not exist on this machine
+quiet_pip() { grep -v "is ignored: it is neither a file nor a directory" || true; }
+
+stamp_of() { cat "$@" 2>/dev/null | sha256sum | cut -d' ' -f1; }
+
+bootstrap_venv() {
+    local py lock_stamp proj_stamp
+    if [[ ! -x "$VENV/bin/python" ]] || ! "$VENV/bin/python" -c 'import sys' 2>/dev/null; then
+        py="$(find_python)" || { apt_install python3 python3-venv; py="$(find_python)"; } \
+            || die "no Python >= 3.11 found (set PYTHON=/path/to/python3.11)"
+        say "venv: creating $VENV with $py"
+        if ! "$py" -m venv "$VENV" 2>/dev/null; then
+            rm -rf "$VENV"
+            apt_install python3-venv "python3.11-venv"
+            "$py" -m venv "$VENV"
+        fi
+    fi
+    "$VENV/bin/python" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' \
+        || die "$VENV has Python < 3.11: remove it and run again"
+
+    lock_stamp="$(stamp_of requirements.lock <("$VENV/bin/python" -VV))"
+    if [[ "$(cat "$VENV/.requirements.lock.sha256" 2>/dev/null)" != "$lock_stamp" ]]; then
+        say "venv: installing requirements.lock"
+        "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r requirements.lock 2> >(quiet_pip >&2)
+        echo "$lock_stamp" >"$VENV/.requirements.lock.sha256"
+    else
+        say "venv: requirements.lock already installed"
+    fi
+
+    if [[ -f pyproject.toml ]]; then
+        proj_stamp="$(stamp_of pyproject.toml)"
+        if [[ "$(cat "$VENV/.pyproject.sha256" 2>/dev/null)" != "$proj_stamp" || ! -x "$VENV/bin/peer-admin" ]]; then
+            say "venv: pip install -e . --no-deps"
+            "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e . --no-deps 2> >(quiet_pip >&2)
+            echo "$proj_stamp" >"$VENV/.pyproject.sha256"
+        else
+            say "venv: project installed in editable mode"
+        fi
+    else
+        warn "venv: no pyproject.toml yet: skipping the editable install"
+    fi
+}
+
+# ---------------------------------------------------------------------------------------------------- main
+
+mkdir -p "$REPO_ROOT/var"
+if command -v flock >/dev/null 2>&1; then
+    exec 9>"$REPO_ROOT/var/.bootstrap.lock"
+    flock -w 600 9 || die "another bootstrap is still running"
+fi
+
+if [[ "$SKIP_INFRA" == 0 ]]; then
+    bootstrap_rabbitmq
+    bootstrap_postgres
+fi
+if [[ "$SKIP_VENV" == 0 ]]; then
+    bootstrap_venv
+fi
+say "done in $(( $(date +%s) - START_TS ))s"
