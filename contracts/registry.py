@@ -1,0 +1,138 @@
+"""The registry of event contracts: payload schemas by (type, schema version), and upcasters.
+
+A contract is a marshmallow schema decorated with `@event(type, version)`. Older versions stay
+registered so that stored events can still be validated as they were written, then upcast.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from marshmallow import Schema, ValidationError
+
+
+class ContractError(Exception):
+    """An event does not match any contract. `field` and `reason` say what and why."""
+
+    def __init__(self, field: str, reason: str):
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+class UnknownEventType(ContractError):
+    def __init__(self, event_type: str):
+        super().__init__("type", f"unknown event type {event_type!r}")
+
+
+class UnknownSchemaVersion(ContractError):
+    def __init__(self, event_type: str, version: int):
+        super().__init__("schema_version", f"event type {event_type!r} has no schema version {version!r}")
+
+
+class InvalidPayload(ContractError):
+    def __init__(self, event_type: str, errors: dict):
+        self.errors = errors
+        fields = ", ".join(sorted(f"payload.{name}" for name in errors))
+        super().__init__(fields or "payload", f"does not match the contract of {event_type!r}: {errors}")
+
+
+@dataclass(frozen=True)
+class EventContract:
+    type: str
+    version: int
+    schema: type[Schema]
+    national: bool
+    description: str
+
+
+_contracts: dict[tuple[str, int], EventContract] = {}
+_upcasters: dict[tuple[str, int], Callable[[dict], dict]] = {}
+
+
+def event(event_type: str, version: int, *, national: bool = False, upcast_from_previous=None):
+    """Register the decorated schema as the payload of `event_type` at `version`.
+
+    `upcast_from_previous(payload_of_version_minus_1) -> payload_of_version` lets readers lift
+    events stored under the previous version. `national=True` marks events that may leave the
+    instance: their schemas must hold no personal field (a contract test enforces it).
+    """
+    if "." not in event_type:
+        raise ValueError(f"event type {event_type!r} must be '<stream category>.<what happened>'")
+
+    def register(schema_cls: type[Schema]) -> type[Schema]:
+        key = (event_type, version)
+        if key in _contracts:
+            raise ValueError(f"contract {key} registered twice")
+        if version > 1 and upcast_from_previous is None:
+            raise ValueError(f"{event_type} v{version} needs an upcaster from v{version - 1}")
+        _contracts[key] = EventContract(
+            event_type, version, schema_cls, national, (schema_cls.__doc__ or "").strip()
+        )
+        if upcast_from_previous is not None:
+            _upcasters[(event_type, version - 1)] = upcast_from_previous
+        return schema_cls
+
+    return register
+
+
+def category_of(event_type: str) -> str:
+    return event_type.split(".", 1)[0]
+
+
+def all_contracts() -> list[EventContract]:
+    return sorted(_contracts.values(), key=lambda c: (c.type, c.version))
+
+
+def latest_version(event_type: str) -> int:
+    versions = [v for (t, v) in _contracts if t == event_type]
+    if not versions:
+        raise UnknownEventType(event_type)
+    return max(versions)
+
+
+def contract(event_type: str, version: int) -> EventContract:
+    try:
+        return _contracts[(event_type, version)]
+    except KeyError:
+        latest_version(event_type)  # raises UnknownEventType first if the type is unknown
+        raise UnknownSchemaVersion(event_type, version) from None
+
+
+def validate_payload(event_type: str, version: int, payload) -> dict:
+    """Check `payload` against the contract; returns it unchanged (JSON-ready) or raises."""
+    if not isinstance(payload, dict):
+        raise InvalidPayload(event_type, {"_schema": ["payload must be an object"]})
+    errors = contract(event_type, version).schema().validate(payload)
+    if errors:
+        raise InvalidPayload(event_type, errors)
+    return payload
+
+
+def upcast(event_type: str, version: int, payload: dict) -> tuple[int, dict]:
+    """Validate a stored payload at its own version and lift it to the latest version."""
+    validate_payload(event_type, version, payload)
+    target = latest_version(event_type)
+    while version < target:
+        payload = _upcasters[(event_type, version)](payload)
+        version += 1
+    return version, validate_payload(event_type, version, payload)
+
+
+def personal_fields(schema: Schema | type[Schema], prefix: str = "") -> list[str]:
+    """Dotted names of fields marked `metadata={"personal": True}`, nested schemas included."""
+    from marshmallow import fields as mf
+
+    schema = schema() if isinstance(schema, type) else schema
+    found = []
+    for name, field in schema.fields.items():
+        path = f"{prefix}{field.data_key or name}"
+        if field.metadata.get("personal"):
+            found.append(path)
+        inner = field.inner if isinstance(field, mf.List) else field
+        if isinstance(inner, mf.Nested):
+            found.extend(personal_fields(inner.schema, prefix=f"{path}."))
+    return found
+
+
+__all__ = ["ValidationError"]

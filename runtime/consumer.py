@@ -1,0 +1,100 @@
+"""`consumes`: the event-handler entrypoint every service uses instead of nameko's `event_handler`.
+
+    @consumes("roles", categories=["function_description"])
+    def on_function_description(self, event): self.db.apply_once(event, self._project)
+
+What it changes against nameko's defaults, each a trap verified in this stack:
+- The queue is durable and quorum, with a delivery limit and a dead-letter queue, and it is declared
+  by `peer-admin declare-topology` before any relay publishes (runtime/topology.py), not only when the
+  handler first starts.
+- A handler that raises is requeued (not acked and lost); after DELIVERY_LIMIT deliveries the broker
+  dead-letters it to `<queue>.dead-letter`, where ops inspect and replay it.
+- An envelope that matches no contract is dead-lettered at once: retrying cannot fix it.
+- The worker's transaction commits before the message is acked (runtime/store.complete).
+- It binds whole stream categories (`<category>.#`) so the inbox sees every version of a stream and
+  can restore order.
+"""
+from __future__ import annotations
+
+import logging
+from functools import partial
+
+from kombu import Exchange, Queue, binding
+from nameko.messaging import Consumer
+
+from contracts.envelope import read_envelope
+from contracts.registry import ContractError
+
+log = logging.getLogger(__name__)
+
+DELIVERY_LIMIT = 5
+DEAD_LETTER_EXCHANGE = "dead-letters"
+
+
+def event_exchange(source_service: str) -> Exchange:
+    # nameko's own declaration of `<service>.events`, so both sides agree on its attributes.
+    return Exchange(f"{source_service}.events", type="topic", durable=True, auto_delete=False, delivery_mode=2)
+
+
+def consumer_queue(service: str, method: str, source_service: str, categories) -> Queue:
+    name = f"{service}.{method}"
+    return Queue(
+        name,
+        bindings=[binding(event_exchange(source_service), routing_key=f"{c}.#") for c in categories],
+        durable=True,
+        auto_delete=False,
+        queue_arguments={
+            "x-queue-type": "quorum",
+            "x-delivery-limit": DELIVERY_LIMIT,
+            "x-dead-letter-exchange": DEAD_LETTER_EXCHANGE,
+            "x-dead-letter-routing-key": name,
+        },
+    )
+
+
+def dead_letter_queue(queue_name: str) -> Queue:
+    exchange = Exchange(DEAD_LETTER_EXCHANGE, type="direct", durable=True, auto_delete=False)
+    return Queue(f"{queue_name}.dead-letter", exchange=exchange, routing_key=queue_name, durable=True,
+                 auto_delete=False, queue_arguments={"x-queue-type": "quorum"})
+
+
+class EventConsumer(Consumer):
+    def __init__(self, source_service: str, categories, **kwargs):
+        self.source_service = source_service
+        self.categories = tuple(categories)
+        super().__init__(queue=None, requeue_on_error=True, **kwargs)
+
+    def setup(self):
+        self.queue = consumer_queue(self.container.service_name, self.method_name,
+                                    self.source_service, self.categories)
+        from runtime.topology import declare_queues
+
+        declare_queues(self.container.config["AMQP_URI"], [self.queue, dead_letter_queue(self.queue.name)])
+        super().setup()
+
+    def handle_message(self, body, message):
+        try:
+            envelope = read_envelope(body)
+        except ContractError as exc:
+            # Poison: no retry can make it match. Dead-letter it now, visibly, without its content.
+            log.error("event rejected to dead-letter queue",
+                      extra={"queue": self.queue.name, "field": exc.field, "reason": exc.reason,
+                             "message_id": message.properties.get("message_id")})
+            message.reject(requeue=False)
+            return
+        context_data = {"correlation_id": envelope["correlation_id"]}
+        try:
+            self.container.spawn_worker(self, (envelope,), {}, context_data=context_data,
+                                        handle_result=partial(self.handle_result, message))
+        except Exception:  # container being killed: hand the message back to the broker
+            self.queue_consumer.requeue_message(message)
+
+    def handle_result(self, message, worker_ctx, result=None, exc_info=None):
+        from runtime.store import complete
+
+        exc_info = complete(worker_ctx, exc_info)
+        self.handle_message_processed(message, result, exc_info)
+        return result, exc_info
+
+
+consumes = EventConsumer.decorator

@@ -1,0 +1,73 @@
+"""Errors a service raises for the HTTP layer to turn into problem documents (RFC 9457).
+
+Messages name the field and the reason, never the rejected value: values may be personal data.
+"""
+from __future__ import annotations
+
+
+class ProblemError(Exception):
+    status = 400
+    title = "Bad request"
+    problem_type = "about:blank"
+
+    def __init__(self, detail: str, errors: list[dict] | None = None):
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors or []
+
+
+class InvalidInput(ProblemError):
+    status = 422
+    title = "Invalid input"
+    problem_type = "/problems/invalid-input"
+
+    @classmethod
+    def from_marshmallow(cls, messages: dict, prefix: str = "") -> "InvalidInput":
+        errors = list(_flatten(messages, prefix))
+        fields = ", ".join(e["field"] for e in errors)
+        return cls(f"invalid fields: {fields}", errors)
+
+    @classmethod
+    def field(cls, field: str, reason: str) -> "InvalidInput":
+        return cls(f"{field}: {reason}", [{"field": field, "reason": reason}])
+
+
+class NotFound(ProblemError):
+    status = 404
+    title = "Not found"
+    problem_type = "/problems/not-found"
+
+
+class Conflict(ProblemError):
+    """The request conflicts with the current state (a stale expected version, a rule of the domain)."""
+
+    status = 409
+    title = "Conflict"
+    problem_type = "/problems/conflict"
+
+
+class Unauthorized(ProblemError):
+    status = 401
+    title = "Unauthorized"
+    problem_type = "/problems/unauthorized"
+
+
+class Forbidden(ProblemError):
+    status = 403
+    title = "Forbidden"
+    problem_type = "/problems/forbidden"
+
+
+def _flatten(messages, prefix: str):
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            name = prefix if key == "_schema" else (f"{prefix}.{key}" if prefix else str(key))
+            yield from _flatten(value, name or "body")
+    elif isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        for reason in messages:
+            yield {"field": prefix or "body", "reason": reason}
+    elif isinstance(messages, list):
+        for index, item in enumerate(messages):
+            yield from _flatten(item, f"{prefix}[{index}]")
+    else:
+        yield {"field": prefix or "body", "reason": str(messages)}

@@ -1,0 +1,250 @@
+"""The event store: streams with expected-version appends, and a global feed in commit order.
+
+Concurrent appends are allowed (no table lock). Global positions come from an identity column, so
+two writers can commit positions out of order. Readers therefore order the feed by
+(transaction_id, global_position) and only read rows whose transaction is below
+`pg_snapshot_xmin(pg_current_snapshot())`: every transaction below that horizon has finished, so no
+event can later appear behind a reader's checkpoint. A `FeedPosition` is that pair.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Iterable, NamedTuple
+
+import psycopg
+from psycopg import errors
+
+import contracts
+
+NO_STREAM = -1  # expected version of a stream that must not exist yet
+ANY_VERSION = None  # append without a concurrency check
+
+
+class ConcurrencyConflict(Exception):
+    """The stream moved on since the caller read it (HTTP 409)."""
+
+    def __init__(self, stream: str, expected: int | None, actual: int | None):
+        at = "moved on" if actual is None else f"is at version {actual}"
+        super().__init__(f"stream {stream} {at}, expected version {expected}")
+        self.stream, self.expected, self.actual = stream, expected, actual
+
+
+class DuplicateEvent(Exception):
+    """An event with this id was already appended."""
+
+
+class FeedPosition(NamedTuple):
+    transaction_id: int
+    global_position: int
+
+
+START = FeedPosition(0, 0)
+
+
+@dataclass
+class NewEvent:
+    type: str
+    payload: dict
+    schema_version: int | None = None  # defaults to the contract's latest
+    event_id: uuid.UUID = field(default_factory=uuid.uuid4)
+
+
+@dataclass(frozen=True)
+class Metadata:
+    source_service: str
+    instance_id: str
+    actor: str
+    correlation_id: uuid.UUID
+    causation_id: uuid.UUID | None = None
+
+    def as_json(self) -> dict:
+        return {
+            "source_service": self.source_service,
+            "instance_id": self.instance_id,
+            "actor": self.actor,
+            "correlation_id": str(self.correlation_id),
+            "causation_id": str(self.causation_id) if self.causation_id else None,
+        }
+
+
+@dataclass(frozen=True)
+class RecordedEvent:
+    event_id: uuid.UUID
+    type: str
+    schema_version: int
+    stream: str
+    stream_version: int
+    global_position: int
+    transaction_id: int
+    occurred_at: datetime
+    metadata: dict
+    payload: dict
+
+    @property
+    def position(self) -> FeedPosition:
+        return FeedPosition(self.transaction_id, self.global_position)
+
+    def envelope(self) -> dict:
+        """The JSON envelope (contracts/envelope.py) this event travels in."""
+        return {
+            "event_id": str(self.event_id),
+            "type": self.type,
+            "schema_version": self.schema_version,
+            "stream": self.stream,
+            "stream_version": self.stream_version,
+            "global_position": self.global_position,
+            "occurred_at": self.occurred_at.isoformat(),
+            **self.metadata,
+            "payload": self.payload,
+        }
+
+
+_COLUMNS = (
+    "event_id, event_type AS type, schema_version, stream_name AS stream, stream_version, "
+    "global_position, transaction_id::text::bigint AS transaction_id, occurred_at, metadata, payload"
+)
+
+_APPEND = """
+WITH current AS (
+    SELECT coalesce(max(stream_version), -1) AS version FROM events WHERE stream_name = %(stream)s
+)
+INSERT INTO events (event_id, stream_name, stream_version, event_type, schema_version,
+                    payload, metadata, occurred_at)
+SELECT e.event_id, %(stream)s, current.version + e.ordinal, e.event_type, e.schema_version,
+       e.payload, %(metadata)s, %(occurred_at)s
+FROM current,
+     unnest(%(ids)s::uuid[], %(types)s::text[], %(versions)s::int[], %(payloads)s::jsonb[])
+         WITH ORDINALITY AS e(event_id, event_type, schema_version, payload, ordinal)
+WHERE %(expected)s::bigint IS NULL OR current.version = %(expected)s::bigint
+ORDER BY e.ordinal
+RETURNING global_position, stream_version, transaction_id::text::bigint AS transaction_id
+"""
+
+
+def stream_name(category: str, entity_id) -> str:
+    return f"{category}-{entity_id}"
+
+
+def current_version(conn: psycopg.Connection, stream: str) -> int:
+    row = conn.execute(
+        "SELECT coalesce(max(stream_version), -1) AS version FROM events WHERE stream_name = %s",
+        (stream,),
+    ).fetchone()
+    return row["version"]
+
+
+def append(
+    conn: psycopg.Connection,
+    stream: str,
+    new_events: Iterable[NewEvent],
+    expected_version: int | None,
+    metadata: Metadata,
+) -> list[RecordedEvent]:
+    """Append to `stream` in the caller's transaction; payloads are validated by their contracts.
+
+    The caller commits: that is what makes the event table an outbox (the read model written in the
+    same transaction, and the relay publishing only what committed).
+    """
+    new_events = list(new_events)
+    if not new_events:
+        return []
+    versions = []
+    for e in new_events:
+        e.schema_version = e.schema_version or contracts.latest_version(e.type)
+        contracts.validate_payload(e.type, e.schema_version, e.payload)
+        if contracts.category_of(e.type) != stream.split("-", 1)[0]:
+            raise ValueError(f"event {e.type} does not belong in stream {stream}")
+        versions.append(e.schema_version)
+    occurred_at = datetime.now(timezone.utc)
+    params = {
+        "stream": stream,
+        "expected": expected_version,
+        "metadata": json.dumps(metadata.as_json()),
+        "occurred_at": occurred_at,
+        "ids": [e.event_id for e in new_events],
+        "types": [e.type for e in new_events],
+        "versions": versions,
+        "payloads": [json.dumps(e.payload) for e in new_events],
+    }
+    try:
+        rows = conn.execute(_APPEND, params).fetchall()
+    except errors.UniqueViolation as exc:
+        if exc.diag.constraint_name == "events_event_id_unique":
+            raise DuplicateEvent(str(exc.diag.message_detail or "event id exists")) from None
+        raise ConcurrencyConflict(stream, expected_version, None) from None
+    if not rows:
+        raise ConcurrencyConflict(stream, expected_version, current_version(conn, stream))
+    return [
+        RecordedEvent(
+            event_id=e.event_id,
+            type=e.type,
+            schema_version=e.schema_version,
+            stream=stream,
+            stream_version=row["stream_version"],
+            global_position=row["global_position"],
+            transaction_id=row["transaction_id"],
+            occurred_at=occurred_at,
+            metadata=metadata.as_json(),
+            payload=e.payload,
+        )
+        for e, row in zip(new_events, rows)
+    ]
+
+
+def _recorded(row: dict, upcast: bool) -> RecordedEvent:
+    row = dict(row)
+    if upcast:
+        row["schema_version"], row["payload"] = contracts.upcast(
+            row["type"], row["schema_version"], row["payload"]
+        )
+    return RecordedEvent(**row)
+
+
+def read_stream(
+    conn: psycopg.Connection, stream: str, after_version: int = -1, upcast: bool = True
+) -> list[RecordedEvent]:
+    rows = conn.execute(
+        f"SELECT {_COLUMNS} FROM events WHERE stream_name = %s AND stream_version > %s "
+        "ORDER BY stream_version",
+        (stream, after_version),
+    ).fetchall()
+    return [_recorded(r, upcast) for r in rows]
+
+
+def position_of(conn: psycopg.Connection, global_position: int) -> FeedPosition:
+    """The feed position of an event known only by its global position."""
+    if global_position <= 0:
+        return START
+    row = conn.execute(
+        "SELECT transaction_id::text::bigint AS t FROM events WHERE global_position = %s",
+        (global_position,),
+    ).fetchone()
+    if row is None:
+        raise ValueError(f"no event at global position {global_position}")
+    return FeedPosition(row["t"], global_position)
+
+
+def read_all(
+    conn: psycopg.Connection,
+    after: FeedPosition = START,
+    limit: int = 1000,
+    types: Iterable[str] | None = None,
+    upcast: bool = True,
+) -> list[RecordedEvent]:
+    """Events after `after` in commit order, only from transactions that can no longer change."""
+    type_filter = ""
+    params: dict = {"t": str(after.transaction_id), "g": after.global_position, "limit": limit}
+    if types is not None:
+        type_filter = "AND event_type = ANY(%(types)s)"
+        params["types"] = list(types)
+    rows = conn.execute(
+        f"SELECT {_COLUMNS} FROM events "
+        "WHERE (transaction_id, global_position) > (%(t)s::xid8, %(g)s) "
+        "AND transaction_id < pg_snapshot_xmin(pg_current_snapshot()) "
+        f"{type_filter} ORDER BY transaction_id, global_position LIMIT %(limit)s",
+        params,
+    ).fetchall()
+    return [_recorded(r, upcast) for r in rows]

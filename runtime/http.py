@@ -1,0 +1,128 @@
+"""The HTTP entrypoint every service uses: JSON in and out, problem documents for every error.
+
+    @api("POST", "/function-descriptions", allow=("coordinator", "leader"),
+         body=AdoptSchema, returns=FunctionDescriptionSchema, status=201)
+    def adopt(self, request, body): ...
+
+The entrypoint declares its request and response schemas (OpenAPI is generated from them) and who
+may call it. Errors are raised, never returned, so the transaction-per-worker rolls back.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+
+from marshmallow import Schema, ValidationError
+from nameko.web.handlers import HttpRequestHandler
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+import contracts
+from runtime.auth import PUBLIC, authorise  # noqa: F401  (PUBLIC re-exported for services)
+from runtime.errors import Conflict, InvalidInput, ProblemError
+from runtime.eventstore import ConcurrencyConflict
+
+log = logging.getLogger(__name__)
+
+
+def json_response(payload, status: int = 200, headers: dict | None = None) -> Response:
+    return Response(json.dumps(payload, default=str), status=status, headers=headers,
+                    mimetype="application/json")
+
+
+def problem_response(error: ProblemError, correlation_id: str | None = None) -> Response:
+    body = {"type": error.problem_type, "title": error.title, "status": error.status, "detail": error.detail}
+    if error.errors:
+        body["errors"] = error.errors
+    if correlation_id:
+        body["correlation_id"] = correlation_id
+    return Response(json.dumps(body), status=error.status, mimetype="application/problem+json")
+
+
+def as_problem(exc: Exception) -> ProblemError:
+    if isinstance(exc, ProblemError):
+        return exc
+    if isinstance(exc, ValidationError):
+        return InvalidInput.from_marshmallow(exc.messages)
+    if isinstance(exc, ConcurrencyConflict):
+        return Conflict(f"stale version: {exc}", [{"field": "expected_version", "reason": str(exc)}])
+    if isinstance(exc, contracts.ContractError):
+        return InvalidInput.field(exc.field, exc.reason)
+    if isinstance(exc, HTTPException):
+        problem = ProblemError(exc.description or exc.name)
+        problem.status, problem.title = exc.code or 500, exc.name
+        return problem
+    problem = ProblemError("internal error; the correlation id identifies it in the logs")
+    problem.status, problem.title = 500, "Internal server error"
+    return problem
+
+
+class ApiEntrypoint(HttpRequestHandler):
+    def __init__(self, method: str, url: str, *, allow, body: type[Schema] | None = None,
+                 returns: type[Schema] | None = None, many: bool = False, status: int = 200,
+                 summary: str = "", **kwargs):
+        super().__init__(method, url, **kwargs)
+        if not allow:
+            raise ValueError(f"{method} {url} must declare who may call it (allow=...)")
+        self.allow = tuple(allow)
+        self.body_schema = body
+        self.returns = returns
+        self.many = many
+        self.status = status
+        self.summary = summary
+
+    def handle_request(self, request):
+        correlation_id = request.headers.get("X-Correlation-ID", "")
+        try:
+            correlation_id = str(uuid.UUID(correlation_id))
+        except ValueError:
+            correlation_id = str(uuid.uuid4())
+        request.environ["peer.correlation_id"] = correlation_id
+        response = super().handle_request(request)
+        response.headers["X-Correlation-ID"] = correlation_id
+        return response
+
+    def get_entrypoint_parameters(self, request):
+        request.environ["peer.principal"] = authorise(request, self.allow)
+        args, kwargs = super().get_entrypoint_parameters(request)
+        if self.body_schema is not None:
+            kwargs["body"] = load_body(request, self.body_schema)
+        return args, kwargs
+
+    def handle_result(self, event, worker_ctx, result, exc_info):
+        from runtime.store import complete
+
+        exc_info = complete(worker_ctx, exc_info)
+        event.send(result, exc_info)
+        return result, exc_info
+
+    def response_from_result(self, result):
+        if isinstance(result, Response):
+            return result
+        if self.returns is not None:
+            result = self.returns(many=self.many).dump(result)
+        return json_response(result, self.status)
+
+    def response_from_exception(self, exc):
+        problem = as_problem(exc)
+        if problem.status >= 500:
+            # Type only: the message of an unexpected exception may quote personal data.
+            log.error("request failed", extra={"error": type(exc).__name__, "url": self.url})
+        return problem_response(problem)
+
+
+def load_body(request, schema: type[Schema]) -> dict:
+    if request.mimetype != "application/json":
+        raise InvalidInput.field("body", "Content-Type must be application/json")
+    try:
+        data = json.loads(request.get_data(as_text=True) or "null")
+    except ValueError:
+        raise InvalidInput.field("body", "not valid JSON") from None
+    try:
+        return schema().load(data)
+    except ValidationError as exc:
+        raise InvalidInput.from_marshmallow(exc.messages) from None
+
+
+api = ApiEntrypoint.decorator

@@ -1,0 +1,60 @@
+"""Idempotent, order-restoring application of consumed events.
+
+Per consumer and source stream the inbox keeps the last version applied, in the same transaction as
+the handler's effects. An event at or below it is a duplicate and skipped; one that arrives ahead of
+a gap is parked until its predecessor arrives, then applied in stream order. So redelivery,
+duplication and reordering never change the result.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from psycopg.types.json import Jsonb
+
+from runtime import metrics
+
+APPLIED, DUPLICATE, PARKED = "applied", "duplicate", "parked"
+
+
+def apply_once(conn, consumer: str, envelope: dict, handler: Callable[[dict], None]) -> str:
+    stream, version = envelope["stream"], envelope["stream_version"]
+    conn.execute(
+        "INSERT INTO inbox_streams (consumer, stream_name, applied_version) VALUES (%s, %s, -1) "
+        "ON CONFLICT DO NOTHING", (consumer, stream))
+    applied = conn.execute(
+        "SELECT applied_version FROM inbox_streams WHERE consumer = %s AND stream_name = %s FOR UPDATE",
+        (consumer, stream)).fetchone()["applied_version"]
+    if version <= applied:
+        metrics.CONSUMER_DUPLICATES.labels(consumer).inc()
+        return DUPLICATE
+    if version > applied + 1:
+        conn.execute(
+            "INSERT INTO inbox_parked (consumer, stream_name, stream_version, envelope) "
+            "VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING", (consumer, stream, version, Jsonb(envelope)))
+        metrics.CONSUMER_PARKED.labels(consumer).inc()
+        return PARKED
+    handler(envelope)
+    applied = version
+    while True:  # the gap this event closed may release events parked behind it
+        parked = conn.execute(
+            "DELETE FROM inbox_parked WHERE consumer = %s AND stream_name = %s AND stream_version = %s "
+            "RETURNING envelope", (consumer, stream, applied + 1)).fetchone()
+        if parked is None:
+            break
+        handler(parked["envelope"])
+        applied += 1
+    conn.execute(
+        "UPDATE inbox_streams SET applied_version = %s, updated_at = now() "
+        "WHERE consumer = %s AND stream_name = %s", (applied, consumer, stream))
+    metrics.CONSUMER_APPLIED.labels(consumer).inc()
+    return APPLIED
+
+
+def parked_count(conn, consumer: str | None = None) -> int:
+    query, params = "SELECT count(*) AS n FROM inbox_parked", ()
+    if consumer:
+        query, params = query + " WHERE consumer = %s", (consumer,)
+    return conn.execute(query, params).fetchone()["n"]
+
+
+

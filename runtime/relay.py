@@ -1,0 +1,158 @@
+"""The outbox relay of one service: publishes committed events, in commit order, to `<service>.events`.
+
+    python -m runtime.relay roles
+
+- Only one relay per service publishes: it holds a PostgreSQL advisory lock; others stand by.
+- A batch is published with pipelined confirms and `mandatory`; only then is the checkpoint advanced.
+  A crash between the two republishes the batch: at-least-once, and consumers are idempotent.
+- Wakes on LISTEN events_appended (see runtime/notifier.py); polls as a fallback.
+- Events whose contract is `national` are also published to `national.events`, the only exchange
+  that deploy/ carries to the national broker.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import select
+import time
+
+import psycopg
+
+import contracts
+from runtime import db, eventstore, metrics
+from runtime.config import settings
+from runtime.logs import configure_logging
+from runtime.notifier import CHANNEL
+from runtime.publisher import ConfirmingPublisher
+
+log = logging.getLogger("runtime.relay")
+NATIONAL_EXCHANGE = "national.events"
+_LOCK_KEY = "outbox-relay"
+
+
+def national_envelope(envelope: dict) -> dict:
+    """What leaves the instance: the contract holds no personal field; the actor is not sent either."""
+    return {**envelope, "actor": "instance"}
+
+
+class Relay:
+    def __init__(self, service: str, database_url: str, amqp_uri: str,
+                 batch_size: int = 500, poll_interval: float = 1.0):
+        self.service = service
+        self.exchange = f"{service}.events"
+        self.database_url = database_url
+        self.amqp_uri = amqp_uri
+        self.batch_size = batch_size
+        self.poll_interval = poll_interval
+        self.stopping = False
+
+    # -- leadership ---------------------------------------------------------------------------
+    def _acquire_leadership(self) -> psycopg.Connection:
+        lock_conn = db.connect(self.database_url, autocommit=True)
+        while not self.stopping:
+            got = lock_conn.execute("SELECT pg_try_advisory_lock(hashtext(%s)) AS got", (_LOCK_KEY,)).fetchone()
+            if got["got"]:
+                log.info("relay is publishing", extra={"service": self.service})
+                return lock_conn
+            time.sleep(self.poll_interval)
+        raise SystemExit(0)
+
+    # -- checkpoint ---------------------------------------------------------------------------
+    def load_checkpoint(self, conn) -> eventstore.FeedPosition:
+        row = conn.execute(
+            "SELECT transaction_id::text::bigint AS t, global_position AS g FROM relay_checkpoints "
+            "WHERE relay_name = %s", (self.exchange,)
+        ).fetchone()
+        return eventstore.FeedPosition(row["t"], row["g"]) if row else eventstore.START
+
+    def save_checkpoint(self, conn, position: eventstore.FeedPosition) -> None:
+        conn.execute(
+            "INSERT INTO relay_checkpoints (relay_name, transaction_id, global_position) "
+            "VALUES (%s, %s::text::xid8, %s) ON CONFLICT (relay_name) DO UPDATE SET "
+            "transaction_id = EXCLUDED.transaction_id, global_position = EXCLUDED.global_position, "
+            "updated_at = now()",
+            (self.exchange, str(position.transaction_id), position.global_position),
+        )
+
+    # -- publishing ---------------------------------------------------------------------------
+    def publish_batch(self, publisher: ConfirmingPublisher, batch: list[eventstore.RecordedEvent]) -> None:
+        for event in batch:
+            envelope = event.envelope()
+            headers = {"nameko.correlation_id": envelope["correlation_id"], "event_type": event.type}
+            publisher.publish(self.exchange, event.type, envelope, envelope["event_id"], headers)
+            if contracts.contract(event.type, event.schema_version).national:
+                publisher.publish(NATIONAL_EXCHANGE, event.type, national_envelope(envelope),
+                                  envelope["event_id"], headers)
+        for routing_key, message_id in publisher.wait_for_confirms():
+            # Nobody subscribes to this type (yet): nothing is lost, the event store keeps it and a
+            # consumer that subscribes later catches up from the feed. Counted, never silent.
+            metrics.RELAY_UNROUTABLE.labels(self.service, routing_key).inc()
+            log.warning("event unroutable", extra={"event_type": routing_key, "event_id": message_id})
+
+    def run(self) -> None:
+        db.assert_green_wait()
+        lock_conn = self._acquire_leadership()
+        conn = db.connect(self.database_url, autocommit=True)
+        conn.execute(f"LISTEN {CHANNEL}")
+        publisher = ConfirmingPublisher(self.amqp_uri)
+        publisher.declare_exchange(self.exchange)
+        publisher.declare_exchange(NATIONAL_EXCHANGE)
+        position = self.load_checkpoint(conn)
+        try:
+            while not self.stopping:
+                lock_conn.execute("SELECT 1")  # lost the lock's session? then stop publishing now
+                batch = eventstore.read_all(conn, position, limit=self.batch_size, upcast=False)
+                if batch:
+                    self.publish_batch(publisher, batch)
+                    position = batch[-1].position
+                    self.save_checkpoint(conn, position)
+                    metrics.RELAY_PUBLISHED.labels(self.service).inc(len(batch))
+                    metrics.RELAY_CHECKPOINT.labels(self.service).set(position.global_position)
+                    if len(batch) == self.batch_size:
+                        continue
+                self._wait_for_appends(conn)
+        finally:
+            publisher.close()
+            conn.close()
+            lock_conn.close()
+
+    def _wait_for_appends(self, conn: psycopg.Connection) -> None:
+        # Drain notifications already queued, then sleep until one arrives or the poll interval ends.
+        if any(True for _ in conn.notifies(timeout=0, stop_after=100)):
+            return
+        select.select([conn.fileno()], [], [], self.poll_interval)
+        for _ in conn.notifies(timeout=0, stop_after=100):
+            pass
+
+    def run_forever(self) -> None:
+        """Run, and after any broker or database failure start over from the checkpoint."""
+        backoff = 0.5
+        while not self.stopping:
+            started = time.monotonic()
+            try:
+                self.run()
+            except (KeyboardInterrupt, SystemExit):
+                raise
+            except Exception as exc:  # broker or database down: retry; the checkpoint is safe
+                log.warning("relay restarting", extra={"service": self.service, "error": type(exc).__name__})
+                backoff = 0.5 if time.monotonic() - started > 30 else min(backoff * 2, 10)
+                time.sleep(backoff)
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description="Outbox relay of one service")
+    parser.add_argument("service")
+    parser.add_argument("--batch-size", type=int, default=500)
+    parser.add_argument("--poll-interval", type=float, default=1.0)
+    parser.add_argument("--metrics-port", type=int, default=0, help="serve Prometheus metrics (0: off)")
+    args = parser.parse_args(argv)
+    config = settings()
+    configure_logging(config.log_level)
+    if args.metrics_port:
+        metrics.serve(args.metrics_port)
+    Relay(args.service, config.database_url(args.service), config.amqp_uri,
+          args.batch_size, args.poll_interval).run_forever()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,138 @@
+"""`Database`: the transaction-per-worker dependency provider (nameko-examples' pattern).
+
+Each worker gets one connection and one transaction: its appends, read-model writes and inbox
+records commit together, or roll back together if the worker raised.
+
+nameko calls an entrypoint's `handle_result` (ack the message, send the HTTP response) *before*
+the providers' `worker_result`. Committing in `worker_result` would ack an event before its effects
+are durable, and a kill -9 in between would lose it. So our entrypoints call `complete()` first:
+the commit happens, or its failure becomes the worker's error, before anything is acknowledged.
+"""
+from __future__ import annotations
+
+import sys
+import uuid
+
+from nameko.extensions import DependencyProvider
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool
+
+from runtime import db, eventstore, inbox
+from runtime.config import settings
+from runtime.notifier import Notifier
+
+
+class UnitOfWork:
+    """What a worker sees: its connection, and appends stamped with who, why and where."""
+
+    def __init__(self, conn, metadata: eventstore.Metadata, consumer: str | None = None):
+        self.conn = conn
+        self.consumer = consumer
+        self.metadata = metadata
+        self.appended: list[eventstore.RecordedEvent] = []
+        self.completed = False
+
+    def execute(self, query, params=None):
+        return self.conn.execute(query, params)
+
+    def append(self, stream: str, events, expected_version: int | None) -> list[eventstore.RecordedEvent]:
+        recorded = eventstore.append(self.conn, stream, events, expected_version, self.metadata)
+        self.appended.extend(recorded)
+        return recorded
+
+    def apply_once(self, envelope: dict, handler) -> str:
+        """Apply a consumed event exactly once, in stream order (runtime/inbox.py)."""
+        if self.consumer is None:
+            raise RuntimeError("apply_once is for @consumes entrypoints")
+        return inbox.apply_once(self.conn, self.consumer, envelope, handler)
+
+    def read_stream(self, stream: str, after_version: int = -1):
+        return eventstore.read_stream(self.conn, stream, after_version)
+
+
+def _metadata_for(worker_ctx, service: str, instance_id: str) -> eventstore.Metadata:
+    from runtime.consumer import EventConsumer
+    from runtime.http import ApiEntrypoint
+
+    entrypoint = worker_ctx.entrypoint
+    if isinstance(entrypoint, ApiEntrypoint):
+        request = worker_ctx.args[0]
+        principal = request.environ.get("peer.principal")
+        return eventstore.Metadata(service, instance_id, principal.subject if principal else "anonymous",
+                                   uuid.UUID(request.environ["peer.correlation_id"]))
+    if isinstance(entrypoint, EventConsumer):
+        envelope = worker_ctx.args[0]
+        return eventstore.Metadata(service, instance_id, f"service:{service}",
+                                   uuid.UUID(envelope["correlation_id"]), uuid.UUID(envelope["event_id"]))
+    correlation = worker_ctx.context_data.get("correlation_id")
+    try:
+        correlation = uuid.UUID(str(correlation))
+    except ValueError:
+        correlation = uuid.uuid4()
+    return eventstore.Metadata(service, instance_id, f"service:{service}", correlation)
+
+
+class Database(DependencyProvider):
+    def __init__(self, max_size: int | None = None):
+        self.max_size = max_size
+        self.units: dict = {}
+
+    def setup(self):
+        db.assert_green_wait()
+        config = settings()
+        self.instance_id = config.instance_id
+        self.url = config.database_url(self.container.service_name)
+        size = self.max_size or self.container.max_workers + 2
+        self.pool = ConnectionPool(self.url, min_size=2, max_size=size, kwargs={"row_factory": dict_row},
+                                   open=True, name=f"{self.container.service_name}-db")
+        self.notifier = Notifier(self.url).start()
+
+    def stop(self):
+        self.notifier.stop()
+        self.pool.close()
+
+    kill = stop
+
+    def worker_setup(self, worker_ctx):
+        conn = self.pool.getconn()
+        metadata = _metadata_for(worker_ctx, self.container.service_name, self.instance_id)
+        queue = getattr(worker_ctx.entrypoint, "queue", None)
+        self.units[worker_ctx] = UnitOfWork(conn, metadata, queue.name if queue is not None else None)
+
+    def get_dependency(self, worker_ctx):
+        return self.units[worker_ctx]
+
+    def complete(self, worker_ctx, exc_info):
+        """Commit (or roll back after an error); returns the worker's error, if any, afterwards."""
+        unit = self.units.get(worker_ctx)
+        if unit is None or unit.completed or unit.conn.closed:
+            return exc_info
+        unit.completed = True
+        if exc_info is not None:
+            unit.conn.rollback()
+            return exc_info
+        try:
+            unit.conn.commit()
+        except Exception:
+            return sys.exc_info()
+        if unit.appended:
+            self.notifier.poke()
+        return None
+
+    def worker_result(self, worker_ctx, result=None, exc_info=None):
+        # Entrypoints that are not ours (nameko's rpc) reach here without `complete()`.
+        self.complete(worker_ctx, exc_info)
+
+    def worker_teardown(self, worker_ctx):
+        unit = self.units.pop(worker_ctx)
+        if not unit.conn.closed:
+            unit.conn.rollback()  # no-op after a commit; never hand an open transaction back
+        self.pool.putconn(unit.conn)
+
+
+def complete(worker_ctx, exc_info):
+    """Finish every `Database` transaction of the worker before its result is acknowledged."""
+    for provider in worker_ctx.container.dependencies:
+        if isinstance(provider, Database):
+            exc_info = provider.complete(worker_ctx, exc_info)
+    return exc_info

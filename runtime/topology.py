@@ -1,0 +1,56 @@
+"""Declares every consumer queue (and its dead-letter queue) before anything publishes.
+
+`peer-admin declare-topology` walks the services' `@consumes` entrypoints, so the broker's topology
+is derived from the code that consumes, never written twice.
+"""
+from __future__ import annotations
+
+import importlib
+import inspect
+
+from kombu import Connection, Queue
+
+from runtime.config import SERVICES
+
+
+def service_class(service: str):
+    module = importlib.import_module(f"services.{service}.service")
+    for _, cls in inspect.getmembers(module, inspect.isclass):
+        if getattr(cls, "name", None) == service and cls.__module__ == module.__name__:
+            return cls
+    raise LookupError(f"services.{service}.service has no service class named {service!r}")
+
+
+def consumer_queues(cls) -> list[Queue]:
+    from runtime.consumer import EventConsumer, consumer_queue, dead_letter_queue
+
+    queues = []
+    for method, member in inspect.getmembers(cls):
+        for entrypoint in getattr(member, "nameko_entrypoints", ()):
+            if isinstance(entrypoint, EventConsumer):
+                queue = consumer_queue(cls.name, method, entrypoint.source_service, entrypoint.categories)
+                queues += [queue, dead_letter_queue(queue.name)]
+    return queues
+
+
+def all_queues(services=SERVICES) -> list[Queue]:
+    queues = []
+    for service in services:
+        try:
+            queues += consumer_queues(service_class(service))
+        except ModuleNotFoundError:
+            continue  # a service not built yet consumes nothing
+    return queues
+
+
+def declare_queues(amqp_uri: str, queues: list[Queue]) -> None:
+    with Connection(amqp_uri) as conn:
+        channel = conn.default_channel
+        for queue in queues:
+            queue.bind(channel).declare()
+
+
+def declare(amqp_uri: str, services=SERVICES) -> list[str]:
+    queues = all_queues(services)
+    declare_queues(amqp_uri, queues)
+    return [q.name for q in queues]

@@ -1,0 +1,34 @@
+"""Test set-up shared by every test: eventlet first (nameko needs it), then real PostgreSQL databases."""
+import eventlet
+
+eventlet.monkey_patch()  # must precede every other import (nameko, psycopg, kombu)
+
+import os  # noqa: E402
+import uuid  # noqa: E402
+
+import pytest  # noqa: E402
+
+import runtime  # noqa: E402,F401
+from runtime import db  # noqa: E402
+from runtime.config import settings  # noqa: E402
+
+SERVICE_MIGRATIONS = {
+    name: os.path.join(os.path.dirname(__file__), "..", "services", name, "migrations")
+    for name in ("roles", "courses", "network", "notifications")
+}
+
+
+@pytest.fixture
+def database_url():
+    """A fresh database with the event store schema, dropped afterwards."""
+    url = f"{settings().pg_url}/test_{uuid.uuid4().hex[:12]}"
+    db.create_database(url)
+    db.migrate(url)
+    yield url
+    db.drop_database(url)
+
+
+@pytest.fixture
+def conn(database_url):
+    with db.connect(database_url) as connection:
+        yield connection
