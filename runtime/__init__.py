@@ -7,3 +7,8 @@ service (heartbeats included). `runtime.db.assert_green_wait()` checks it took e
 import os
 
 os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_select")
+
+import warnings
+
+# nameko 2.14 imports eventlet, which announces its deprecation on every start; we know.
+warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")

@@ -93,14 +93,13 @@ class Database(DependencyProvider):
 
     kill = stop
 
-    def worker_setup(self, worker_ctx):
+    def get_dependency(self, worker_ctx):
+        # nameko injects before it calls worker_setup, so the transaction starts here.
         conn = self.pool.getconn()
         metadata = _metadata_for(worker_ctx, self.container.service_name, self.instance_id)
         queue = getattr(worker_ctx.entrypoint, "queue", None)
-        self.units[worker_ctx] = UnitOfWork(conn, metadata, queue.name if queue is not None else None)
-
-    def get_dependency(self, worker_ctx):
-        return self.units[worker_ctx]
+        unit = self.units[worker_ctx] = UnitOfWork(conn, metadata, queue.name if queue is not None else None)
+        return unit
 
     def complete(self, worker_ctx, exc_info):
         """Commit (or roll back after an error); returns the worker's error, if any, afterwards."""

@@ -1,0 +1,104 @@
+"""peer-admin: the operators' command line (migrations, topology, projections, dead letters, tokens)."""
+from __future__ import annotations
+
+import importlib
+import json
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from runtime import db
+from runtime.config import SERVICES, settings
+
+app = typer.Typer(help="Administer one instance of the peer-support platform.", no_args_is_help=True)
+dead_letters = typer.Typer(help="Inspect and replay dead-lettered events.", no_args_is_help=True)
+app.add_typer(dead_letters, name="dead-letters")
+console = Console()
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def service_migrations(service: str) -> Path:
+    return ROOT / "services" / service / "migrations"
+
+
+def _services(service: str | None) -> list[str]:
+    if service and service not in SERVICES:
+        raise typer.BadParameter(f"unknown service {service!r}; one of {', '.join(SERVICES)}")
+    return [service] if service else [s for s in SERVICES if service_migrations(s).is_dir()]
+
+
+@app.command()
+def migrate(service: str = typer.Option(None, help="Only this service (default: all)")):
+    """Create each service's database if missing and apply its migrations (idempotent)."""
+    config = settings()
+    for name in _services(service):
+        url = config.database_url(name)
+        created = db.create_database(url)
+        applied = db.migrate(url, service_migrations(name))
+        console.print(f"{name}: database {'created' if created else 'present'}, "
+                      f"{len(applied)} migration(s) applied")
+
+
+@app.command("declare-topology")
+def declare_topology():
+    """Declare every consumer queue and dead-letter queue before any relay publishes."""
+    from runtime.topology import declare
+
+    for name in declare(settings().amqp_uri):
+        console.print(f"declared {name}")
+
+
+@app.command()
+def rebuild(service: str):
+    """Rebuild a service's read models from its events, with a progress bar."""
+    from runtime.projection import rebuild as replay, total_events
+
+    projections = importlib.import_module(f"services.{service}.projections")
+    with db.connect(settings().database_url(service)) as conn, Progress(console=console) as progress:
+        task = progress.add_task(f"rebuilding {service}", total=total_events(conn))
+        replayed = replay(conn, projections.READ_MODEL_TABLES, projections.project,
+                          progress=lambda n: progress.advance(task, n))
+        conn.commit()
+    console.print(f"{service}: {replayed} events replayed into {', '.join(projections.READ_MODEL_TABLES)}")
+
+
+@app.command("mint-token")
+def mint_token(subject: str = typer.Option(..., "--sub", help="Subject (user id, not a name)"),
+               role: list[str] = typer.Option(..., "--role", help="Repeat for several roles"),
+               instance: str = typer.Option(None, help="Default: this instance"),
+               ttl: int = typer.Option(3600, help="Seconds until it expires")):
+    """Mint a development token signed with JWT_SECRET (production tokens come from the OIDC provider)."""
+    from runtime.auth import mint_token as mint
+
+    try:
+        typer.echo(mint(subject, role, instance, ttl))
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+@dead_letters.command("list")
+def dead_letters_list():
+    """Depth of every dead-letter queue, and the event types and ids waiting in them (no payloads)."""
+    from runtime.deadletters import peek_all
+
+    table = Table("queue", "depth", "waiting (type / event id)")
+    for queue, depth, waiting in peek_all(settings().amqp_uri):
+        table.add_row(queue, str(depth), "\n".join(f"{t} / {i}" for t, i in waiting))
+    console.print(table)
+
+
+@dead_letters.command("replay")
+def dead_letters_replay(queue: str = typer.Argument(..., help="Consumer queue, e.g. notifications.on_function_description"),
+                        limit: int = typer.Option(1000)):
+    """Move dead-lettered events back to their consumer queue (the inbox makes a replay harmless)."""
+    from runtime.deadletters import replay
+
+    moved = replay(settings().amqp_uri, queue, limit)
+    console.print(json.dumps({"queue": queue, "replayed": moved}))
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,16 @@
+"""Health (the process answers) and readiness (its database answers) for every service."""
+from runtime.auth import PUBLIC
+from runtime.http import api
+
+
+class HealthEndpoints:
+    """Mixin for a service class that has `db = Database()`."""
+
+    @api("GET", "/health", allow=PUBLIC, summary="Liveness")
+    def health(self, request):
+        return {"status": "ok", "service": self.name}
+
+    @api("GET", "/ready", allow=PUBLIC, summary="Readiness: the database answers")
+    def ready(self, request):
+        self.db.execute("SELECT 1")
+        return {"status": "ready", "service": self.name}

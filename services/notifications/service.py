@@ -1,0 +1,53 @@
+"""The notifications service: turns other services' events into messages people read (in Danish)."""
+from __future__ import annotations
+
+import uuid
+
+from marshmallow import Schema, fields
+
+from runtime.auth import principal_of
+from runtime.consumer import consumes
+from runtime import feed, health
+from runtime.http import api
+from runtime.store import Database
+from services.notifications.messages import render
+
+# Who is told when a function description is published: the ones who review it with the peer.
+PUBLISHED_RECIPIENTS = ("leader", "coordinator")
+
+
+class InboxMessage(Schema):
+    id = fields.UUID()
+    recipient_role = fields.String()
+    subject = fields.String()
+    body = fields.String()
+    created_at = fields.DateTime()
+
+
+class NotificationsService(feed.EventFeed, health.HealthEndpoints):
+    name = "notifications"
+    db = Database()
+
+    @consumes("roles", categories=["function_description"])
+    def on_function_description(self, event):
+        self.db.apply_once(event, self._notify)
+
+    def _notify(self, event: dict) -> None:
+        if event["type"] != "function_description.published":
+            return
+        subject, body = render("function_description_published", **event["payload"])
+        for role in PUBLISHED_RECIPIENTS:
+            # uuid5 of (event, role): the same event can never produce a second message.
+            message_id = uuid.uuid5(uuid.UUID(event["event_id"]), role)
+            self.db.execute(
+                "INSERT INTO inbox_messages (id, recipient_role, subject, body, source_event, created_at) "
+                "VALUES (%s, %s, %s, %s, %s, %s)",
+                (message_id, role, subject, body, event["event_id"], event["occurred_at"]))
+
+    @api("GET", "/inbox", allow=("peer", "coordinator", "leader", "admin"), returns=InboxMessage, many=True,
+         summary="Messages for the caller's roles, newest first")
+    def inbox(self, request):
+        roles = sorted(principal_of(request).roles)
+        return self.db.execute(
+            "SELECT * FROM inbox_messages WHERE recipient_role = ANY(%s) ORDER BY created_at DESC, id LIMIT 200",
+            (roles,)).fetchall()

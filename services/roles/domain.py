@@ -1,0 +1,112 @@
+"""The function description aggregate: state folded from its events, commands that decide new events."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+from runtime.errors import Conflict, InvalidInput
+from runtime.eventstore import NewEvent, RecordedEvent, stream_name
+from services.roles.template import required_local_fields, template
+
+CATEGORY = "function_description"
+LIST_FIELDS = ("internal_partners", "external_partners", "special_qualifications",
+               "special_competences", "special_responsibilities")
+
+
+def stream_of(description_id) -> str:
+    return stream_name(CATEGORY, description_id)
+
+
+def _is_empty(value) -> bool:
+    return value is None or (isinstance(value, (str, list, dict)) and not value) or (
+        isinstance(value, str) and not value.strip())
+
+
+@dataclass
+class FunctionDescription:
+    id: uuid.UUID
+    version: int = -1
+    template_id: str = ""
+    template_version: int = 0
+    workplace: str = ""
+    title: str = ""
+    local_fields: dict = field(default_factory=dict)
+    support_mode: str | None = None
+    revision: int = 0
+    status: str = "draft"
+
+    # -- state ----------------------------------------------------------------------------------
+    @classmethod
+    def from_events(cls, description_id, events: list[RecordedEvent]) -> "FunctionDescription":
+        description = cls(id=description_id)
+        for event in events:
+            description.apply(event.type, event.payload)
+            description.version = event.stream_version
+        return description
+
+    def apply(self, event_type: str, payload: dict) -> None:
+        if event_type == "function_description.adopted":
+            self.template_id = payload["template_id"]
+            self.template_version = payload["template_version"]
+            self.workplace = payload["workplace"]
+            self.title = payload["title"]
+        elif event_type == "function_description.local_fields_filled":
+            self.local_fields = {**self.local_fields, **payload["fields"]}
+            self.status = "draft"
+        elif event_type == "function_description.support_mode_decided":
+            self.support_mode = payload["support_mode"]
+            self.status = "draft"
+        elif event_type == "function_description.published":
+            self.revision = payload["revision"]
+            self.status = "published"
+
+    @property
+    def exists(self) -> bool:
+        return self.version >= 0
+
+    def missing_for_publication(self) -> list[str]:
+        tmpl = template(self.template_id, self.template_version)
+        missing = [f"local_fields.{name}" for name in required_local_fields(tmpl)
+                   if _is_empty(self.local_fields.get(name))]
+        if self.support_mode is None:
+            missing.append("support_mode")
+        return missing
+
+    # -- commands -------------------------------------------------------------------------------
+    @staticmethod
+    def adopt(workplace: str, title: str | None) -> list[NewEvent]:
+        tmpl = template()
+        return [
+            NewEvent("function_description.adopted", {
+                "template_id": tmpl["id"], "template_version": tmpl["version"],
+                "workplace": workplace, "title": title or tmpl["title"],
+            }),
+            # The template's default external partners are filled in from the start (seed 003).
+            NewEvent("function_description.local_fields_filled",
+                     {"fields": {"external_partners": list(tmpl["default_external_partners"])}}),
+        ]
+
+    def fill_local_fields(self, fields: dict) -> list[NewEvent]:
+        changed = {k: v for k, v in fields.items() if self.local_fields.get(k) != v}
+        if not changed:
+            return []
+        return [NewEvent("function_description.local_fields_filled", {"fields": changed})]
+
+    def decide_support_mode(self, support_mode: str) -> list[NewEvent]:
+        if support_mode == self.support_mode:
+            return []
+        return [NewEvent("function_description.support_mode_decided", {"support_mode": support_mode})]
+
+    def publish(self) -> list[NewEvent]:
+        if self.status == "published":
+            raise Conflict("the function description is already published; change it to publish a new revision",
+                           [{"field": "status", "reason": "already published"}])
+        missing = self.missing_for_publication()
+        if missing:
+            raise InvalidInput(
+                "required local fields are empty: " + ", ".join(missing),
+                [{"field": name, "reason": "required before the description can be published"} for name in missing],
+            )
+        return [NewEvent("function_description.published", {
+            "revision": self.revision + 1, "workplace": self.workplace, "support_mode": self.support_mode,
+        })]

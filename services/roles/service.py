@@ -1,0 +1,91 @@
+"""The roles service: function descriptions (funktionsbeskrivelser), and later peers, terms and agreements."""
+from __future__ import annotations
+
+import uuid
+
+from runtime.errors import NotFound
+from runtime.eventstore import NO_STREAM
+from runtime import feed, health
+from runtime.http import api
+from runtime.store import Database
+from services.roles import projections, schemas
+from services.roles.domain import FunctionDescription, stream_of
+from services.roles.template import template
+
+READERS = ("peer", "coordinator", "leader", "admin")
+EDITORS = ("coordinator", "leader", "admin")
+
+
+class RolesService(feed.EventFeed, health.HealthEndpoints):
+    name = "roles"
+    db = Database()
+
+    # -- helpers ----------------------------------------------------------------------------------
+    def _load(self, description_id: uuid.UUID) -> FunctionDescription:
+        description = FunctionDescription.from_events(description_id, self.db.read_stream(stream_of(description_id)))
+        if not description.exists:
+            raise NotFound(f"function description {description_id} does not exist")
+        return description
+
+    def _record(self, description: FunctionDescription, events, expected_version) -> dict:
+        expected = description.version if expected_version is None else expected_version
+        for event in self.db.append(stream_of(description.id), events, expected):
+            projections.project(self.db.conn, event)
+        return self._detail(description.id)
+
+    def _detail(self, description_id) -> dict:
+        row = self.db.execute("SELECT * FROM function_descriptions WHERE id = %s", (str(description_id),)).fetchone()
+        if row is None:
+            raise NotFound(f"function description {description_id} does not exist")
+        description = FunctionDescription(
+            id=row["id"], version=row["version"], template_id=row["template_id"],
+            template_version=row["template_version"], local_fields=row["local_fields"],
+            support_mode=row["support_mode"])
+        return {**row, "missing_for_publication": description.missing_for_publication(),
+                "template": template(row["template_id"], row["template_version"])}
+
+    # -- HTTP -------------------------------------------------------------------------------------
+    @api("GET", "/function-descriptions/template", allow=READERS, summary="The national template")
+    def national_template(self, request):
+        return template()
+
+    @api("POST", "/function-descriptions", allow=EDITORS, body=schemas.AdoptFunctionDescription,
+         returns=schemas.FunctionDescriptionDetail, status=201,
+         summary="Adopt the national template at a workplace")
+    def adopt(self, request, body):
+        description_id = uuid.uuid4()
+        for event in self.db.append(stream_of(description_id),
+                                    FunctionDescription.adopt(body["workplace"], body["title"]), NO_STREAM):
+            projections.project(self.db.conn, event)
+        return self._detail(description_id)
+
+    @api("GET", "/function-descriptions", allow=READERS, returns=schemas.FunctionDescriptionSummary, many=True,
+         summary="Function descriptions of the instance")
+    def list_descriptions(self, request):
+        return self.db.execute("SELECT * FROM function_descriptions ORDER BY workplace, updated_at").fetchall()
+
+    @api("GET", "/function-descriptions/<uuid:description_id>", allow=READERS,
+         returns=schemas.FunctionDescriptionDetail, summary="One function description with its template")
+    def get_description(self, request, description_id):
+        return self._detail(description_id)
+
+    @api("PATCH", "/function-descriptions/<uuid:description_id>/local-fields", allow=EDITORS,
+         body=schemas.FillLocalFields, returns=schemas.FunctionDescriptionDetail,
+         summary="Fill or change local fields ('udfyldes lokalt')")
+    def fill_local_fields(self, request, description_id, body):
+        description = self._load(description_id)
+        return self._record(description, description.fill_local_fields(body["fields_"]), body["expected_version"])
+
+    @api("PUT", "/function-descriptions/<uuid:description_id>/support-mode", allow=EDITORS,
+         body=schemas.DecideSupportMode, returns=schemas.FunctionDescriptionDetail,
+         summary="Decide individual support, group courses or both")
+    def decide_support_mode(self, request, description_id, body):
+        description = self._load(description_id)
+        return self._record(description, description.decide_support_mode(body["support_mode"]),
+                            body["expected_version"])
+
+    @api("POST", "/function-descriptions/<uuid:description_id>/publish", allow=EDITORS, body=schemas.Publish,
+         returns=schemas.FunctionDescriptionDetail, summary="Publish; refused while a required local field is empty")
+    def publish(self, request, description_id, body):
+        description = self._load(description_id)
+        return self._record(description, description.publish(), body["expected_version"])
