@@ -32,3 +32,13 @@ def database_url():
 def conn(database_url):
     with db.connect(database_url) as connection:
         yield connection
+
+
+@pytest.fixture
+def instance(tmp_path):
+    """A throwaway instance (own vhost and databases) with roles and notifications; start what you need."""
+    from tests.support.instance import Instance
+
+    created = Instance(workdir=tmp_path).create()
+    yield created
+    created.destroy()

@@ -1,0 +1,180 @@
+"""A throwaway instance for end-to-end tests: its own RabbitMQ vhost, its own databases, real processes.
+
+Services run as `nameko run` processes and relays as `python -m runtime.relay`, exactly as the
+local runner starts them, so tests exercise the broker and the database for real.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+import requests
+
+from runtime import db, topology
+from runtime.auth import mint_token
+from runtime.config import settings
+
+ROOT = Path(__file__).resolve().parents[2]
+MANAGEMENT = os.environ.get("RABBITMQ_MANAGEMENT_URL", "http://guest:guest@127.0.0.1:15672")
+NAMEKO = str(Path(sys.executable).with_name("nameko"))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def management(method: str, path: str, **kwargs) -> requests.Response:
+    response = requests.request(method, f"{MANAGEMENT}/api/{path}", timeout=30, **kwargs)
+    response.raise_for_status()
+    return response
+
+
+@dataclass
+class Process:
+    name: str
+    command: list[str]
+    env: dict
+    log_path: Path
+    popen: subprocess.Popen | None = None
+
+    def start(self) -> "Process":
+        log = open(self.log_path, "ab")
+        self.popen = subprocess.Popen(self.command, env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        return self
+
+    def kill(self, sig=signal.SIGKILL) -> None:
+        if self.popen and self.popen.poll() is None:
+            self.popen.send_signal(sig)
+            self.popen.wait(timeout=30)
+
+    def stop(self) -> None:
+        self.kill(signal.SIGTERM)
+
+    @property
+    def running(self) -> bool:
+        return self.popen is not None and self.popen.poll() is None
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+@dataclass
+class Instance:
+    instance_id: str = "region-1084"
+    services: tuple[str, ...] = ("roles", "notifications")
+    workdir: Path = field(default_factory=lambda: Path(os.environ.get("TMPDIR", "/tmp")))
+    processes: dict[str, Process] = field(default_factory=dict)
+
+    def __post_init__(self):
+        tag = uuid.uuid4().hex[:10]
+        self.vhost = f"test-{tag}"
+        self.db_prefix = f"t{tag}_"
+        base = settings()
+        self.amqp_uri = f"{base.amqp_uri.rstrip('/')}/{quote(self.vhost, safe='')}"
+        self.pg_url = base.pg_url
+        self.jwt_secret = f"test-secret-{uuid.uuid4().hex}"
+        self.ports = {s: free_port() for s in self.services}
+        self.logdir = self.workdir / f"peer-{tag}"
+        self.logdir.mkdir(parents=True, exist_ok=True)
+
+    # -- set-up -----------------------------------------------------------------------------------
+    def env(self, **extra) -> dict:
+        env = {k: v for k, v in os.environ.items() if not k.endswith("_DATABASE_URL")}
+        env.update(INSTANCE_ID=self.instance_id, AMQP_URI=self.amqp_uri, PG_URL=self.pg_url,
+                   DB_PREFIX=self.db_prefix, JWT_SECRET=self.jwt_secret, PSYCOPG_WAIT_FUNC="wait_select",
+                   PYTHONUNBUFFERED="1", LOG_LEVEL="INFO")
+        env.update(extra)
+        return env
+
+    def database_url(self, service: str) -> str:
+        return f"{self.pg_url}/{self.db_prefix}{service}"
+
+    def create(self) -> "Instance":
+        management("PUT", f"vhosts/{quote(self.vhost, safe='')}")
+        management("PUT", f"permissions/{quote(self.vhost, safe='')}/guest",
+                   json={"configure": ".*", "write": ".*", "read": ".*"})
+        for service in self.services:
+            url = self.database_url(service)
+            db.create_database(url)
+            db.migrate(url, ROOT / "services" / service / "migrations")
+        topology.declare(self.amqp_uri, self.services)
+        return self
+
+    def destroy(self) -> None:
+        for process in self.processes.values():
+            process.kill()
+        for service in self.services:
+            db.drop_database(self.database_url(service))
+        try:
+            management("DELETE", f"vhosts/{quote(self.vhost, safe='')}")
+        except requests.RequestException:
+            pass
+
+    # -- processes --------------------------------------------------------------------------------
+    def start_service(self, service: str, wait: bool = True) -> Process:
+        env = self.env(WEB_SERVER_ADDRESS=f"127.0.0.1:{self.ports[service]}")
+        process = Process(service, [NAMEKO, "run", "--config", "deploy/nameko.yaml", f"services.{service}.service"],
+                          env, self.logdir / f"{service}.log").start()
+        self.processes[service] = process
+        if wait:
+            self.wait_ready(service)
+        return process
+
+    def start_relay(self, service: str, **options) -> Process:
+        args = [f"--{k.replace('_', '-')}={v}" for k, v in options.items()]
+        process = Process(f"{service}-relay", [sys.executable, "-m", "runtime.relay", service, *args],
+                          self.env(), self.logdir / f"{service}-relay.log").start()
+        self.processes[f"{service}-relay"] = process
+        return process
+
+    def wait_ready(self, service: str, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            process = self.processes[service]
+            if not process.running:
+                raise RuntimeError(f"{service} exited:\n{process.log()[-3000:]}")
+            try:
+                if requests.get(self.url(service, "/ready"), timeout=1).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.1)
+        raise TimeoutError(f"{service} not ready after {timeout}s:\n{self.processes[service].log()[-3000:]}")
+
+    def url(self, service: str, path: str) -> str:
+        return f"http://127.0.0.1:{self.ports[service]}{path}"
+
+    # -- calling ----------------------------------------------------------------------------------
+    def token(self, *roles: str, subject: str = "user-1", instance: str | None = None, ttl: int = 3600) -> str:
+        return mint_token(subject, list(roles), instance or self.instance_id, ttl, secret=self.jwt_secret)
+
+    def call(self, method: str, service: str, path: str, *, roles=("leader",), token: str | None = None,
+             **kwargs) -> requests.Response:
+        headers = kwargs.pop("headers", {})
+        if token is not False:
+            headers["Authorization"] = f"Bearer {token or self.token(*roles)}"
+        return requests.request(method, self.url(service, path), headers=headers, timeout=30, **kwargs)
+
+    def queue_depth(self, queue: str) -> int:
+        info = management("GET", f"queues/{quote(self.vhost, safe='')}/{quote(queue, safe='')}").json()
+        return info.get("messages", 0)
+
+
+def wait_until(predicate, timeout: float = 30, interval: float = 0.05, message: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise TimeoutError(f"{message} not met within {timeout}s")
