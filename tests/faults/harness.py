@@ -1,0 +1,327 @@
+"""The fault-injection harness: an instance with the roles relay and the test-only `counter` consumer,
+concurrent writers appending thousands of events straight into the roles event store, and the counts
+that decide whether every event was applied exactly once.
+
+Nothing here works around the runtime: events go through the real outbox relay
+(`python -m runtime.relay roles`), the real broker and the real `consumes` + `apply_once` path in a
+separate `nameko run` process. The writers use `runtime.eventstore.append`, as a service does.
+"""
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+import requests
+
+from runtime import db, eventstore, topology
+from runtime.notifier import Notifier
+from tests.support import broker
+from tests.support.counting_service import MIGRATIONS, CounterService
+from tests.support.instance import NAMEKO, Instance, Process, free_port, management
+
+COUNTER = "counter"
+COUNTER_QUEUE = "counter.on_function_description"
+EVENTS_PER_STREAM = 6
+
+
+# -- the instance --------------------------------------------------------------------------------------
+@dataclass
+class CountingInstance(Instance):
+    """The roles service's database and relay, plus the `counter` service with its own database."""
+
+    services: tuple[str, ...] = ("roles",)
+
+    def __post_init__(self):
+        super().__post_init__()
+        self.ports[COUNTER] = free_port()
+
+    def create(self) -> "CountingInstance":
+        super().create()
+        url = self.database_url(COUNTER)
+        db.create_database(url)
+        db.migrate(url, MIGRATIONS)
+        # Declared before the relay publishes: nothing the relay sends can be unroutable.
+        topology.declare_queues(self.amqp_uri, topology.consumer_queues(CounterService))
+        return self
+
+    def destroy(self) -> None:
+        if not broker.is_ready():  # a test failed while the broker was down: leave it running
+            try:
+                broker.start_app()
+                broker.wait_ready()
+            except broker.BrokerError:
+                pass
+        try:
+            super().destroy()
+        finally:
+            db.drop_database(self.database_url(COUNTER))
+
+    def start_counter(self, wait: bool = True) -> Process:
+        env = self.env(WEB_SERVER_ADDRESS=f"127.0.0.1:{self.ports[COUNTER]}")
+        process = Process(COUNTER, [NAMEKO, "run", "--config", "deploy/nameko.yaml", "tests.support.counting_service"],
+                          env, self.logdir / f"{COUNTER}.log").start()
+        self.processes[COUNTER] = process
+        if wait:
+            self.wait_ready(COUNTER, timeout=60)
+        return process
+
+    def queue_info(self, queue: str) -> dict:
+        return management("GET", f"queues/{quote(self.vhost, safe='')}/{quote(queue, safe='')}").json()
+
+
+# -- the writers ---------------------------------------------------------------------------------------
+def stream_events(number: int, step: int) -> eventstore.NewEvent:
+    """The `step`-th event (0..5) of function description `number`: valid payloads per contracts/roles.py."""
+    workplace = f"Arbejdssted {number}"
+    payloads = [
+        ("function_description.adopted",
+         {"template_id": "national-peer-2024", "template_version": 1, "workplace": workplace,
+          "title": "Peer-medarbejder"}),
+        ("function_description.local_fields_filled",
+         {"fields": {"organisational_placement": "Socialpsykiatrien", "internal_partners": ["Personalegruppen"]}}),
+        ("function_description.support_mode_decided", {"support_mode": "both"}),
+        ("function_description.published", {"revision": 1, "workplace": workplace, "support_mode": "both"}),
+        ("function_description.local_fields_filled",
+         {"fields": {"special_tasks": {"2": ["Udvikle og afholde 3 workshops"]}}}),
+        ("function_description.published", {"revision": 2, "workplace": workplace, "support_mode": "both"}),
+    ]
+    event_type, payload = payloads[step]
+    return eventstore.NewEvent(event_type, payload)
+
+
+class Writers:
+    """`writers` concurrent appenders over `streams` streams, one event per transaction, round by round,
+    so every stream grows while the others do and events of a stream are spread over the whole run."""
+
+    def __init__(self, instance: Instance, streams: int = 1000, writers: int = 4, pause: float = 0.0):
+        self.url = instance.database_url("roles")
+        self.instance_id = instance.instance_id
+        self.streams = [eventstore.stream_name("function_description", uuid.uuid4()) for _ in range(streams)]
+        self.writers = writers
+        self.pause = pause
+        self.expected = streams * EVENTS_PER_STREAM
+        self.appended = 0
+        self.errors: list[BaseException] = []
+        self.threads: list[threading.Thread] = []
+        self.notifier = Notifier(self.url)
+        self.started_at = self.finished_at = None
+
+    def start(self) -> "Writers":
+        self.notifier.start()
+        self.started_at = time.monotonic()
+        for w in range(self.writers):
+            share = list(enumerate(self.streams))[w::self.writers]
+            thread = threading.Thread(target=self._write, args=(share,), name=f"writer-{w}", daemon=True)
+            thread.start()
+            self.threads.append(thread)
+        return self
+
+    def _write(self, share) -> None:
+        try:
+            with db.connect(self.url) as conn:
+                for step in range(EVENTS_PER_STREAM):
+                    for number, stream in share:
+                        metadata = eventstore.Metadata("roles", self.instance_id, "fault-test", uuid.uuid4())
+                        with conn.transaction():
+                            eventstore.append(conn, stream, [stream_events(number, step)],
+                                              step - 1 if step else eventstore.NO_STREAM, metadata)
+                        self.appended += 1
+                        self.notifier.poke()  # NOTIFY events_appended, as a service does after its commits
+                        if self.pause:
+                            time.sleep(self.pause)
+        except BaseException as exc:  # re-raised by join()
+            self.errors.append(exc)
+
+    def join(self, timeout: float = 300) -> None:
+        for thread in self.threads:
+            thread.join(timeout)
+        self.finished_at = time.monotonic()
+        self.notifier.stop()
+        if self.errors:
+            raise self.errors[0]
+        assert self.appended == self.expected, f"writers appended {self.appended} of {self.expected}"
+
+
+# -- the counts ----------------------------------------------------------------------------------------
+@dataclass
+class Progress:
+    appended: int
+    published_to: int  # the relay's checkpoint (global position)
+    applied: int  # rows in applied_events
+
+    def __str__(self):
+        return f"appended={self.appended} relay_checkpoint={self.published_to} applied={self.applied}"
+
+
+@dataclass
+class Outcome:
+    appended_ids: list
+    applied_rows: list  # (event_id, stream, stream_version, seq) in seq order
+    deliveries: Counter  # outcome -> committed deliveries
+    dead_lettered: int
+    faults: list = field(default_factory=list)
+    seconds: float = 0.0
+    diagnosis: str = ""
+
+    @property
+    def applications(self) -> Counter:
+        return Counter(str(row["event_id"]) for row in self.applied_rows)
+
+    @property
+    def lost(self) -> set:
+        return set(self.appended_ids) - set(self.applications)
+
+    @property
+    def duplicates(self) -> int:
+        return sum(n - 1 for n in self.applications.values() if n > 1)
+
+    @property
+    def unknown(self) -> set:
+        return set(self.applications) - set(self.appended_ids)
+
+    def streams_out_of_order(self) -> dict:
+        """Streams whose applied versions, in the order applied, are not 0, 1, 2, ... (first few)."""
+        by_stream: dict[str, list[int]] = {}
+        for row in self.applied_rows:
+            by_stream.setdefault(row["stream"], []).append(row["stream_version"])
+        return {s: v for s, v in by_stream.items() if v != list(range(len(v)))}
+
+    def summary(self) -> str:
+        return (f"appended={len(self.appended_ids)} applied={len(self.applied_rows)} lost={len(self.lost)} "
+                f"duplicates={self.duplicates} | deliveries: "
+                + " ".join(f"{k}={v}" for k, v in sorted(self.deliveries.items()))
+                + f" dead_lettered={self.dead_lettered} | {self.seconds:.0f}s")
+
+
+class Scenario:
+    """Runs the relay and the counter, the writers, and faults injected once the counts say the stream
+    is partly through; then waits until everything appended was applied and nothing more arrives."""
+
+    def __init__(self, instance: CountingInstance, streams: int = 1000, writers: int = 4, pause: float = 0.0):
+        self.instance = instance
+        self.writers = Writers(instance, streams, writers, pause)
+        self.roles = db.connect(instance.database_url("roles"), autocommit=True)
+        self.counter = db.connect(instance.database_url(COUNTER), autocommit=True)
+        self.faults: list[str] = []
+
+    # progress ----------------------------------------------------------------------------------------
+    def applied(self) -> int:
+        return self.counter.execute("SELECT count(*) AS n FROM applied_events").fetchone()["n"]
+
+    def checkpoint(self) -> int:
+        row = self.roles.execute("SELECT global_position AS g FROM relay_checkpoints").fetchone()
+        return row["g"] if row else 0
+
+    def progress(self) -> Progress:
+        return Progress(self.writers.appended, self.checkpoint(), self.applied())
+
+    def wait_for(self, predicate, what: str, timeout: float = 120) -> Progress:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            progress = self.progress()
+            if predicate(progress):
+                return progress
+            if self.writers.errors:
+                raise self.writers.errors[0]
+            time.sleep(0.05)
+        raise TimeoutError(f"{what} not reached within {timeout}s ({self.progress()})")
+
+    def record(self, name: str, before: Progress, **details) -> None:
+        """Log a fault and check it happened mid-stream: some events applied, not all appended ones."""
+        extra = " ".join(f"{k}={v}" for k, v in details.items())
+        self.faults.append(f"{name} at [{before}] {extra}".rstrip())
+        assert 0 < before.applied < self.writers.expected, f"{name} was not mid-stream: {before}"
+
+    # faults ------------------------------------------------------------------------------------------
+    def kill_relay(self, down_for: float = 1.0) -> None:
+        before = self.progress()
+        self.instance.processes["roles-relay"].kill()  # SIGKILL
+        time.sleep(down_for)
+        self.instance.start_relay("roles")
+        self.record("kill -9 relay", before)
+
+    def kill_counter(self, down_for: float = 1.0) -> None:
+        before = self.progress()
+        self.instance.processes[COUNTER].kill()  # SIGKILL
+        time.sleep(down_for)
+        self.instance.start_counter()
+        self.record("kill -9 counter", before)
+
+    def restart_broker(self, down_for: float = 2.0) -> None:
+        before = self.progress()
+        timings = broker.restart_app(down_for)
+        survivors = {name: p.running for name, p in self.instance.processes.items()}
+        self.record("rabbitmq stop_app/start_app", before, **timings,
+                    survived=",".join(n for n, up in survivors.items() if up) or "none")
+        dead = [n for n, up in survivors.items() if not up]
+        assert not dead, f"{dead} did not survive the broker restart (logs in {self.instance.logdir})"
+
+    # the run -----------------------------------------------------------------------------------------
+    def start(self, relay: bool = True) -> "Scenario":
+        self.started = time.monotonic()
+        self.instance.start_counter()
+        if relay:
+            self.instance.start_relay("roles")
+        self.writers.start()
+        return self
+
+    def finish(self, timeout: float = 180, settle: float = 8.0) -> Outcome:
+        """Wait until every appended event was applied, the relay's checkpoint is at the end, the queue
+        is empty and the applied count has not moved for `settle` seconds; then collect the counts."""
+        self.writers.join()
+        last_event = self.roles.execute("SELECT max(global_position) AS g FROM events").fetchone()["g"]
+        deadline = time.monotonic() + timeout
+        stable_since, last = None, None
+        while True:
+            for name, process in self.instance.processes.items():
+                assert process.running, f"{name} died:\n{process.log()[-3000:]}"
+            applied = self.applied()
+            distinct = self.counter.execute(
+                "SELECT count(DISTINCT event_id) AS n FROM applied_events").fetchone()["n"]
+            try:
+                queued = self.instance.queue_info(COUNTER_QUEUE).get("messages", 0)
+            except requests.RequestException:
+                queued = None
+            done = distinct >= self.writers.expected and self.checkpoint() == last_event and queued == 0
+            if done and applied == last:
+                if time.monotonic() - stable_since >= settle:
+                    break
+            else:
+                stable_since, last = time.monotonic(), applied
+            if time.monotonic() > deadline:
+                break  # the assertions report what is missing
+            time.sleep(0.5)
+        return self.outcome()
+
+    def outcome(self) -> Outcome:
+        appended = [str(r["event_id"]) for r in self.roles.execute("SELECT event_id FROM events").fetchall()]
+        rows = self.counter.execute(
+            "SELECT event_id, stream, stream_version, seq FROM applied_events ORDER BY seq").fetchall()
+        deliveries = Counter({r["outcome"]: r["n"] for r in self.counter.execute(
+            "SELECT outcome, count(*) AS n FROM deliveries GROUP BY outcome").fetchall()})
+        dead = self.instance.queue_info(f"{COUNTER_QUEUE}.dead-letter").get("messages", 0)
+        return Outcome(appended, rows, deliveries, dead, list(self.faults), time.monotonic() - self.started,
+                       self.diagnose())
+
+    def diagnose(self) -> str:
+        """Where the events stopped, for a failure message."""
+        last = self.roles.execute("SELECT max(global_position) AS g FROM events").fetchone()["g"]
+        queue = self.instance.queue_info(COUNTER_QUEUE)
+        # The relay reads below pg_snapshot_xmin, which is cluster-wide: one long transaction that
+        # holds an xid in ANY database of the server stops every relay's feed (see the report).
+        blockers = self.roles.execute(
+            "SELECT datname, pid, state, backend_xid::text AS xid, "
+            "round(extract(epoch FROM now() - xact_start)) AS seconds FROM pg_stat_activity "
+            "WHERE backend_xid IS NOT NULL AND xact_start < now() - interval '10 seconds' "
+            "ORDER BY xact_start").fetchall()
+        return (f"last event={last} relay checkpoint={self.checkpoint()} queue ready={queue.get('messages_ready')} "
+                f"unacked={queue.get('messages_unacknowledged')} consumers={queue.get('consumers')}; "
+                f"long transactions holding back the feed horizon: {blockers or 'none'}")
+
+    def close(self) -> None:
+        self.roles.close()
+        self.counter.close()

@@ -1,0 +1,130 @@
+"""Exactly once under faults: thousands of events in flight while the relay and the consumer are
+killed with SIGKILL and RabbitMQ is restarted; afterwards every event was applied exactly once.
+
+Concurrent writers append 1,000 streams x 6 events (6,000) straight into the roles event store while
+the real outbox relay and the test-only `counter` service (tests/support/counting_service.py: the
+`consumes` + `apply_once` path, one row per application in a table without a unique constraint) run
+as processes. Each fault is injected once the counts show the stream partly through. The counts are
+then compared event id by event id.
+
+What each assertion guards:
+- lost == 0: the relay's checkpoint advancing only after the broker's confirms (runtime/relay.py),
+  the commit before the ack (runtime/store.complete via runtime/consumer.py), requeue on error and
+  durable quorum queues: break any and a kill or the broker restart loses in-flight events.
+- duplicates == 0: the inbox's per-stream version check in the handler's transaction
+  (runtime/inbox.py). The faults make the relay republish and the broker redeliver; the
+  `deliveries` table shows how many duplicates the inbox absorbed (outcome `duplicate`), each of
+  which would be a second row here without it.
+- stream order: the inbox parks an event that overtook its predecessor (outcome `parked`); without
+  that, the per-stream versions in application order would not be 0, 1, 2, ...
+
+    .venv/bin/python -m pytest tests/faults -m fault     (counts are printed even without -s)
+"""
+import pytest
+
+from tests.faults.harness import Scenario
+
+pytestmark = pytest.mark.fault
+
+STREAMS = 1000  # x 6 events = 6,000 events per scenario
+PACE = 0.01  # seconds each of the 4 writers waits between appends: appends span ~20 s, not ~8 s
+
+
+def kill_relay_mid_stream(run: Scenario) -> None:
+    # The relay starts with a backlog, so it publishes batches back to back; kill it as soon as its
+    # first checkpoint lands, i.e. in the middle of a later batch (published, not checkpointed).
+    run.wait_for(lambda p: p.appended >= 1500, "a backlog for the relay")
+    run.instance.start_relay("roles")
+    run.wait_for(lambda p: p.published_to > 0 and p.applied > 0, "the relay's first checkpoint")
+    run.kill_relay()
+    # And once more in steady state, while the writers are still appending.
+    run.wait_for(lambda p: p.appended >= 4000 and p.applied >= 1500, "steady state")
+    run.kill_relay()
+
+
+def kill_counter_mid_stream(run: Scenario) -> None:
+    run.wait_for(lambda p: p.applied >= 1500, "1,500 events applied")
+    run.kill_counter()
+    run.wait_for(lambda p: p.applied >= 3500, "3,500 events applied")
+    run.kill_counter()
+
+
+def restart_broker_mid_stream(run: Scenario) -> None:
+    run.wait_for(lambda p: p.applied >= 1500, "1,500 events applied")
+    run.restart_broker()
+
+
+def all_faults_mid_stream(run: Scenario) -> None:
+    run.wait_for(lambda p: p.appended >= 1500, "a backlog for the relay")
+    run.instance.start_relay("roles")
+    run.wait_for(lambda p: p.published_to > 0 and p.applied > 0, "the relay's first checkpoint")
+    run.kill_relay()
+    run.wait_for(lambda p: p.applied >= 2000, "2,000 events applied")
+    run.kill_counter()
+    run.wait_for(lambda p: p.applied >= 3500, "3,500 events applied")
+    run.restart_broker()
+
+
+SCENARIOS = {
+    # name: (faults, whether the relay runs from the start)
+    "relay-killed": (kill_relay_mid_stream, False),
+    "consumer-killed": (kill_counter_mid_stream, True),
+    "broker-restarted": (restart_broker_mid_stream, True),
+    "all-three": (all_faults_mid_stream, False),
+}
+
+
+@pytest.fixture(scope="module", params=list(SCENARIOS))
+def outcome(request, tmp_path_factory):
+    """Run one scenario to the end; both tests below judge the same run."""
+    from tests.faults.harness import CountingInstance
+
+    faults, relay_from_start = SCENARIOS[request.param]
+    instance = CountingInstance(workdir=tmp_path_factory.mktemp(request.param)).create()
+    run = Scenario(instance, streams=STREAMS, pause=PACE)
+    try:
+        run.start(relay=relay_from_start)
+        faults(run)
+        result = run.finish(timeout=180)
+        result.scenario = request.param
+        result.logdir = instance.logdir
+        yield result
+    finally:
+        run.close()
+        instance.destroy()
+
+
+def report(outcome, capsys, *lines) -> None:
+    with capsys.disabled():
+        print(f"\n[{outcome.scenario}] " + outcome.summary())
+        for fault in outcome.faults:
+            print(f"[{outcome.scenario}]   {fault}")
+        for line in lines:
+            print(f"[{outcome.scenario}] {line}")
+
+
+def test_every_event_applied_exactly_once(outcome, capsys):
+    appended, applied = len(outcome.appended_ids), len(outcome.applied_rows)
+    lost, duplicates = outcome.lost, outcome.duplicates
+    report(outcome, capsys,
+           f"appended={appended} applied={applied} lost={len(lost)} duplicates={duplicates}")
+
+    assert appended >= 5000
+    assert outcome.faults, "no fault was injected"
+    twice = [(e, n) for e, n in outcome.applications.items() if n > 1]
+    assert not lost, (f"{len(lost)} events never applied (dead-lettered: {outcome.dead_lettered}), "
+                      f"e.g. {sorted(lost)[:5]}; {outcome.diagnosis}; logs in {outcome.logdir}")
+    assert duplicates == 0, f"{len(twice)} events applied more than once, e.g. {twice[:5]}"
+    assert not outcome.unknown, f"applied events that were never appended: {sorted(outcome.unknown)[:5]}"
+    assert applied == appended
+    assert outcome.dead_lettered == 0
+
+
+def test_each_stream_applied_in_stream_version_order(outcome, capsys):
+    streams = {row["stream"] for row in outcome.applied_rows}
+    out_of_order = outcome.streams_out_of_order()
+    report(outcome, capsys, f"streams={len(streams)} out_of_order={len(out_of_order)} "
+                            f"parked_then_applied_in_order={outcome.deliveries.get('parked', 0)}")
+    assert len(streams) == STREAMS
+    assert not out_of_order, f"{len(out_of_order)} streams applied out of version order, e.g. " + \
+        "; ".join(f"{s}: {v}" for s, v in list(out_of_order.items())[:3])
