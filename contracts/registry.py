@@ -45,6 +45,11 @@ class EventContract:
     national: bool
     description: str
 
+    @property
+    def source_service(self) -> str:
+        """Contracts live in `contracts/<service>.py`, named after the service that publishes them."""
+        return self.schema.__module__.rsplit(".", 1)[-1]
+
 
 _contracts: dict[tuple[str, int], EventContract] = {}
 _upcasters: dict[tuple[str, int], Callable[[dict], dict]] = {}

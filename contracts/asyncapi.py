@@ -1,0 +1,77 @@
+"""Generates the AsyncAPI document of every event from the same marshmallow schemas that validate them.
+
+    python -m contracts.asyncapi > contracts/asyncapi.json   (a test fails when it is out of date)
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin, OpenAPIConverter
+
+import contracts
+from contracts.envelope import EnvelopeSchema
+
+DOCUMENT = Path(__file__).with_name("asyncapi.json")
+
+
+def _converter() -> OpenAPIConverter:
+    plugin = MarshmallowPlugin(schema_name_resolver=lambda schema: None)  # inline nested schemas
+    APISpec("events", "1", "3.0.3", plugins=[plugin])
+    return plugin.converter
+
+
+def _json_schema(converter, schema_cls) -> dict:
+    schema = converter.schema2jsonschema(schema_cls)
+    schema["additionalProperties"] = False  # contracts refuse unknown fields
+    return schema
+
+
+def document() -> dict:
+    converter = _converter()
+    channels, messages = {}, {}
+    for c in contracts.all_contracts():
+        source = c.source_service
+        name = f"{c.type}.v{c.version}"
+        personal = contracts.personal_fields(c.schema)
+        messages[name] = {
+            "name": c.type,
+            "title": f"{c.type} (schema version {c.version})",
+            "summary": c.description,
+            "contentType": "application/json",
+            "headers": {"type": "object", "properties": {"event_type": {"type": "string", "const": c.type}}},
+            "payload": {
+                "allOf": [{"$ref": "#/components/schemas/Envelope"}],
+                "properties": {"schema_version": {"const": c.version},
+                               "payload": _json_schema(converter, c.schema)},
+            },
+            "x-personal-fields": personal,
+            "x-national": c.national,
+        }
+        exchanges = [f"{source}.events"] + (["national.events"] if c.national else [])
+        for exchange in exchanges:
+            channel = channels.setdefault(exchange, {
+                "description": f"Topic exchange {exchange}; routing key = event type",
+                "bindings": {"amqp": {"is": "routingKey", "exchange": {
+                    "name": exchange, "type": "topic", "durable": True, "autoDelete": False, "vhost": "/"}}},
+                "subscribe": {"message": {"oneOf": []}},
+            })
+            channel["subscribe"]["message"]["oneOf"].append({"$ref": f"#/components/messages/{name}"})
+    return {
+        "asyncapi": "2.6.0",
+        "info": {"title": "Peer-support platform events", "version": "1",
+                 "description": "Every event the services publish. Generated from contracts/; do not edit."},
+        "defaultContentType": "application/json",
+        "channels": channels,
+        "components": {"schemas": {"Envelope": _json_schema(converter, EnvelopeSchema)}, "messages": messages},
+    }
+
+
+def render() -> str:
+    return json.dumps(document(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+if __name__ == "__main__":
+    sys.stdout.write(render())
