@@ -109,12 +109,13 @@ apt_install() {
     fi
     if [[ "$APT_UPDATED" == 0 ]]; then
         say "apt-get update"
-        as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null \
+            || warn "apt-get update failed: trying with the package lists already on this machine"
         APT_UPDATED=1
     fi
     say "apt-get install $*"
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-        -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "$@" >/dev/null
+        -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "$@" >/dev/null 9>&-
     if [[ "$POLICY_RC_CREATED" == 1 ]]; then as_root rm -f /usr/sbin/policy-rc.d; POLICY_RC_CREATED=0; fi
 }
 
@@ -151,6 +152,13 @@ rabbit_missing_plugins() {
     for p in "${REQUIRED_PLUGINS[@]}"; do
         [[ ",${enabled//[\[\].]/,}," == *",$p,"* ]] || printf '%s ' "$p"
     done
+}
+
+ensure_localhost_resolves() {  # Erlang distribution (rabbit@localhost, the CLI tools) needs it
+    if ! getent hosts localhost >/dev/null 2>&1; then
+        say "adding localhost to /etc/hosts"
+        printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n' | as_root tee -a /etc/hosts >/dev/null
+    fi
 }
 
 rabbit_fresh_config() {
@@ -200,8 +208,9 @@ bootstrap_rabbitmq() {
             # shellcheck disable=SC2086
             rabbitmq-plugins -q enable --offline $missing >/dev/null
         fi
+        ensure_localhost_resolves
         say "rabbitmq: starting (rabbitmq-server -detached)"
-        as_root rabbitmq-server -detached
+        as_root rabbitmq-server -detached 9>&-   # the daemon must not inherit the bootstrap lock
         started_now=1
     fi
     wait_for "rabbitmq (check_running + check_port_connectivity)" "$READY_TIMEOUT" rabbit_ready
@@ -332,7 +341,7 @@ bootstrap_postgres() {
         pg_ensure_trust "$v"
         as_root install -d -o postgres -g postgres -m 2775 /var/run/postgresql
         say "postgresql: starting cluster $v/main (pg_ctlcluster)"
-        as_root pg_ctlcluster --skip-systemctl-redirect "$v" main start
+        as_root pg_ctlcluster --skip-systemctl-redirect "$v" main start 9>&-
     fi
     wait_for "postgresql (pg_isready)" "$READY_TIMEOUT" pg_isready -q -h "$PG_HOST" -p "$PG_PORT"
 

@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# The local runner: one instance of the platform as local processes against the local RabbitMQ and PostgreSQL.
+#
+#   bash deploy/up.sh [--instance ID | --env-file FILE] [--detach] [--timeout SECONDS] [--no-bootstrap]
+#
+#   --instance ID     load deploy/instances/ID.env (region-1084, kommune-0101, national, ...)
+#   --env-file FILE   load FILE (KEY=value lines); default: ./.env if it exists, else the built-in defaults
+#   --detach          run in the background: logs in var/log/up.log, process group id in var/run/up.pid;
+#                     returns once every service answers GET /health (stop it with deploy/down.sh)
+#   --timeout S       how long --detach waits for the health endpoints (default 120)
+#   --no-bootstrap    skip deploy/bootstrap.sh (broker, database and venv are known to be there)
+#
+# Steps: deploy/bootstrap.sh, `peer-admin migrate`, `peer-admin declare-topology`, then honcho runs
+# deploy/Procfile (four nameko services and four outbox relays). In the foreground, Ctrl-C stops everything.
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO_ROOT"
+
+SERVICES=(roles courses network notifications)
+DEFAULT_PORTS=(8001 8002 8003 8004)
+DETACH=0
+BOOTSTRAP=1
+TIMEOUT=120
+ENV_FILE=""
+PID_FILE="$REPO_ROOT/var/run/up.pid"
+LOG_FILE="$REPO_ROOT/var/log/up.log"
+
+say()  { printf '[up] %s\n' "$*"; }
+die()  { printf '[up] ERROR: %s\n' "$*" >&2; exit 1; }
+usage() { sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --detach|-d) DETACH=1 ;;
+        --no-bootstrap) BOOTSTRAP=0 ;;
+        --instance) [[ $# -ge 2 ]] || die "--instance needs an id"; ENV_FILE="deploy/instances/$2.env"; shift ;;
+        --instance=*) ENV_FILE="deploy/instances/${1#*=}.env" ;;
+        --env-file) [[ $# -ge 2 ]] || die "--env-file needs a path"; ENV_FILE="$2"; shift ;;
+        --env-file=*) ENV_FILE="${1#*=}" ;;
+        --timeout) [[ $# -ge 2 ]] || die "--timeout needs seconds"; TIMEOUT="$2"; shift ;;
+        --timeout=*) TIMEOUT="${1#*=}" ;;
+        -h|--help) usage; exit 0 ;;
+        *) usage >&2; die "unknown argument: $1" ;;
+    esac
+    shift
+done
+
+# ------------------------------------------------------------------------------------------ environment
+if [[ -z "$ENV_FILE" && -f .env ]]; then ENV_FILE=".env"; fi
+if [[ -n "$ENV_FILE" ]]; then
+    [[ -f "$ENV_FILE" ]] || die "no such env file: $ENV_FILE (instances: $(ls deploy/instances 2>/dev/null | sed 's/\.env$//' | tr '\n' ' '))"
+    say "environment from $ENV_FILE"
+    set -a
+    # shellcheck disable=SC1090
+    source "$ENV_FILE"
+    set +a
+fi
+export INSTANCE_ID="${INSTANCE_ID:-region-1084}"
+export AMQP_URI="${AMQP_URI:-amqp://guest:guest@127.0.0.1:5672/}"
+export PG_URL="${PG_URL:-postgresql://postgres@127.0.0.1:5432}"
+export DB_PREFIX="${DB_PREFIX:-peer_}"
+export LOG_LEVEL="${LOG_LEVEL:-INFO}"
+export PYTHONUNBUFFERED=1
+# The eventlet trap (ARCHITECTURE.md): psycopg's C wait would block the hub. The runtime sets it too.
+export PSYCOPG_WAIT_FUNC="${PSYCOPG_WAIT_FUNC:-wait_select}"
+
+port_of() {  # port_of SERVICE
+    local i var
+    for i in "${!SERVICES[@]}"; do
+        if [[ "${SERVICES[$i]}" == "$1" ]]; then
+            var="HTTP_PORT_${1^^}"
+            printf '%s' "${!var:-${DEFAULT_PORTS[$i]}}"
+            return
+        fi
+    done
+}
+
+running_pgid() {  # prints the process group of a detached run that is still alive
+    local pgid
+    [[ -f "$PID_FILE" ]] || return 1
+    pgid="$(cat "$PID_FILE" 2>/dev/null)"
+    [[ "$pgid" =~ ^[0-9]+$ ]] && kill -0 -- "-$pgid" 2>/dev/null && printf '%s' "$pgid"
+}
+
+# ------------------------------------------------------------------------------------------ checks
+if pgid="$(running_pgid)"; then
+    die "a detached run is already up (process group $pgid): stop it with deploy/down.sh"
+fi
+[[ -f deploy/Procfile ]] || die "deploy/Procfile missing"
+[[ -f deploy/nameko.yaml ]] || die "deploy/nameko.yaml missing (the nameko config of the services)"
+for svc in "${SERVICES[@]}"; do
+    [[ -f "services/$svc/service.py" ]] || die "services/$svc/service.py missing: nothing to run yet"
+done
+[[ -f runtime/relay.py || -f runtime/relay/__main__.py ]] || die "runtime.relay missing: no outbox relay to run yet"
+
+# ------------------------------------------------------------------------------------------ infrastructure
+if [[ "$BOOTSTRAP" == 1 ]]; then
+    bash deploy/bootstrap.sh
+fi
+[[ -x .venv/bin/peer-admin ]] || die ".venv/bin/peer-admin missing: run deploy/bootstrap.sh (needs pyproject.toml)"
+[[ -x .venv/bin/honcho ]] || die ".venv/bin/honcho missing: run deploy/bootstrap.sh"
+
+say "instance $INSTANCE_ID: peer-admin migrate"
+.venv/bin/peer-admin migrate
+say "instance $INSTANCE_ID: peer-admin declare-topology"
+.venv/bin/peer-admin declare-topology
+
+busy=()
+for svc in "${SERVICES[@]}"; do
+    port="$(port_of "$svc")"
+    if timeout 1 bash -c "exec 3<>/dev/tcp/127.0.0.1/$port" 2>/dev/null; then busy+=("$svc:$port"); fi
+done
+[[ ${#busy[@]} -eq 0 ]] || die "ports already in use: ${busy[*]} (another run? deploy/down.sh, or set HTTP_PORT_<SERVICE>)"
+
+HONCHO=(.venv/bin/honcho -e "${ENV_FILE:-/dev/null}" -d "$REPO_ROOT" -f "$REPO_ROOT/deploy/Procfile")
+
+# ------------------------------------------------------------------------------------------ foreground
+if [[ "$DETACH" == 0 ]]; then
+    say "starting ${SERVICES[*]} and their relays in the foreground (Ctrl-C stops them)"
+    exec "${HONCHO[@]}" start
+fi
+
+# ------------------------------------------------------------------------------------------ detached
+mkdir -p "$(dirname "$PID_FILE")" "$(dirname "$LOG_FILE")"
+: >"$LOG_FILE"
+# setsid: its own session and process group, so deploy/down.sh stops honcho and every child together,
+# and closing this terminal does not hang it up.
+setsid "${HONCHO[@]}" --no-colour start </dev/null >>"$LOG_FILE" 2>&1 &
+honcho_pid=$!
+sleep 0.2
+pgid="$(ps -o pgid= -p "$honcho_pid" 2>/dev/null | tr -d ' ')" || true
+pgid="${pgid:-$honcho_pid}"
+echo "$pgid" >"$PID_FILE"
+say "started in the background: process group $pgid, logs in ${LOG_FILE#"$REPO_ROOT"/}"
+
+fail() {
+    printf '[up] ERROR: %s\n' "$*" >&2
+    echo "[up] last lines of ${LOG_FILE#"$REPO_ROOT"/}:" >&2
+    tail -n 40 "$LOG_FILE" >&2 || true
+    bash "$REPO_ROOT/deploy/down.sh" >&2 || true
+    exit 1
+}
+
+health_ok() {  # health_ok PORT: 2xx from GET /health
+    .venv/bin/python - "$1" <<'PY' >/dev/null 2>&1
+import sys, urllib.request
+with urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/health", timeout=2) as r:
+    sys.exit(0 if 200 <= r.status < 300 else 1)
+PY
+}
+
+deadline=$(( $(date +%s) + TIMEOUT ))
+pending=("${SERVICES[@]}")
+while [[ ${#pending[@]} -gt 0 ]]; do
+    kill -0 "$honcho_pid" 2>/dev/null || fail "the processes stopped before every service was healthy"
+    still=()
+    for svc in "${pending[@]}"; do
+        port="$(port_of "$svc")"
+        if health_ok "$port"; then
+            say "$svc healthy on http://127.0.0.1:$port/health"
+        else
+            still+=("$svc")
+        fi
+    done
+    pending=("${still[@]+"${still[@]}"}")
+    [[ ${#pending[@]} -eq 0 ]] && break
+    (( $(date +%s) < deadline )) || fail "not healthy after ${TIMEOUT}s: ${pending[*]}"
+    sleep 1
+done
+say "instance $INSTANCE_ID is up (stop it with: bash deploy/down.sh)"
