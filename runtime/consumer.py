@@ -9,7 +9,8 @@ What it changes against nameko's defaults, each a trap verified in this stack:
   handler first starts.
 - A handler that raises is requeued (not acked and lost); after DELIVERY_LIMIT deliveries the broker
   dead-letters it to `<queue>.dead-letter`, where ops inspect and replay it.
-- An envelope that matches no contract is dead-lettered at once: retrying cannot fix it.
+- An envelope that matches no contract, or a body that is not JSON, is dead-lettered at once:
+  retrying cannot fix it (nameko/kombu would ack and lose it, logging the body).
 - The worker's transaction commits before the message is acked (runtime/store.complete).
 - It binds whole stream categories (`<category>.#`) so the inbox sees every version of a stream and
   can restore order.
@@ -20,7 +21,7 @@ import logging
 from functools import partial
 
 from kombu import Exchange, Queue, binding
-from nameko.messaging import Consumer
+from nameko.messaging import Consumer, QueueConsumer
 
 from contracts.envelope import read_envelope
 from contracts.registry import ContractError
@@ -58,7 +59,23 @@ def dead_letter_queue(queue_name: str) -> Queue:
                  auto_delete=False, queue_arguments={"x-queue-type": "quorum"})
 
 
+class DeadLetteringQueueConsumer(QueueConsumer):
+    """nameko's queue consumer, except for bodies it cannot decode (e.g. `text/plain`).
+
+    kombu's default logs the raw body (possibly personal data) and acks it (the event is lost).
+    Here it is dead-lettered, and only its content type is logged.
+    """
+
+    def on_decode_error(self, message, exc):
+        log.error("undecodable message rejected to dead-letter queue",
+                  extra={"content_type": message.content_type, "error": type(exc).__name__,
+                         "message_id": message.properties.get("message_id")})
+        message.reject(requeue=False)
+
+
 class EventConsumer(Consumer):
+    queue_consumer = DeadLetteringQueueConsumer()
+
     def __init__(self, source_service: str, categories, **kwargs):
         self.source_service = source_service
         self.categories = tuple(categories)

@@ -8,6 +8,10 @@ _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
+        if isinstance(record.args, tuple):
+            # Exception texts quote the data that failed (PostgreSQL: "Failing row contains (...)"),
+            # i.e. personal data; libraries such as nameko log them as arguments. Keep the type only.
+            record.args = tuple(type(a).__name__ if isinstance(a, BaseException) else a for a in record.args)
         entry = {
             "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
             "level": record.levelname,

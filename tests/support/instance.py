@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import requests
+from kombu import Connection
 
 from runtime import db, topology
 from runtime.auth import mint_token
@@ -166,8 +167,9 @@ class Instance:
         return requests.request(method, self.url(service, path), headers=headers, timeout=30, **kwargs)
 
     def queue_depth(self, queue: str) -> int:
-        info = management("GET", f"queues/{quote(self.vhost, safe='')}/{quote(queue, safe='')}").json()
-        return info.get("messages", 0)
+        """Ready messages, asked of the broker itself (the management API's figures lag by seconds)."""
+        with Connection(self.amqp_uri) as conn:
+            return conn.default_channel.queue_declare(queue, passive=True).message_count
 
 
 def wait_until(predicate, timeout: float = 30, interval: float = 0.05, message: str = "condition"):

@@ -1,0 +1,98 @@
+"""Delivery through the broker: queues declared before anyone publishes, duplicates and reordering,
+poison messages and failing handlers dead-lettered, and replayed from there."""
+import json
+import uuid
+
+from kombu import Connection, Exchange, Producer
+
+from runtime import db, deadletters
+from tests.support.instance import wait_until
+
+QUEUE = "notifications.on_function_description"
+
+
+def envelopes(stream_id=None, workplace="Parkvænget"):
+    """A function description's stream as the roles service would publish it: two publications."""
+    stream = f"function_description-{stream_id or uuid.uuid4()}"
+    correlation = str(uuid.uuid4())
+    payloads = [
+        ("function_description.adopted", {"template_id": "t", "template_version": 1, "workplace": workplace,
+                                          "title": "Funktionsbeskrivelse"}),
+        ("function_description.support_mode_decided", {"support_mode": "group"}),
+        ("function_description.published", {"revision": 1, "workplace": workplace, "support_mode": "group"}),
+        ("function_description.support_mode_decided", {"support_mode": "both"}),
+        ("function_description.published", {"revision": 2, "workplace": workplace, "support_mode": "both"}),
+    ]
+    return [{"event_id": str(uuid.uuid4()), "type": t, "schema_version": 1, "stream": stream,
+             "stream_version": v, "global_position": 100 + v, "occurred_at": f"2026-11-22T10:00:0{v}+00:00",
+             "source_service": "roles", "instance_id": "region-1084", "actor": "user-1",
+             "correlation_id": correlation, "causation_id": None, "payload": p}
+            for v, (t, p) in enumerate(payloads)]
+
+
+def publish(instance, messages):
+    exchange = Exchange("roles.events", type="topic", durable=True)
+    with Connection(instance.amqp_uri, transport_options={"confirm_publish": True}) as conn:
+        producer = Producer(conn.channel(), exchange=exchange)
+        for body, content_type in messages:
+            routing_key = body["type"] if isinstance(body, dict) else "function_description.published"
+            payload = json.dumps(body) if content_type == "application/json" else str(body)
+            producer.publish(payload, routing_key=routing_key, content_type=content_type,
+                             content_encoding="utf-8", delivery_mode=2, mandatory=True)
+
+
+def inbox_rows(instance):
+    with db.connect(instance.database_url("notifications")) as conn:
+        return conn.execute("SELECT recipient_role, subject, body FROM inbox_messages ORDER BY body, recipient_role").fetchall()
+
+
+def test_events_wait_in_declared_queues_until_the_consumer_starts(instance):
+    instance.start_service("roles")
+    instance.start_relay("roles")
+    adopted = instance.call("POST", "roles", "/function-descriptions", json={"workplace": "Parkvænget"})
+    assert adopted.status_code == 201
+    wait_until(lambda: instance.queue_depth(QUEUE) >= 2, message="events queued for a consumer not yet started")
+    instance.start_service("notifications")
+    wait_until(lambda: instance.queue_depth(QUEUE) == 0, message="queue drained")
+
+
+def test_duplicated_and_reordered_delivery_gives_the_in_order_result(instance):
+    instance.start_service("notifications")
+    stream = envelopes()
+    order = [4, 2, 4, 1, 3, 0, 2, 0, 4]  # out of order, with duplicates
+    publish(instance, [(stream[i], "application/json") for i in order])
+    wait_until(lambda: len(inbox_rows(instance)) == 4, message="both publications notified")
+    assert [r["body"].split("\n")[0] for r in inbox_rows(instance)] == [
+        "Funktionsbeskrivelsen for Parkvænget er nu offentliggjort (version 1)."] * 2 + [
+        "Funktionsbeskrivelsen for Parkvænget er nu offentliggjort (version 2)."] * 2
+    with db.connect(instance.database_url("notifications")) as conn:
+        state = conn.execute("SELECT applied_version FROM inbox_streams").fetchall()
+        assert [r["applied_version"] for r in state] == [4]
+        assert conn.execute("SELECT count(*) AS n FROM inbox_parked").fetchone()["n"] == 0
+    assert instance.queue_depth(QUEUE + ".dead-letter") == 0
+
+
+def test_poison_messages_are_dead_lettered_and_the_consumer_goes_on(instance):
+    instance.start_service("notifications")
+    bad_version = envelopes()[0] | {"schema_version": 9}
+    publish(instance, [("not an envelope", "text/plain"), (bad_version, "application/json"),
+                       ({"type": "function_description.published"}, "application/json")])
+    wait_until(lambda: instance.queue_depth(QUEUE + ".dead-letter") == 3, message="poison dead-lettered")
+    publish(instance, [(e, "application/json") for e in envelopes(workplace="Efter giften")[:3]])
+    wait_until(lambda: len(inbox_rows(instance)) == 2, message="a valid event after the poison applied")
+
+
+def test_failing_handler_is_dead_lettered_after_the_delivery_limit_then_replayed(instance):
+    instance.start_service("notifications")
+    with db.connect(instance.database_url("notifications"), autocommit=True) as conn:
+        # A fault in the consumer: its insert fails for this workplace until ops fix it.
+        conn.execute("ALTER TABLE inbox_messages ADD CONSTRAINT simulated_bug CHECK (subject NOT LIKE '%%Fejlsted%%')")
+    publish(instance, [(e, "application/json") for e in envelopes(workplace="Fejlsted")[:3]])
+    wait_until(lambda: instance.queue_depth(QUEUE + ".dead-letter") == 1, timeout=60,
+               message="the failing event dead-lettered after its delivery limit")
+    assert inbox_rows(instance) == []
+    with db.connect(instance.database_url("notifications"), autocommit=True) as conn:
+        conn.execute("ALTER TABLE inbox_messages DROP CONSTRAINT simulated_bug")
+    assert deadletters.replay(instance.amqp_uri, QUEUE) == 1
+    wait_until(lambda: len(inbox_rows(instance)) == 2, message="the replayed event applied")
+    assert instance.queue_depth(QUEUE + ".dead-letter") == 0
