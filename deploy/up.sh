@@ -18,7 +18,6 @@ REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO_ROOT"
 
 SERVICES=(roles courses network notifications)
-DEFAULT_PORTS=(8001 8002 8003 8004)
 DETACH=0
 BOOTSTRAP=1
 TIMEOUT=120
@@ -65,15 +64,10 @@ export PYTHONUNBUFFERED=1
 # The eventlet trap (ARCHITECTURE.md): psycopg's C wait would block the hub. The runtime sets it too.
 export PSYCOPG_WAIT_FUNC="${PSYCOPG_WAIT_FUNC:-wait_select}"
 
-port_of() {  # port_of SERVICE
-    local i var
-    for i in "${!SERVICES[@]}"; do
-        if [[ "${SERVICES[$i]}" == "$1" ]]; then
-            var="HTTP_PORT_${1^^}"
-            printf '%s' "${!var:-${DEFAULT_PORTS[$i]}}"
-            return
-        fi
-    done
+port_of() {  # port_of SERVICE: HTTP_PORT_<SERVICE> or the default of deploy/Procfile
+    local var="HTTP_PORT_${1^^}" default
+    case "$1" in roles) default=8001 ;; courses) default=8002 ;; network) default=8003 ;; notifications) default=8004 ;; esac
+    printf '%s' "${!var:-$default}"
 }
 
 running_pgid() {  # prints the process group of a detached run that is still alive
@@ -89,10 +83,19 @@ if pgid="$(running_pgid)"; then
 fi
 [[ -f deploy/Procfile ]] || die "deploy/Procfile missing"
 [[ -f deploy/nameko.yaml ]] || die "deploy/nameko.yaml missing (the nameko config of the services)"
-for svc in "${SERVICES[@]}"; do
-    [[ -f "services/$svc/service.py" ]] || die "services/$svc/service.py missing: nothing to run yet"
-done
 [[ -f runtime/relay.py || -f runtime/relay/__main__.py ]] || die "runtime.relay missing: no outbox relay to run yet"
+# Run the services that exist (while the platform is being built some may not yet), each with its relay.
+present=() absent=()
+for svc in "${SERVICES[@]}"; do
+    if [[ -f "services/$svc/service.py" ]]; then present+=("$svc"); else absent+=("$svc"); fi
+done
+[[ ${#present[@]} -gt 0 ]] || die "no services/*/service.py yet: nothing to run"
+if [[ ${#absent[@]} -gt 0 ]]; then
+    printf '[up] WARNING: not started (no services/<name>/service.py yet): %s\n' "${absent[*]}" >&2
+fi
+SERVICES=("${present[@]}")
+PROCESSES=()
+for svc in "${SERVICES[@]}"; do PROCESSES+=("$svc" "relay-$svc"); done
 
 # ------------------------------------------------------------------------------------------ infrastructure
 if [[ "$BOOTSTRAP" == 1 ]]; then
@@ -110,15 +113,20 @@ busy=()
 for svc in "${SERVICES[@]}"; do
     port="$(port_of "$svc")"
     if timeout 1 bash -c "exec 3<>/dev/tcp/127.0.0.1/$port" 2>/dev/null; then busy+=("$svc:$port"); fi
+    var="RELAY_METRICS_PORT_${svc^^}"; port="${!var:-}"
+    if [[ -z "$port" ]]; then
+        case "$svc" in roles) port=9101 ;; courses) port=9102 ;; network) port=9103 ;; notifications) port=9104 ;; esac
+    fi
+    if timeout 1 bash -c "exec 3<>/dev/tcp/127.0.0.1/$port" 2>/dev/null; then busy+=("relay-$svc:$port"); fi
 done
-[[ ${#busy[@]} -eq 0 ]] || die "ports already in use: ${busy[*]} (another run? deploy/down.sh, or set HTTP_PORT_<SERVICE>)"
+[[ ${#busy[@]} -eq 0 ]] || die "ports already in use: ${busy[*]} (another run? deploy/down.sh, or set HTTP_PORT_<SERVICE> / RELAY_METRICS_PORT_<SERVICE>)"
 
 HONCHO=(.venv/bin/honcho -e "${ENV_FILE:-/dev/null}" -d "$REPO_ROOT" -f "$REPO_ROOT/deploy/Procfile")
 
 # ------------------------------------------------------------------------------------------ foreground
 if [[ "$DETACH" == 0 ]]; then
     say "starting ${SERVICES[*]} and their relays in the foreground (Ctrl-C stops them)"
-    exec "${HONCHO[@]}" start
+    exec "${HONCHO[@]}" start "${PROCESSES[@]}"
 fi
 
 # ------------------------------------------------------------------------------------------ detached
@@ -126,7 +134,7 @@ mkdir -p "$(dirname "$PID_FILE")" "$(dirname "$LOG_FILE")"
 : >"$LOG_FILE"
 # setsid: its own session and process group, so deploy/down.sh stops honcho and every child together,
 # and closing this terminal does not hang it up.
-setsid "${HONCHO[@]}" --no-colour start </dev/null >>"$LOG_FILE" 2>&1 &
+setsid "${HONCHO[@]}" --no-colour start "${PROCESSES[@]}" </dev/null >>"$LOG_FILE" 2>&1 &
 honcho_pid=$!
 sleep 0.2
 pgid="$(ps -o pgid= -p "$honcho_pid" 2>/dev/null | tr -d ' ')" || true
