@@ -14,3 +14,9 @@ class HealthEndpoints:
     def ready(self, request):
         self.db.execute("SELECT 1")
         return {"status": "ready", "service": self.name}
+
+    @api("GET", "/openapi.json", allow=PUBLIC, summary="This service's OpenAPI document")
+    def openapi(self, request):
+        from runtime.openapi import document
+
+        return document(type(self))
