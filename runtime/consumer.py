@@ -12,6 +12,7 @@ What it changes against nameko's defaults, each a trap verified in this stack:
 - An envelope that matches no contract, or a body that is not JSON, is dead-lettered at once:
   retrying cannot fix it (nameko/kombu would ack and lose it, logging the body).
 - The worker's transaction commits before the message is acked (runtime/store.complete).
+- At start-up it catches up from the source's event feed (runtime/catchup.py).
 - It binds whole stream categories (`<category>.#`) so the inbox sees every version of a stream and
   can restore order.
 """
@@ -88,6 +89,12 @@ class EventConsumer(Consumer):
 
         declare_queues(self.container.config["AMQP_URI"], [self.queue, dead_letter_queue(self.queue.name)])
         super().setup()
+
+    def start(self):
+        super().start()
+        from runtime.catchup import FeedCatchUp
+
+        self.container.spawn_managed_thread(FeedCatchUp(self).run)
 
     def handle_message(self, body, message):
         try:
