@@ -93,16 +93,27 @@ def stream_events(number: int, step: int) -> eventstore.NewEvent:
     return eventstore.NewEvent(event_type, payload)
 
 
-class Writers:
-    """`writers` concurrent appenders over `streams` streams, one event per transaction, round by round,
-    so every stream grows while the others do and events of a stream are spread over the whole run."""
+# How a stream's six events are grouped into transactions when it is written in one burst.
+BURST = ((0,), (1, 2), (3,), (4, 5))
 
-    def __init__(self, instance: Instance, streams: int = 1000, writers: int = 4, pause: float = 0.0):
+
+class Writers:
+    """`writers` concurrent appenders over `streams` streams, while the relay and the consumer run.
+
+    Most streams are written round by round (one event per transaction), so each grows while the
+    others do and its events are spread over the whole run. Every `burst_every`-th stream is written
+    in one burst of back-to-back transactions (some with two events), so its versions sit next to
+    each other in the queue, reach concurrent workers together and overtake each other: the inbox
+    must park and reorder them."""
+
+    def __init__(self, instance: Instance, streams: int = 1000, writers: int = 4, pause: float = 0.0,
+                 burst_every: int = 4):
         self.url = instance.database_url("roles")
         self.instance_id = instance.instance_id
         self.streams = [eventstore.stream_name("function_description", uuid.uuid4()) for _ in range(streams)]
         self.writers = writers
         self.pause = pause
+        self.burst_every = burst_every
         self.expected = streams * EVENTS_PER_STREAM
         self.appended = 0
         self.errors: list[BaseException] = []
@@ -110,29 +121,39 @@ class Writers:
         self.notifier = Notifier(self.url)
         self.started_at = self.finished_at = None
 
+    def plan(self, share: list[tuple[int, str]]) -> list[tuple[int, str, tuple[int, ...]]]:
+        """One writer's transactions, in order: (stream number, stream, steps appended together)."""
+        spread = [(n, s) for i, (n, s) in enumerate(share) if i % self.burst_every]
+        bursts = [(n, s) for i, (n, s) in enumerate(share) if not i % self.burst_every]
+        plan = [(n, s, (step,)) for step in range(EVENTS_PER_STREAM) for n, s in spread]
+        gap = max(1, len(plan) // (len(bursts) + 1))
+        for i, (n, s) in reversed(list(enumerate(bursts, start=1))):  # evenly spaced over the run
+            plan[i * gap:i * gap] = [(n, s, steps) for steps in BURST]
+        return plan
+
     def start(self) -> "Writers":
         self.notifier.start()
         self.started_at = time.monotonic()
         for w in range(self.writers):
             share = list(enumerate(self.streams))[w::self.writers]
-            thread = threading.Thread(target=self._write, args=(share,), name=f"writer-{w}", daemon=True)
+            thread = threading.Thread(target=self._write, args=(self.plan(share),), name=f"writer-{w}",
+                                      daemon=True)
             thread.start()
             self.threads.append(thread)
         return self
 
-    def _write(self, share) -> None:
+    def _write(self, plan) -> None:
         try:
             with db.connect(self.url) as conn:
-                for step in range(EVENTS_PER_STREAM):
-                    for number, stream in share:
-                        metadata = eventstore.Metadata("roles", self.instance_id, "fault-test", uuid.uuid4())
-                        with conn.transaction():
-                            eventstore.append(conn, stream, [stream_events(number, step)],
-                                              step - 1 if step else eventstore.NO_STREAM, metadata)
-                        self.appended += 1
-                        self.notifier.poke()  # NOTIFY events_appended, as a service does after its commits
-                        if self.pause:
-                            time.sleep(self.pause)
+                for number, stream, steps in plan:
+                    metadata = eventstore.Metadata("roles", self.instance_id, "fault-test", uuid.uuid4())
+                    with conn.transaction():
+                        eventstore.append(conn, stream, [stream_events(number, step) for step in steps],
+                                          steps[0] - 1 if steps[0] else eventstore.NO_STREAM, metadata)
+                    self.appended += len(steps)
+                    self.notifier.poke()  # NOTIFY events_appended, as a service does after its commits
+                    if self.pause:
+                        time.sleep(self.pause)
         except BaseException as exc:  # re-raised by join()
             self.errors.append(exc)
 
