@@ -19,6 +19,8 @@ What it changes against nameko's defaults, each a trap verified in this stack:
 from __future__ import annotations
 
 import logging
+import time
+from datetime import datetime, timezone
 from functools import partial
 
 from kombu import Exchange, Queue, binding
@@ -26,6 +28,7 @@ from nameko.messaging import Consumer, QueueConsumer
 
 from contracts.envelope import read_envelope
 from contracts.registry import ContractError
+from runtime import metrics
 
 log = logging.getLogger(__name__)
 
@@ -109,15 +112,19 @@ class EventConsumer(Consumer):
         context_data = {"correlation_id": envelope["correlation_id"]}
         try:
             self.container.spawn_worker(self, (envelope,), {}, context_data=context_data,
-                                        handle_result=partial(self.handle_result, message))
+                                        handle_result=partial(self.handle_result, message, time.perf_counter()))
         except Exception:  # container being killed: hand the message back to the broker
             self.queue_consumer.requeue_message(message)
 
-    def handle_result(self, message, worker_ctx, result=None, exc_info=None):
+    def handle_result(self, message, started, worker_ctx, result=None, exc_info=None):
         from runtime.store import complete
 
         exc_info = complete(worker_ctx, exc_info)
         self.handle_message_processed(message, result, exc_info)
+        metrics.HANDLER_LATENCY.labels(self.queue.name).observe(time.perf_counter() - started)
+        if exc_info is None:
+            occurred = datetime.fromisoformat(worker_ctx.args[0]["occurred_at"])
+            metrics.CONSUMER_LAG.labels(self.queue.name).set((datetime.now(timezone.utc) - occurred).total_seconds())
         return result, exc_info
 
 

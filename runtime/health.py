@@ -1,4 +1,4 @@
-"""Health (the process answers) and readiness (its database answers) for every service."""
+"""Health, readiness, metrics and the OpenAPI document: the endpoints every service has."""
 from runtime.auth import PUBLIC
 from runtime.http import api
 
@@ -20,3 +20,9 @@ class HealthEndpoints:
         from runtime.openapi import document
 
         return document(type(self))
+
+    @api("GET", "/metrics", allow=("admin",), summary="Prometheus metrics (scrape with an admin token)")
+    def metrics(self, request):
+        from runtime.metrics import exposition
+
+        return exposition(self.name, self.db.conn)

@@ -1,5 +1,5 @@
 """Prometheus metrics. Labels carry service, event type and queue names only: never personal data."""
-from prometheus_client import Counter, Gauge, Histogram, start_http_server
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest, start_http_server
 
 RELAY_PUBLISHED = Counter("relay_published_events_total", "Events the relay published", ["service"])
 RELAY_UNROUTABLE = Counter(
@@ -12,8 +12,52 @@ CONSUMER_DUPLICATES = Counter("consumer_duplicate_events_total", "Redelivered ev
 CONSUMER_PARKED = Counter("consumer_parked_events_total", "Events that arrived ahead of a gap", ["consumer"])
 HANDLER_LATENCY = Histogram("consumer_handler_seconds", "Time to apply one event", ["consumer"])
 CONSUMER_LAG = Gauge("consumer_lag_seconds", "Age of the last event applied when it was applied", ["consumer"])
+PARKED_NOW = Gauge("inbox_parked_events", "Events waiting for a predecessor", ["consumer"])
 DEAD_LETTERS = Gauge("dead_letter_depth", "Messages waiting in a dead-letter queue", ["queue"])
 
 
 def serve(port: int) -> None:
     start_http_server(port, addr="127.0.0.1")
+
+
+def refresh_gauges(service: str, conn) -> None:
+    """Gauges read at scrape time from the database and the broker (no background threads)."""
+    from runtime import eventstore
+
+    row = conn.execute(
+        "SELECT transaction_id::text::bigint AS t, global_position AS g FROM relay_checkpoints "
+        "WHERE relay_name = %s", (f"{service}.events",)).fetchone()
+    after = eventstore.FeedPosition(row["t"], row["g"]) if row else eventstore.START
+    lag = conn.execute(
+        "SELECT count(*) AS n FROM events WHERE (transaction_id, global_position) > (%s::text::xid8, %s)",
+        (str(after.transaction_id), after.global_position)).fetchone()["n"]
+    OUTBOX_LAG.labels(service).set(lag)
+    for parked in conn.execute("SELECT consumer, count(*) AS n FROM inbox_parked GROUP BY consumer").fetchall():
+        PARKED_NOW.labels(parked["consumer"]).set(parked["n"])
+
+
+def refresh_dead_letters(amqp_uri: str, service: str) -> None:
+    from kombu import Connection
+
+    from runtime.topology import all_queues
+
+    with Connection(amqp_uri, connect_timeout=2) as conn:
+        channel = conn.channel()
+        for queue in all_queues((service,)):
+            if queue.name.endswith(".dead-letter"):
+                DEAD_LETTERS.labels(queue.name).set(channel.queue_declare(queue.name, passive=True).message_count)
+        channel.close()
+
+
+def exposition(service: str, conn):
+    from werkzeug.wrappers import Response
+
+    from runtime.config import settings
+
+    refresh_gauges(service, conn)
+    try:
+        refresh_dead_letters(settings().amqp_uri, service)
+    except Exception:  # the broker being down must not take the metrics endpoint down with it
+        pass
+    return Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST.split(";")[0],
+                    headers={"Content-Type": CONTENT_TYPE_LATEST})

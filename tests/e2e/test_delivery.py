@@ -96,3 +96,21 @@ def test_failing_handler_is_dead_lettered_after_the_delivery_limit_then_replayed
     assert deadletters.replay(instance.amqp_uri, QUEUE) == 1
     wait_until(lambda: len(inbox_rows(instance)) == 2, message="the replayed event applied")
     assert instance.queue_depth(QUEUE + ".dead-letter") == 0
+
+
+def test_metrics_show_outbox_lag_consumer_activity_and_dead_letters(instance):
+    instance.start_service("roles")
+    instance.start_service("notifications")
+    assert instance.call("GET", "roles", "/metrics", roles=("leader",)).status_code == 403
+    instance.call("POST", "roles", "/function-descriptions", json={"workplace": "Parkvænget"})
+    before = instance.call("GET", "roles", "/metrics", roles=("admin",)).text
+    assert 'outbox_lag_events{service="roles"} 2.0' in before  # no relay yet: two events wait
+    instance.start_relay("roles")
+    wait_until(lambda: 'outbox_lag_events{service="roles"} 0.0' in
+               instance.call("GET", "roles", "/metrics", roles=("admin",)).text, message="outbox drained")
+    publish(instance, [("not an envelope", "text/plain")])
+    wait_until(lambda: instance.queue_depth(QUEUE + ".dead-letter") == 1, message="dead-lettered")
+    consumer = instance.call("GET", "notifications", "/metrics", roles=("admin",)).text
+    assert f'dead_letter_depth{{queue="{QUEUE}.dead-letter"}} 1.0' in consumer
+    assert f'consumer_applied_events_total{{consumer="{QUEUE}"}}' in consumer
+    assert f'consumer_handler_seconds_count{{consumer="{QUEUE}"}}' in consumer
