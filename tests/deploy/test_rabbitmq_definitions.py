@@ -1,0 +1,154 @@
+"""The brokers' declarative configuration: definitions JSON (users, policies, exchanges, queues, shovels) and
+plugins, for the single instance (deploy/rabbitmq) and the multi-region variant (deploy/multi-region/rabbitmq).
+
+The runtime declares its consumer queues with x-delivery-limit and a dead-letter exchange itself; the policy
+here is the broker-side guarantee for the same queues, so it must name the same exchange and limit, and its
+pattern must cover every consumer queue the code declares (and no dead-letter queue).
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SINGLE = ROOT / "deploy" / "rabbitmq" / "definitions.json"
+MULTI_DIR = ROOT / "deploy" / "multi-region" / "rabbitmq"
+DEFINITION_FILES = [SINGLE, *sorted(MULTI_DIR.glob("*.json"))]
+REGIONS = ("region-1084", "region-1085")
+PLUGINS = {"rabbitmq_management", "rabbitmq_shovel", "rabbitmq_shovel_management", "rabbitmq_federation",
+           "rabbitmq_federation_management"}
+
+
+def load(path: Path) -> dict:
+    return json.loads(path.read_text())
+
+
+def shovels(definitions: dict) -> list[dict]:
+    return [p for p in definitions.get("parameters", []) if p.get("component") == "shovel"]
+
+
+def consumer_policy(definitions: dict) -> dict:
+    return next(p for p in definitions["policies"] if p["name"] == "peer-consumer-queues")
+
+
+@pytest.mark.parametrize("path", DEFINITION_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_definitions_parse_and_are_complete(path):
+    definitions = load(path)
+    for key in ("users", "vhosts", "permissions", "policies", "exchanges", "queues", "bindings", "parameters"):
+        assert isinstance(definitions.get(key), list), f"{path.name}: {key}"
+    # With definitions loaded at boot RabbitMQ creates no default user: one must be defined, with permissions.
+    users = {u["name"] for u in definitions["users"]}
+    assert users and all(u.get("password_hash") for u in definitions["users"])
+    assert {p["user"] for p in definitions["permissions"]} <= users
+    vhosts = {v["name"] for v in definitions["vhosts"]}
+    for key in ("permissions", "policies", "exchanges", "queues", "bindings", "parameters"):
+        for item in definitions[key]:
+            assert item["vhost"] in vhosts, f"{path.name}: {key} {item} in an undeclared vhost"
+
+
+@pytest.mark.parametrize("path", DEFINITION_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_shovels_confirm_before_they_ack(path):
+    for shovel in shovels(load(path)):
+        value = shovel["value"]
+        assert value["ack-mode"] == "on-confirm", f"{shovel['name']}: ack-mode must be on-confirm"
+        assert int(value["reconnect-delay"]) > 0, f"{shovel['name']}: needs a reconnect delay"
+        assert value.get("src-delete-after", "never") == "never", f"{shovel['name']}: must run forever"
+        assert value["src-protocol"] == value["dest-protocol"] == "amqp091"
+
+
+@pytest.mark.parametrize("path", DEFINITION_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_shovel_sources_are_durable_quorum_queues_declared_alongside(path):
+    """A shovel reading a durable queue keeps what arrives while the link is down (for hours if need be)."""
+    definitions = load(path)
+    queues = {q["name"]: q for q in definitions["queues"]}
+    for shovel in shovels(definitions):
+        source = shovel["value"].get("src-queue")
+        assert source, f"{shovel['name']}: shovel from a declared queue, not from a transient exchange queue"
+        assert source in queues and queues[source]["durable"]
+        assert queues[source]["arguments"].get("x-queue-type") == "quorum"
+
+
+@pytest.mark.parametrize("region", REGIONS)
+def test_region_shares_only_national_events_with_the_national_broker(region):
+    definitions = load(MULTI_DIR / f"{region}.definitions.json")
+    links = shovels(definitions)
+    assert len(links) == 1, "exactly one link leaves a region"
+    (link,) = links
+    value = link["value"]
+    assert re.match(r"amqp://[^@]+@national-rabbitmq:5672(\?|$)", value["dest-uri"])
+    assert value["dest-exchange"] == "national.inbound"
+    # The shovel's source queue receives national.events and nothing else.
+    into_source = [b for b in definitions["bindings"] if b["destination"] == value["src-queue"]]
+    assert into_source and all(b["source"] == "national.events" for b in into_source)
+    assert {b["routing_key"] for b in into_source} == {"#"}
+    exchanges = {e["name"]: e for e in definitions["exchanges"]}
+    # nameko's own attributes, so a relay or handler declaring the exchange agrees with the broker
+    assert exchanges["national.events"]["type"] == "topic" and exchanges["national.events"]["durable"]
+    assert not exchanges["national.events"]["arguments"]
+
+
+def test_national_broker_receives_into_national_inbound_and_never_drops_unroutable():
+    definitions = load(MULTI_DIR / "national.definitions.json")
+    exchanges = {e["name"]: e for e in definitions["exchanges"]}
+    assert exchanges["national.inbound"]["type"] == "topic" and exchanges["national.inbound"]["durable"]
+    alternate = [p for p in definitions["policies"]
+                 if p["apply-to"] == "exchanges" and re.fullmatch(p["pattern"], "national.inbound")]
+    assert alternate and alternate[0]["definition"]["alternate-exchange"] in exchanges
+    parked = alternate[0]["definition"]["alternate-exchange"]
+    assert any(b["source"] == parked for b in definitions["bindings"])
+
+
+def test_national_broadcast_reaches_every_region():
+    definitions = load(MULTI_DIR / "national.definitions.json")
+    targets = {re.match(r"amqp://[^@]+@([^:/]+)", s["value"]["dest-uri"]).group(1) for s in shovels(definitions)}
+    assert targets == {f"{r}-rabbitmq" for r in REGIONS}
+    assert all(s["value"]["dest-exchange"] == "national.broadcast" for s in shovels(definitions))
+    for region in REGIONS:
+        regional = {e["name"] for e in load(MULTI_DIR / f"{region}.definitions.json")["exchanges"]}
+        assert "national.broadcast" in regional
+
+
+def test_every_broker_has_the_same_consumer_queue_policy():
+    reference = consumer_policy(load(SINGLE))
+    for path in DEFINITION_FILES:
+        assert consumer_policy(load(path)) == reference, path.name
+
+
+def test_consumer_queue_policy_matches_the_runtime():
+    from runtime.consumer import DEAD_LETTER_EXCHANGE, DELIVERY_LIMIT, consumer_queue, dead_letter_queue
+
+    policy = consumer_policy(load(SINGLE))
+    assert policy["apply-to"] == "queues"
+    assert policy["definition"]["delivery-limit"] == DELIVERY_LIMIT
+    assert policy["definition"]["dead-letter-exchange"] == DEAD_LETTER_EXCHANGE
+    pattern = re.compile(policy["pattern"])
+    for service in ("roles", "courses", "network", "notifications"):
+        queue = consumer_queue(service, "on_something_happened", "roles", ["function_description"])
+        assert pattern.search(queue.name), queue.name
+        assert not pattern.search(dead_letter_queue(queue.name).name)
+
+
+def test_consumer_queue_policy_covers_the_declared_topology():
+    from runtime.topology import all_queues
+
+    pattern = re.compile(consumer_policy(load(SINGLE))["pattern"])
+    for queue in all_queues():
+        is_dead_letter = queue.name.endswith(".dead-letter")
+        assert bool(pattern.search(queue.name)) != is_dead_letter, queue.name
+
+
+def test_enabled_plugins():
+    text = (ROOT / "deploy" / "rabbitmq" / "enabled_plugins").read_text().strip()
+    assert text.startswith("[") and text.endswith("]."), "Erlang term: [a,b]."
+    assert set(text[1:-2].split(",")) == PLUGINS
+
+
+def test_container_config_loads_the_definitions():
+    conf = (ROOT / "deploy" / "rabbitmq" / "rabbitmq.conf").read_text()
+    settings = dict(line.split("=", 1) for line in conf.splitlines()
+                    if line.strip() and not line.lstrip().startswith("#"))
+    settings = {k.strip(): v.strip() for k, v in settings.items()}
+    assert settings["load_definitions"] == "/etc/rabbitmq/definitions.json"

@@ -1,0 +1,142 @@
+"""The local runner and its scripts: syntax, the CI entry point, the Procfile, the lock file."""
+from __future__ import annotations
+
+import importlib.metadata
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPTS = [ROOT / "deploy" / n for n in ("bootstrap.sh", "up.sh", "down.sh", "test.sh")] + [ROOT / ".ci" / "run"]
+SERVICES = ("roles", "courses", "network", "notifications")
+
+
+@pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_script_syntax(script):
+    result = subprocess.run(["bash", "-n", str(script)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert script.read_text().startswith("#!/usr/bin/env bash\n")
+
+
+@pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_shellcheck(script):
+    if not shutil.which("shellcheck"):
+        pytest.skip("shellcheck is not installed (apt-get install shellcheck)")
+    result = subprocess.run(["shellcheck", "-x", str(script)], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stdout
+
+
+def test_ci_entry_point_runs_the_test_command():
+    assert (ROOT / ".ci" / "run").read_text() == (
+        '#!/usr/bin/env bash\nset -euo pipefail\ncd "$(dirname "$0")/.."\nexec bash deploy/test.sh\n'
+    )
+
+
+def _bootstrap_function(name: str) -> str:
+    text = (ROOT / "deploy" / "bootstrap.sh").read_text()
+    match = re.search(rf"^{name}\(\) \{{.*?^\}}$", text, re.S | re.M)
+    assert match, name
+    return match.group(0)
+
+
+@pytest.mark.parametrize(
+    "url, default, expected",
+    [
+        ("amqp://guest:guest@127.0.0.1:5672/", "5672", "guest|guest|127.0.0.1|5672|"),
+        ("amqp://peer:s3cret@rabbitmq/national", "5672", "peer|s3cret|rabbitmq|5672|national"),
+        ("amqp://u:p@[::1]:5673/%2F?heartbeat=30", "5672", "u|p|::1|5673|%2F"),
+        ("postgresql://postgres@127.0.0.1:5432", "5432", "postgres||127.0.0.1|5432|"),
+        ("postgresql://app:pw@db.example:6543/peer_roles", "5432", "app|pw|db.example|6543|peer_roles"),
+    ],
+)
+def test_bootstrap_parses_urls(url, default, expected):
+    script = _bootstrap_function("parse_url") + f'\nparse_url "{url}" {default}\n' \
+        'printf "%s|%s|%s|%s|%s" "$U_USER" "$U_PASS" "$U_HOST" "$U_PORT" "$U_PATH"'
+    result = subprocess.run(["bash", "-c", script], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == expected
+
+
+def test_bootstrap_decodes_the_default_vhost():
+    script = _bootstrap_function("urldecode") + '\nurldecode "%2F"; echo; urldecode "kommune-0101"'
+    result = subprocess.run(["bash", "-c", script], capture_output=True, text=True)
+    assert result.stdout.split("\n")[:2] == ["/", "kommune-0101"]
+
+
+def _procfile() -> dict[str, str]:
+    entries = {}
+    for line in (ROOT / "deploy" / "Procfile").read_text().splitlines():
+        match = re.match(r"^([A-Za-z0-9_-]+):\s*(.+)$", line)
+        if match:
+            entries[match.group(1)] = match.group(2)
+    return entries
+
+
+def test_procfile_runs_every_service_and_one_relay_each():
+    entries = _procfile()
+    assert set(entries) == set(SERVICES) | {f"relay-{s}" for s in SERVICES}
+    for port, service in zip((8001, 8002, 8003, 8004), SERVICES):
+        command = entries[service]
+        assert f"services.{service}.service" in command and "--config deploy/nameko.yaml" in command
+        assert f"${{HTTP_PORT_{service.upper()}:-{port}}}" in command
+        assert command.startswith("exec "), "exec: honcho's SIGTERM must reach the process itself"
+        relay = entries[f"relay-{service}"]
+        assert re.search(rf"-m runtime\.relay {service}\b", relay) and relay.startswith("exec ")
+
+
+def test_procfile_modules_exist():
+    for name, command in _procfile().items():
+        for module in re.findall(r"(?:services\.\w+\.service|runtime\.relay)", command):
+            path = ROOT.joinpath(*module.split("."))
+            assert path.with_suffix(".py").exists() or (path / "__main__.py").exists(), f"{name}: {module} missing"
+    assert (ROOT / "deploy" / "nameko.yaml").is_file()
+
+
+def test_honcho_accepts_the_procfile():
+    honcho = Path(ROOT / ".venv" / "bin" / "honcho")
+    if not honcho.exists():
+        pytest.skip("no .venv/bin/honcho (run deploy/bootstrap.sh)")
+    result = subprocess.run([str(honcho), "-f", "deploy/Procfile", "check"], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+
+
+def _lock() -> dict[str, str]:
+    pins = {}
+    for line in (ROOT / "requirements.lock").read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line or line.startswith("-"):
+            continue
+        name, sep, version = line.partition("==")
+        assert sep and version, f"not pinned exactly: {line}"
+        pins[re.sub(r"[-_.]+", "-", name.split("[")[0]).lower()] = version.split(";")[0].strip()
+    return pins
+
+
+def test_lock_pins_every_requirement_exactly():
+    pins = _lock()
+    wanted = []
+    for line in (ROOT / "requirements.in").read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            wanted.append(re.sub(r"[-_.]+", "-", re.split(r"[\[<>=!~;\s]", line, maxsplit=1)[0]).lower())
+    assert wanted and set(wanted) <= set(pins), set(wanted) - set(pins)
+    assert pins["nameko"] == "2.14.1"
+    assert pins["eventlet"].startswith("0.41.") and pins["kombu"].startswith("5.7.")
+    assert pins["werkzeug"].startswith("3.") and pins["psycopg"].startswith("3.")
+    assert pins["marshmallow"].startswith("4.")
+
+
+def test_venv_matches_the_lock():
+    """The environment running the tests is the locked one (bootstrap reinstalls when the lock changes)."""
+    mismatched = {}
+    for name, version in _lock().items():
+        try:
+            installed = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            installed = None
+        if installed != version:
+            mismatched[name] = (version, installed)
+    assert not mismatched, f"locked vs installed: {mismatched} (run deploy/bootstrap.sh)"
