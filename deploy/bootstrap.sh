@@ -119,6 +119,15 @@ apt_install() {
     if [[ "$POLICY_RC_CREATED" == 1 ]]; then as_root rm -f /usr/sbin/policy-rc.d; POLICY_RC_CREATED=0; fi
 }
 
+# wait_quietly SECONDS COMMAND...: retries COMMAND every second; false when it never succeeded
+wait_quietly() {
+    local deadline=$(( $(date +%s) + $1 )); shift
+    until "$@" >/dev/null 2>&1; do
+        (( $(date +%s) < deadline )) || return 1
+        sleep 1
+    done
+}
+
 # wait_for DESCRIPTION SECONDS COMMAND...: retries COMMAND every second
 wait_for() {
     local what="$1" limit="$2"; shift 2
@@ -134,8 +143,12 @@ wait_for() {
 
 # ---------------------------------------------------------------------------------------------------- RabbitMQ
 
-REQUIRED_PLUGINS=(rabbitmq_management rabbitmq_shovel rabbitmq_shovel_management rabbitmq_federation
-                  rabbitmq_federation_management)
+# The plugins of deploy/rabbitmq/enabled_plugins (the same file the containers mount).
+read -r -a REQUIRED_PLUGINS <<<"$(tr -d '[]. \t\n' <"$RABBIT_PLUGINS_FILE" 2>/dev/null | tr ',' ' ')"
+if [[ ${#REQUIRED_PLUGINS[@]} -eq 0 ]]; then
+    REQUIRED_PLUGINS=(rabbitmq_management rabbitmq_shovel rabbitmq_shovel_management rabbitmq_federation
+                      rabbitmq_federation_management)
+fi
 
 rabbit_ready() {
     rabbitmq-diagnostics -q check_running && rabbitmq-diagnostics -q check_port_connectivity
@@ -196,6 +209,14 @@ bootstrap_rabbitmq() {
             return
         fi
         say "rabbitmq: $AMQP_HOST:$AMQP_PORT answers"
+    elif command -v rabbitmq-diagnostics >/dev/null 2>&1 && rabbitmq-diagnostics -q ping >/dev/null 2>&1; then
+        # The node runs but its listeners do not: it is booting, or someone stopped the app (the fault
+        # tests do, for a while). Wait for it; start the app only if it stays stopped.
+        say "rabbitmq: node is up but $AMQP_HOST:$AMQP_PORT does not answer yet: waiting"
+        if ! wait_quietly 60 rabbit_ready; then
+            say "rabbitmq: still stopped: rabbitmqctl start_app"
+            rabbitmqctl -q start_app
+        fi
     else
         if ! command -v rabbitmq-server >/dev/null 2>&1; then
             apt_install rabbitmq-server
@@ -286,7 +307,7 @@ pg_server_url() {
 pg_select1() { psql "$(pg_server_url)" -XAtqc 'select 1' 2>&1; }
 pg_ready() { pg_isready -q -h "$PG_HOST" -p "$PG_PORT" && [[ "$(pg_select1)" == 1 ]]; }
 
-pg_version() { ls /etc/postgresql 2>/dev/null | sort -V | tail -n 1; }
+pg_version() { find /etc/postgresql -mindepth 1 -maxdepth 1 -type d -printf '%f\n' 2>/dev/null | sort -V | tail -n 1; }
 
 pg_ensure_trust() {
     # Development/CI only: trust on the loopback addresses, inserted before the first rule of pg_hba.conf.
@@ -334,7 +355,7 @@ bootstrap_postgres() {
         fi
         v="$(pg_version)"
         if [[ -z "$v" || ! -d "/etc/postgresql/$v/main" ]]; then
-            v="${v:-$(ls /usr/lib/postgresql | sort -V | tail -n 1)}"
+            v="${v:-$(find /usr/lib/postgresql -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort -V | tail -n 1)}"
             say "postgresql: creating cluster $v/main on port $PG_PORT"
             as_root pg_createcluster --port "$PG_PORT" "$v" main >/dev/null
         fi
