@@ -49,12 +49,14 @@ class CountingInstance(Instance):
         return self
 
     def destroy(self) -> None:
-        if not broker.is_ready():  # a test failed while the broker was down: leave it running
-            try:
+        try:  # a test that failed mid-fault leaves the broker as it found it
+            if broker.publishers_blocked():
+                broker.unblock_publishers()
+            if not broker.is_ready():
                 broker.start_app()
                 broker.wait_ready()
-            except broker.BrokerError:
-                pass
+        except broker.BrokerError:
+            pass
         try:
             super().destroy()
         finally:
@@ -187,6 +189,7 @@ class Outcome:
     faults: list = field(default_factory=list)
     seconds: float = 0.0
     diagnosis: str = ""
+    dead: list = field(default_factory=list)
 
     @property
     def applications(self) -> Counter:
@@ -228,6 +231,7 @@ class Scenario:
         self.roles = db.connect(instance.database_url("roles"), autocommit=True)
         self.counter = db.connect(instance.database_url(COUNTER), autocommit=True)
         self.faults: list[str] = []
+        self.dead: list[str] = []  # processes that did not survive a fault and were restarted
 
     # progress ----------------------------------------------------------------------------------------
     def applied(self) -> int:
@@ -272,14 +276,75 @@ class Scenario:
         self.instance.start_counter()
         self.record("kill -9 counter", before)
 
-    def restart_broker(self, down_for: float = 2.0) -> None:
-        before = self.progress()
-        timings = broker.restart_app(down_for)
-        survivors = {name: p.running for name, p in self.instance.processes.items()}
-        self.record("rabbitmq stop_app/start_app", before, **timings,
-                    survived=",".join(n for n, up in survivors.items() if up) or "none")
-        dead = [n for n, up in survivors.items() if not up]
-        assert not dead, f"{dead} did not survive the broker restart (logs in {self.instance.logdir})"
+    def kill_counter_mid_commit(self, down_for: float = 1.0, in_flight: int = 5) -> None:
+        """kill -9 the consumer while its workers are inside COMMIT, and let those commits fail.
+
+        The test takes the commit gate (tests/support/counting_migrations/counting_0002_commit_gate.sql)
+        so the counter's transactions hang at COMMIT, waits until `in_flight` of them do, kills the
+        process, then terminates their backends: the COMMITs never complete, as when a process dies
+        before its COMMIT reached the server. A consumer that acks only after its commit left those
+        messages unacked, so the broker redelivers them; one that acks first has lost them."""
+        gate = db.connect(self.instance.database_url(COUNTER), autocommit=True)
+        waiting = ("SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
+                   "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")
+        try:
+            gate.execute("SELECT pg_advisory_lock(hashtext('counter-commit-gate'))")
+            deadline = time.monotonic() + 30
+            while len(gate.execute(waiting).fetchall()) < in_flight and time.monotonic() < deadline:
+                time.sleep(0.05)
+            time.sleep(0.2)  # an ack sent before the commit would reach the broker now
+            before = self.progress()
+            self.instance.processes[COUNTER].kill()  # SIGKILL
+            stuck = [r["pid"] for r in gate.execute(waiting).fetchall()]
+            for pid in stuck:
+                gate.execute("SELECT pg_terminate_backend(%s)", (pid,))
+            gate.execute("SELECT pg_advisory_unlock(hashtext('counter-commit-gate'))")
+        finally:
+            gate.close()
+        time.sleep(down_for)
+        self.instance.start_counter()
+        self.record("kill -9 counter inside COMMIT", before, commits_in_flight=len(stuck))
+        assert len(stuck) >= in_flight, f"only {len(stuck)} commits were in flight at the kill"
+
+    def restart_broker(self, down_for: float = 2.0, awaiting_confirms: bool = False) -> None:
+        """Restart RabbitMQ (stop_app/start_app). With `awaiting_confirms`, the memory alarm blocks
+        publishers first, so the relay has a batch published but unconfirmed when the broker goes
+        down: the broker drops it, and only a relay that checkpoints after confirms republishes it."""
+        details = {}
+        watermark = broker.block_publishers() if awaiting_confirms else None
+        try:
+            if awaiting_confirms:
+                at = self.progress()
+                # The writers go on; the relay reads their events and publishes them into the block.
+                self.wait_for(lambda p: p.appended >= at.appended + 300, "appends while publishers are blocked")
+                time.sleep(1.0)
+                details["unpublished_or_unconfirmed"] = self.writers.appended - self.checkpoint()
+            before = self.progress()
+            details.update(broker.restart_app(down_for))
+        finally:
+            if watermark is not None:
+                broker.unblock_publishers(watermark)
+        self.record("rabbitmq stop_app/start_app" + (" with publishes awaiting confirms" if watermark else ""),
+                    before, **details)
+        self.restart_the_dead("the broker restart")
+
+    def restart_the_dead(self, cause: str) -> None:
+        """Restart, as an operator would, any process that died of `cause`, and keep it on record:
+        a service or relay should reconnect by itself (`test_processes_survive_broker_restarts`)."""
+        time.sleep(2.0)  # a process that is going to die of it has by now
+        for name, process in list(self.instance.processes.items()):
+            if process.running:
+                continue
+            lines = [line.strip() for line in process.log().splitlines() if line.strip()]
+            error = next((line for line in reversed(lines) if not line.startswith(("{", "File", "^"))), "?")
+            ours = [line for line in lines[-80:] if line.startswith('File "') and "site-packages" not in line]
+            self.dead.append(f"{name} died of {cause} (exit {process.popen.returncode}): {error}"
+                             + (f"; last frame of ours: {ours[-1]}" if ours else ""))
+            if name == COUNTER:
+                self.instance.start_counter()
+            else:
+                self.instance.start_relay("roles")
+            self.faults.append(f"  operator restarted {name} after {cause}")
 
     # the run -----------------------------------------------------------------------------------------
     def start(self, relay: bool = True) -> "Scenario":
@@ -326,7 +391,7 @@ class Scenario:
             "SELECT outcome, count(*) AS n FROM deliveries GROUP BY outcome").fetchall()})
         dead = self.instance.queue_info(f"{COUNTER_QUEUE}.dead-letter").get("messages", 0)
         return Outcome(appended, rows, deliveries, dead, list(self.faults), time.monotonic() - self.started,
-                       self.diagnose())
+                       self.diagnose(), list(self.dead))
 
     def diagnose(self) -> str:
         """Where the events stopped, for a failure message."""

@@ -67,3 +67,27 @@ def restart_app(down_for: float = 2.0, timeout: float = 90) -> dict:
     waited = wait_ready(timeout)
     return {"stop_s": round(stopped - started, 1), "down_s": round(time.monotonic() - stopped, 1),
             "ready_wait_s": round(waited, 1)}
+
+
+def memory_watermark() -> str:
+    """The memory high watermark as `rabbitmqctl set_vm_memory_high_watermark` takes it."""
+    value = _run(RABBITMQCTL, "-q", "eval", "vm_memory_monitor:get_vm_memory_high_watermark().").stdout.strip()
+    if value.startswith("{absolute,"):
+        return "absolute " + value[len("{absolute,"):].rstrip("}").strip()
+    return value
+
+
+def block_publishers() -> str:
+    """Raise the memory alarm (watermark 0): the broker stops reading from every publishing
+    connection, so publishes sit unconfirmed. Returns the watermark to restore."""
+    previous = memory_watermark()
+    _run(RABBITMQCTL, "-q", "set_vm_memory_high_watermark", "0")
+    return previous
+
+
+def unblock_publishers(previous: str = "0.4") -> None:
+    _run(RABBITMQCTL, "-q", "set_vm_memory_high_watermark", *previous.split())
+
+
+def publishers_blocked() -> bool:
+    return memory_watermark() in ("0", "0.0")
