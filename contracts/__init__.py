@@ -18,3 +18,4 @@ from contracts.registry import (  # noqa: F401
     validate_payload,
 )
 from contracts import roles  # noqa: F401,E402
+from contracts import courses  # noqa: F401,E402

@@ -1,0 +1,84 @@
+"""What every API mixin shares: loading aggregates, recording decisions, and who the caller is."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+
+from runtime.auth import principal_of
+from runtime.errors import Forbidden, NotFound
+from runtime.eventstore import NO_STREAM
+from services.courses import privacy, projections
+from services.courses.domain.published import local_date
+
+# Who may do what (docs/courses.md explains the choices).
+PLANNERS = ("coordinator", "leader")          # plan courses, capacity, facilitators, close, cancel
+RUNNERS = ("peer", "coordinator")             # sessions, programme, attendance, enrolment, feedback, WHO-5
+READERS = ("peer", "coordinator", "leader")   # read courses (no personal data in what everyone reads)
+MATCHERS = ("coordinator",)                   # open support courses, match and replace peers, citizens
+SUPPORTERS = ("peer", "coordinator")          # goals, sessions, WHO-5 and closing of a support course
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def today():
+    return local_date(now())
+
+
+class ApiBase:
+    """Mixin for the service class (which has `db = Database()`)."""
+
+    def _load(self, aggregate_cls, aggregate_id):
+        aggregate = aggregate_cls.from_events(aggregate_id, self.db.read_stream(aggregate_cls.stream_of(aggregate_id)))
+        if not aggregate.exists:
+            raise NotFound(f"{aggregate_cls.CATEGORY.replace('_', ' ')} {aggregate_id} does not exist")
+        return aggregate
+
+    def _append(self, stream: str, events, expected_version) -> list:
+        recorded = self.db.append(stream, privacy.seal_events(stream, events), expected_version)
+        for event in recorded:
+            projections.project(self.db.conn, event)
+        return recorded
+
+    def _record(self, aggregate, events, expected_version=None) -> list:
+        """Append `events` to the aggregate's stream (checking the version the caller read, if given,
+        else the one just loaded) and apply them to the aggregate, which is returned."""
+        expected = aggregate.version if expected_version is None else expected_version
+        recorded = self._append(aggregate.stream, events, expected)
+        for event in recorded:
+            aggregate.apply(event.type, event.payload)
+            aggregate.version = event.stream_version
+        return recorded
+
+    def _publish(self, facts) -> None:
+        """Facts for other services, in streams of their own that the decision creates (so a fact is
+        never published twice), in the same transaction as the decision."""
+        by_stream: dict[str, list] = {}
+        for stream, event in facts:
+            by_stream.setdefault(stream, []).append(event)
+        for stream, events in by_stream.items():
+            self._append(stream, events, NO_STREAM)
+
+    @staticmethod
+    def _create_id() -> uuid.UUID:
+        return uuid.uuid4()
+
+
+def principal(request):
+    return principal_of(request)
+
+
+def caller_peer_id(request) -> str:
+    """A peer's token names the peer: its subject is the peer id the roles service assigned."""
+    subject = principal(request).subject
+    try:
+        return str(uuid.UUID(subject))
+    except ValueError:
+        raise Forbidden("token subject: a peer's token must name the peer id") from None
+
+
+def is_peer_only(request) -> bool:
+    """The caller acts as a peer: only their own courses (a coordinator or leader sees all)."""
+    p = principal(request)
+    return p.has("peer") and not p.has("coordinator", "leader")

@@ -1,0 +1,69 @@
+"""Calendars (iCalendar per peer and per course) and the hours report (JSON or CSV)."""
+from __future__ import annotations
+
+from marshmallow import ValidationError
+from werkzeug.wrappers import Response
+
+from runtime.config import settings
+from runtime.errors import Forbidden, InvalidInput
+from runtime.http import api
+from services.courses import calendars, hours, schemas, texts
+from services.courses.api.base import READERS, ApiBase, caller_peer_id, is_peer_only
+from services.courses.domain.group_course import GroupCourse
+
+_SESSIONS = ("SELECT s.*, c.title AS course_title, c.kind FROM group_sessions s "
+             "JOIN group_courses c ON c.id = s.course_id ")
+
+
+def _own_only(request, peer_id) -> None:
+    if is_peer_only(request) and str(peer_id) != caller_peer_id(request):
+        raise Forbidden("peer_id: a peer sees only their own calendar and hours")
+
+
+class ReportsApi(ApiBase):
+    @api("GET", "/calendars/peers/<uuid:peer_id>.ics", allow=READERS,
+         summary="iCalendar feed (text/calendar) of the sessions a peer facilitates or takes part in")
+    def peer_calendar(self, request, peer_id):
+        _own_only(request, peer_id)
+        sessions = self.db.execute(
+            _SESSIONS + "WHERE s.course_id IN (SELECT course_id FROM group_course_facilitators WHERE peer_id = %(p)s "
+            "UNION SELECT course_id FROM group_participants WHERE peer_id = %(p)s AND status = 'enrolled') "
+            "AND c.status <> 'cancelled' ORDER BY s.starts_at, s.id", {"p": str(peer_id)}).fetchall()
+        name = texts.render("calendar_names.txt.j2", peer_feed=True, course_title="")
+        return _calendar(calendars.feed(name, sessions, settings().instance_id))
+
+    @api("GET", "/calendars/group-courses/<uuid:course_id>.ics", allow=READERS,
+         summary="iCalendar feed (text/calendar) of a group course's sessions")
+    def course_calendar(self, request, course_id):
+        course = self._load(GroupCourse, course_id)
+        sessions = self.db.execute(_SESSIONS + "WHERE s.course_id = %s ORDER BY s.starts_at, s.id",
+                                   (str(course_id),)).fetchall()
+        name = texts.render("calendar_names.txt.j2", peer_feed=False, course_title=course.title)
+        return _calendar(calendars.feed(name, sessions, settings().instance_id))
+
+    def _hours(self, request) -> list[dict]:
+        try:
+            query = schemas.HoursQuery().load(request.args.to_dict())
+        except ValidationError as exc:
+            raise InvalidInput.from_marshmallow(exc.messages) from None
+        if is_peer_only(request):
+            query["peer_id"] = query["peer_id"] or caller_peer_id(request)
+            _own_only(request, query["peer_id"])
+        return hours.rows(self.db.conn, query["from_"], query["to"], query["peer_id"])
+
+    @api("GET", "/reports/hours", allow=READERS, returns=schemas.HoursRow, many=True,
+         summary="Hours per peer and month (?from=YYYY-MM-DD&to=YYYY-MM-DD[&peer_id=]); a peer sees their own")
+    def hours_report(self, request):
+        return self._hours(request)
+
+    @api("GET", "/reports/hours.csv", allow=READERS,
+         summary="The hours report as CSV (text/csv), same query as /reports/hours")
+    def hours_csv(self, request):
+        body = hours.to_csv(self._hours(request))
+        return Response(body, status=200, mimetype="text/csv",
+                        headers={"Content-Disposition": 'attachment; filename="timer.csv"'})
+
+
+def _calendar(body: bytes) -> Response:
+    return Response(body, status=200, content_type="text/calendar; charset=utf-8",
+                    headers={"Content-Disposition": 'inline; filename="kalender.ics"'})

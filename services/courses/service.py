@@ -1,0 +1,21 @@
+"""The courses service: group courses (recovery groups, recovery-school courses, the peer education)
+with sessions, participants, attendance and feedback; individual support courses; methods;
+WHO-5 outcomes; calendars and hours.
+
+It publishes, besides its own streams, facts other services consume (contracts/courses.py):
+`peer_education.completed` and `peer_activity.session_held` for the roles service, and the national
+`peer_education.completion_reported` (pseudonymous) and `outcome.who5_distribution_reported`
+(distributions only).
+"""
+from __future__ import annotations
+
+from runtime import feed, health
+from runtime.store import Database
+# Modules, not classes: `nameko run` takes every class in this namespace with entrypoints for a service.
+from services.courses.api import citizens, group_courses, methods, reports, support_courses
+
+
+class CoursesService(feed.EventFeed, health.HealthEndpoints, methods.MethodsApi, citizens.CitizensApi,
+                     group_courses.GroupCoursesApi, support_courses.SupportCoursesApi, reports.ReportsApi):
+    name = "courses"
+    db = Database()

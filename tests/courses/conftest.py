@@ -1,0 +1,73 @@
+"""Fixtures of the courses tests: an instance running the courses service (and, where a test asks,
+the test-only consumer standing in for roles)."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+import pytest
+
+from runtime import db, topology
+from tests.support.courses_listener import MIGRATIONS, NAME, CoursesListener
+from tests.support.instance import NAMEKO, Instance, Process, free_port
+
+
+@dataclass
+class CoursesInstance(Instance):
+    services: tuple[str, ...] = ("courses",)
+
+    def __post_init__(self):
+        super().__post_init__()
+        self.ports[NAME] = free_port()
+
+    def create(self) -> "CoursesInstance":
+        super().create()
+        url = self.database_url(NAME)
+        db.create_database(url)
+        db.migrate(url, MIGRATIONS)
+        # Declared before the relay publishes, as `peer-admin declare-topology` does for real services.
+        topology.declare_queues(self.amqp_uri, topology.consumer_queues(CoursesListener))
+        return self
+
+    def destroy(self) -> None:
+        try:
+            super().destroy()
+        finally:
+            db.drop_database(self.database_url(NAME))
+
+    def start_listener(self) -> Process:
+        env = self.env(WEB_SERVER_ADDRESS=f"127.0.0.1:{self.ports[NAME]}")
+        process = Process(NAME, [NAMEKO, "run", "--config", "deploy/nameko.yaml", "tests.support.courses_listener"],
+                          env, self.logdir / f"{NAME}.log").start()
+        self.processes[NAME] = process
+        self.wait_ready(NAME, timeout=60)
+        return process
+
+    def seen(self) -> list[dict]:
+        with db.connect(self.database_url(NAME)) as conn:
+            return conn.execute("SELECT * FROM seen_events ORDER BY event_type, stream").fetchall()
+
+    # -- calling as someone ---------------------------------------------------------------------------
+    def as_coordinator(self, method, path, **kwargs):
+        return self.call(method, "courses", path, roles=("coordinator",), **kwargs)
+
+    def as_peer(self, peer_id, method, path, **kwargs):
+        token = self.token("peer", subject=str(peer_id))
+        return self.call(method, "courses", path, token=token, **kwargs)
+
+
+@pytest.fixture
+def courses(tmp_path):
+    created = CoursesInstance(workdir=tmp_path).create()
+    yield created
+    created.destroy()
+
+
+@pytest.fixture
+def running(courses):
+    courses.start_service("courses")
+    return courses
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
