@@ -48,7 +48,7 @@ done
 # ------------------------------------------------------------------------------------------ environment
 if [[ -z "$ENV_FILE" && -f .env ]]; then ENV_FILE=".env"; fi
 if [[ -n "$ENV_FILE" ]]; then
-    [[ -f "$ENV_FILE" ]] || die "no such env file: $ENV_FILE (instances: $(ls deploy/instances 2>/dev/null | sed 's/\.env$//' | tr '\n' ' '))"
+    [[ -f "$ENV_FILE" ]] || die "no such env file: $ENV_FILE (instances: $(cd deploy/instances 2>/dev/null && printf '%s ' *.env))"
     say "environment from $ENV_FILE"
     set -a
     # shellcheck disable=SC1090
