@@ -1,0 +1,71 @@
+"""WHO-5: scored by the service (raw 0-25, x 4 = 0-100); only distributions leave the instance."""
+import uuid
+
+import pytest
+
+from runtime.errors import InvalidInput
+from services.courses.domain import who5
+from services.courses.domain.published import group_course_facts
+from tests.courses.helpers import add_sessions, decide, enroll, hold, planned_course
+
+
+def test_raw_score_times_four():
+    assert who5.score([5, 5, 5, 5, 5]) == {"items": [5, 5, 5, 5, 5], "raw_score": 25, "score": 100}
+    assert who5.score([0, 1, 2, 3, 4])["score"] == 40
+    assert who5.score([0, 0, 0, 0, 0])["score"] == 0
+
+
+@pytest.mark.parametrize("items, field", [([1, 2, 3, 4], "items"), ([1, 2, 3, 4, 5, 1], "items"),
+                                          ([1, 2, 6, 4, 5], "items[2]"), ([1, -1, 3, 4, 5], "items[1]"),
+                                          ([1, 2, 3, 4, True], "items[4]"), ([1, 2, 3.5, 4, 5], "items[2]")])
+def test_five_answers_of_zero_to_five(items, field):
+    with pytest.raises(InvalidInput) as refused:
+        who5.score(items)
+    assert refused.value.errors[0]["field"] == field
+
+
+def test_the_client_cannot_send_its_own_score():
+    course, _ = planned_course()
+    p = enroll(course, 1)[0]
+    event = course.record_who5(p, "start", [3, 3, 3, 3, 3])[0]
+    assert (event.payload["raw_score"], event.payload["score"]) == (15, 60)
+
+
+def test_distribution_buckets_and_below_50():
+    assert who5.distribution("start", [0, 19, 20, 48, 52, 80, 100]) == {
+        "timing": "start", "count": 7, "buckets": [2, 1, 2, 0, 2], "below_50": 4}
+
+
+def test_small_groups_are_suppressed():
+    assert who5.report({"start": [40] * 4, "end": [60] * 4}) == (True, [])
+    assert who5.report({"start": [40] * 5, "end": [60] * 4}) == (True, [])
+    suppressed, distributions = who5.report({"start": [40] * 5, "end": [60] * 5})
+    assert not suppressed and [d["count"] for d in distributions] == [5, 5]
+
+
+def closed_course_with_scores(n):
+    course, _ = planned_course(kind="recovery_group", rule={"min_sessions_attended": 1, "min_attendance_percent": 0})
+    session = add_sessions(course, 1)[0]
+    people = enroll(course, n)
+    for p in people:
+        decide(course, course.record_who5(p, "start", [2, 2, 2, 2, 2]))
+        decide(course, course.record_who5(p, "end", [4, 4, 4, 4, 4]))
+    hold(course, session, {p: "present" for p in people})
+    events = decide(course, course.close())
+    return course, group_course_facts(course, events, __import__("datetime").date(2020, 4, 30), lambda p: "x")
+
+
+def test_a_closed_course_reports_distributions_and_nothing_about_anyone():
+    course, facts = closed_course_with_scores(6)
+    [(stream, event)] = [f for f in facts if f[1].type == "outcome.who5_distribution_reported"]
+    assert stream == f"outcome-{course.id}"
+    assert event.payload == {"course_type": "group_course", "course_kind": "recovery_group",
+                             "closed_on": "2020-04-30", "suppressed": False, "distributions": [
+                                 {"timing": "start", "count": 6, "buckets": [0, 0, 6, 0, 0], "below_50": 6},
+                                 {"timing": "end", "count": 6, "buckets": [0, 0, 0, 0, 6], "below_50": 0}]}
+
+
+def test_a_small_closed_course_reports_suppressed():
+    _, facts = closed_course_with_scores(3)
+    [event] = [e for _, e in facts if e.type == "outcome.who5_distribution_reported"]
+    assert event.payload["suppressed"] is True and event.payload["distributions"] == []
