@@ -188,7 +188,8 @@ def test_hours_per_peer_and_month_as_csv(running):
         "attendance": [{"participant_id": participant, "status": "present"}]}))
     support = ok(running.as_coordinator("POST", "/support-courses", json={
         "citizen_id": register_citizen(running, "C"), "peer_id": supporter}), 201)
-    for when, minutes in (("2024-02-29T23:30:00+01:00", 45), ("2024-03-01T00:30:00+01:00", 60)):
+    # Both on 29 February in UTC; in Denmark the second is already 1 March.
+    for when, minutes in (("2024-02-29T22:30:00+00:00", 45), ("2024-02-29T23:30:00+00:00", 60)):
         ok(running.as_peer(supporter, "POST", f"/support-courses/{support['id']}/sessions", json={
             "kind": "companionship", "held_at": when, "duration_minutes": minutes}), 201)
 
