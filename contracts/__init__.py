@@ -17,5 +17,6 @@ from contracts.registry import (  # noqa: F401
     upcast,
     validate_payload,
 )
+from contracts.personal import SEALED, STREAM, Personal, PersonRef, national_violations  # noqa: F401,E402
 from contracts import roles  # noqa: F401,E402
 from contracts import courses  # noqa: F401,E402

@@ -69,6 +69,13 @@ def event(event_type: str, version: int, *, national: bool = False, upcast_from_
         key = (event_type, version)
         if key in _contracts:
             raise ValueError(f"contract {key} registered twice")
+        if national:
+            from contracts.personal import national_violations
+
+            violations = national_violations(schema_cls)
+            if violations:
+                raise ValueError(f"national contract {event_type} v{version} could carry personal data: "
+                                 + "; ".join(violations))
         if version > 1 and upcast_from_previous is None:
             raise ValueError(f"{event_type} v{version} needs an upcaster from v{version - 1}")
         _contracts[key] = EventContract(
@@ -125,7 +132,8 @@ def upcast(event_type: str, version: int, payload: dict) -> tuple[int, dict]:
 
 
 def personal_fields(schema: Schema | type[Schema], prefix: str = "") -> list[str]:
-    """Dotted names of fields marked `metadata={"personal": True}`, nested schemas included."""
+    """Dotted wire names of fields marked `metadata={"personal": True}` (see contracts/personal.py),
+    nested schemas and list items included (`items[]`)."""
     from marshmallow import fields as mf
 
     schema = schema() if isinstance(schema, type) else schema
@@ -134,9 +142,11 @@ def personal_fields(schema: Schema | type[Schema], prefix: str = "") -> list[str
         path = f"{prefix}{field.data_key or name}"
         if field.metadata.get("personal"):
             found.append(path)
-        inner = field.inner if isinstance(field, mf.List) else field
+        inner, item_path = (field.inner, f"{path}[]") if isinstance(field, mf.List) else (field, path)
+        if inner is not field and inner.metadata.get("personal"):
+            found.append(item_path)
         if isinstance(inner, mf.Nested):
-            found.extend(personal_fields(inner.schema, prefix=f"{path}."))
+            found.extend(personal_fields(inner.schema, prefix=f"{item_path}."))
     return found
 
 

@@ -1,17 +1,30 @@
-"""Events of the roles service: function descriptions (funktionsbeskrivelser)."""
+"""Events of the roles service: function descriptions (funktionsbeskrivelser) and persons' erasure.
+
+Personal fields are declared with `contracts.personal.Personal` and stored sealed per person (see
+contracts/personal.py, runtime/vault.py). `function_description.local_fields_filled` v1 was changed in
+place before its first release (nearest leader and mentor became person references with sealed names
+instead of plain strings): no event of the earlier shape was ever stored, so no upcaster is needed.
+From the first release on, a contract change is a new version with an upcaster.
+"""
 from marshmallow import Schema, fields, validate
 
+from contracts.personal import PersonRef
 from contracts.registry import event
 
 SUPPORT_MODES = ("individual", "group", "both")
 
 
 class PersonalString(fields.String):
-    """A string about an identifiable person: encrypted per person, never leaves the instance."""
+    """Deprecated: marks a plaintext string as personal without sealing it. Use
+    `contracts.personal.Personal(fields.String(...), subject=...)`, which the vault seals per person
+    (tests/contracts lists the contracts still on this marker)."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("metadata", {})["personal"] = True
         super().__init__(**kwargs)
+
+
+ERASURE_BASES = ("data_subject_request", "retention_expired", "other_legal_basis")
 
 
 @event("function_description.adopted", 1)
@@ -24,10 +37,12 @@ class FunctionDescriptionAdopted(Schema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
 
 
-class LocalFields(Schema):
+class LocalFieldValues(Schema):
+    """Local fields as stored: people are references to persons with their names sealed by person."""
+
     organisational_placement = fields.String(validate=validate.Length(max=500))
-    nearest_leader = PersonalString(validate=validate.Length(max=200))
-    mentor = PersonalString(validate=validate.Length(max=200))
+    nearest_leader = fields.Nested(PersonRef)
+    mentor = fields.Nested(PersonRef)
     internal_partners = fields.List(fields.String(validate=validate.Length(min=1, max=200)))
     external_partners = fields.List(fields.String(validate=validate.Length(min=1, max=200)))
     special_qualifications = fields.List(fields.String(validate=validate.Length(min=1, max=500)))
@@ -43,7 +58,7 @@ class LocalFields(Schema):
 class LocalFieldsFilled(Schema):
     """Local fields ('[Udfyldes lokalt]') were filled or changed; only the fields given change."""
 
-    fields_ = fields.Nested(LocalFields, required=True, data_key="fields")
+    fields_ = fields.Nested(LocalFieldValues, required=True, data_key="fields")
 
 
 @event("function_description.support_mode_decided", 1)
@@ -60,3 +75,26 @@ class FunctionDescriptionPublished(Schema):
     revision = fields.Integer(required=True, validate=validate.Range(min=1))
     workplace = fields.String(required=True)
     support_mode = fields.String(required=True, validate=validate.OneOf(SUPPORT_MODES))
+
+
+@event("function_description.shared_nationally", 1, national=True)
+class FunctionDescriptionSharedNationally(Schema):
+    """What the national level learns when a description is published: which national template, which
+    support mode, which revision. No workplace, no person: it counts the spread of the common function
+    description across instances (the national picture peers and national coordinators asked for)."""
+
+    template_id = fields.String(required=True, metadata={"national_safe": "id of a national template"})
+    template_version = fields.Integer(required=True, validate=validate.Range(min=1))
+    support_mode = fields.String(required=True, validate=validate.OneOf(SUPPORT_MODES))
+    revision = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+@event("person.erased", 1)
+class PersonErased(Schema):
+    """A person was erased in this instance: their key is destroyed (everything sealed with it is unreadable)
+    and every service forgets their read-model rows. The stream `person-<id>` names the person; the
+    payload holds nothing about them. Never national: the stream id is the person id."""
+
+    basis = fields.String(required=True, validate=validate.OneOf(ERASURE_BASES))
+    keys_destroyed = fields.Boolean(required=True,
+                                    metadata={"description": "False when no key existed (nothing was sealed)"})

@@ -79,6 +79,80 @@ def mint_token(subject: str = typer.Option(..., "--sub", help="Subject (user id,
         raise typer.BadParameter(str(exc)) from None
 
 
+@app.command("vault-provision")
+def vault_provision():
+    """Create the personal-data vault's database and tables if missing (services also do it at start)."""
+    from runtime.vault import provision, vault_url
+
+    provision()
+    console.print(f"vault: {vault_url().rsplit('/', 1)[-1]} ready")
+
+
+@app.command("erase-person")
+def erase_person(person_id: str = typer.Argument(..., help="The person's id (the vault subject), never a name"),
+                 basis: str = typer.Option("data_subject_request",
+                                           help="data_subject_request, retention_expired or other_legal_basis"),
+                 erased_by: str = typer.Option(..., "--by", help="Who erases (your user id), recorded"),
+                 yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation")):
+    """Erase a person: destroy their key (crypto-shredding), record person.erased, forget their rows.
+
+    The erasure is recorded in the roles service's store; its projection forgets the person at once,
+    and every other service when the event reaches it (through the broker or the feed)."""
+    import uuid
+
+    from contracts.roles import ERASURE_BASES
+    from runtime import eventstore, vault
+    from services.roles import projections
+
+    if basis not in ERASURE_BASES:
+        raise typer.BadParameter(f"basis: one of {', '.join(ERASURE_BASES)}")
+    try:
+        person_id = str(uuid.UUID(person_id))
+    except ValueError:
+        raise typer.BadParameter("person id: a UUID") from None
+    if not yes:
+        typer.confirm(f"Erase person {person_id}? Their personal data becomes unreadable for good", abort=True)
+    url = settings().database_url(vault.OWNER)
+    with db.connect(url) as conn:
+        metadata = eventstore.Metadata(vault.OWNER, settings().instance_id, f"cli:{erased_by}", uuid.uuid4())
+        erasure = vault.erase_person(vault.StoreOn(conn, metadata), vault.VaultSession(vault.KeyStore.at()),
+                                     person_id, basis, erased_by)
+        for event in erasure.events:
+            projections.project(conn, event)
+        conn.commit()
+    if erasure.events:
+        from runtime.notifier import CHANNEL
+
+        with db.connect(url, autocommit=True) as conn:
+            conn.execute(f"NOTIFY {CHANNEL}")  # wake the relay now rather than at its next poll
+    typer.echo(json.dumps({"person_id": person_id, "keys_destroyed": erasure.keys_destroyed,
+                           "recorded": erasure.recorded}))
+
+
+@app.command("audit-log")
+def audit_log(service: str, resource_type: str = typer.Option(None), resource_id: str = typer.Option(None),
+              actor: str = typer.Option(None), limit: int = typer.Option(50)):
+    """Who read which special-category data, when and why (newest first)."""
+    from runtime.audit import query
+
+    _services(service)
+    with db.connect(settings().database_url(service)) as conn:
+        rows = query(conn, resource_type, resource_id, actor, limit)
+    table = Table("at", "actor", "roles", "action", "resource", "purpose", "correlation id")
+    for r in rows:
+        table.add_row(r["at"].isoformat(timespec="seconds"), r["actor"], ",".join(r["actor_roles"]), r["action"],
+                      f"{r['resource_type']}/{r['resource_id'] or '-'}", r["purpose"], str(r["correlation_id"] or ""))
+    console.print(table)
+
+
+@app.command()
+def pseudonym(person_id: str = typer.Argument(..., help="A person id of this instance")):
+    """The national pseudonym of a person of this instance (to find them in what was shared nationally)."""
+    from runtime.pseudonym import pseudonym as derive
+
+    typer.echo(derive(person_id))
+
+
 @dead_letters.command("list")
 def dead_letters_list():
     """Depth of every dead-letter queue, and the event types and ids waiting in them (no payloads)."""

@@ -4,6 +4,8 @@ Messages name the field and the reason, never the rejected value: values may be 
 """
 from __future__ import annotations
 
+import re
+
 
 class ProblemError(Exception):
     status = 400
@@ -14,6 +16,7 @@ class ProblemError(Exception):
         super().__init__(detail)
         self.detail = detail
         self.errors = errors or []
+        self.headers: dict[str, str] = {}  # e.g. WWW-Authenticate on a 401
 
 
 class InvalidInput(ProblemError):
@@ -58,10 +61,20 @@ class Forbidden(ProblemError):
     problem_type = "/problems/forbidden"
 
 
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+
+
+def _segment(key) -> str:
+    """A field name as it may appear in an error: names of the schema's kind; a key the caller made up
+    (an unknown field, a dict key) could be a value, personal data, and is not echoed."""
+    key = str(key)
+    return key if _NAME.match(key) or key.isdigit() else "<key>"
+
+
 def _flatten(messages, prefix: str):
     if isinstance(messages, dict):
         for key, value in messages.items():
-            name = prefix if key == "_schema" else (f"{prefix}.{key}" if prefix else str(key))
+            name = prefix if key == "_schema" else (f"{prefix}.{_segment(key)}" if prefix else _segment(key))
             yield from _flatten(value, name or "body")
     elif isinstance(messages, list) and all(isinstance(m, str) for m in messages):
         for reason in messages:

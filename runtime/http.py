@@ -19,7 +19,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 import contracts
-from runtime.auth import PUBLIC, authorise  # noqa: F401  (PUBLIC re-exported for services)
+from runtime.auth import PUBLIC, authorise, declaration  # noqa: F401  (PUBLIC re-exported for services)
 from runtime.errors import Conflict, InvalidInput, ProblemError
 from runtime.eventstore import ConcurrencyConflict
 
@@ -37,7 +37,8 @@ def problem_response(error: ProblemError, correlation_id: str | None = None) -> 
         body["errors"] = error.errors
     if correlation_id:
         body["correlation_id"] = correlation_id
-    return Response(json.dumps(body), status=error.status, mimetype="application/problem+json")
+    return Response(json.dumps(body), status=error.status, mimetype="application/problem+json",
+                    headers=getattr(error, "headers", None) or None)
 
 
 def as_problem(exc: Exception) -> ProblemError:
@@ -63,9 +64,7 @@ class ApiEntrypoint(HttpRequestHandler):
                  returns: type[Schema] | None = None, many: bool = False, status: int = 200,
                  summary: str = "", **kwargs):
         super().__init__(method, url, **kwargs)
-        if not allow:
-            raise ValueError(f"{method} {url} must declare who may call it (allow=...)")
-        self.allow = tuple(allow)
+        self.allow = declaration(allow, f"{method} {url}")
         self.body_schema = body
         self.returns = returns
         self.many = many

@@ -1,8 +1,13 @@
 """Structured JSON logs with correlation ids. Callers pass ids and types in `extra`, never personal data."""
 import json
 import logging
+import re
 import sys
 
+from runtime.cpr import redact
+
+# An HTTP request line's query string ("GET /x?name=... HTTP/1.1" in the access log) can carry personal data.
+_QUERY = re.compile(r'("(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) [^ ?"]*)\?[^ "]*')
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
 
@@ -16,13 +21,13 @@ class JsonFormatter(logging.Formatter):
             "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
             "level": record.levelname,
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": _QUERY.sub(r"\1?[query removed]", record.getMessage()),
         }
         entry.update({k: v for k, v in vars(record).items() if k not in _STANDARD})
         if record.exc_info:
             # Exception type only: exception texts can quote input values, i.e. personal data.
             entry["exception"] = record.exc_info[0].__name__
-        return json.dumps(entry, default=str)
+        return redact(json.dumps(entry, default=str))  # a CPR number never reaches a log line
 
 
 def configure_logging(level: str = "INFO") -> None:

@@ -1,4 +1,8 @@
-"""The notifications service: turns other services' events into messages people read (in Danish)."""
+"""The notifications service: turns other services' events into messages people read (in Danish).
+
+It follows erasures (`person.erased` from roles): a person's messages are forgotten. Messages that
+quote personal data must store it sealed (runtime/vault.py), like every read model.
+"""
 from __future__ import annotations
 
 import uuid
@@ -7,7 +11,7 @@ from marshmallow import Schema, fields
 
 from runtime.auth import principal_of
 from runtime.consumer import consumes
-from runtime import feed, health
+from runtime import audit, feed, health, vault
 from runtime.http import api
 from runtime.store import Database
 from services.notifications.messages import render
@@ -24,9 +28,21 @@ class InboxMessage(Schema):
     created_at = fields.DateTime()
 
 
-class NotificationsService(feed.EventFeed, health.HealthEndpoints):
+# Where persons' data sits in this service's read models (runtime/vault.forget).
+PERSON_ROWS = (("inbox_messages", "recipient_person"),)
+
+
+class NotificationsService(feed.EventFeed, health.HealthEndpoints, audit.AuditEndpoints):
     name = "notifications"
     db = Database()
+
+    @consumes("roles", categories=[vault.PERSON_CATEGORY])
+    def on_person(self, event):
+        self.db.apply_once(event, self._forget)
+
+    def _forget(self, event: dict) -> None:
+        if subject := vault.erased_subject(event):
+            vault.forget(self.db.conn, subject, delete=PERSON_ROWS)
 
     @consumes("roles", categories=["function_description"])
     def on_function_description(self, event):

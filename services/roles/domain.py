@@ -11,6 +11,7 @@ from services.roles.template import required_local_fields, template
 CATEGORY = "function_description"
 LIST_FIELDS = ("internal_partners", "external_partners", "special_qualifications",
                "special_competences", "special_responsibilities")
+PERSON_FIELDS = ("nearest_leader", "mentor")  # person references: {"person_id", "name"}
 
 
 def stream_of(description_id) -> str:
@@ -45,6 +46,7 @@ class FunctionDescription:
         return description
 
     def apply(self, event_type: str, payload: dict) -> None:
+        """Fold one event (payloads as the vault opened them: plaintext, or masked after an erasure)."""
         if event_type == "function_description.adopted":
             self.template_id = payload["template_id"]
             self.template_version = payload["template_version"]
@@ -86,7 +88,18 @@ class FunctionDescription:
                      {"fields": {"external_partners": list(tmpl["default_external_partners"])}}),
         ]
 
+    def _person(self, field: str, given: dict) -> dict:
+        """A person reference for `given` ({"name", "person_id" or None}): a name without an id keeps the
+        person already in the field when the name is unchanged, and otherwise names a new person."""
+        current = self.local_fields.get(field) or {}
+        person_id = given.get("person_id")
+        if person_id is None:
+            same = isinstance(current, dict) and current.get("name") == given["name"]
+            person_id = current["person_id"] if same else str(uuid.uuid4())
+        return {"person_id": str(person_id), "name": given["name"]}
+
     def fill_local_fields(self, fields: dict) -> list[NewEvent]:
+        fields = {k: self._person(k, v) if k in PERSON_FIELDS and v is not None else v for k, v in fields.items()}
         changed = {k: v for k, v in fields.items() if self.local_fields.get(k) != v}
         if not changed:
             return []
@@ -107,6 +120,13 @@ class FunctionDescription:
                 "required local fields are empty: " + ", ".join(missing),
                 [{"field": name, "reason": "required before the description can be published"} for name in missing],
             )
-        return [NewEvent("function_description.published", {
-            "revision": self.revision + 1, "workplace": self.workplace, "support_mode": self.support_mode,
-        })]
+        return [
+            NewEvent("function_description.published", {
+                "revision": self.revision + 1, "workplace": self.workplace, "support_mode": self.support_mode,
+            }),
+            # What the national level learns: the template and the choice, no workplace, no person.
+            NewEvent("function_description.shared_nationally", {
+                "template_id": self.template_id, "template_version": self.template_version,
+                "support_mode": self.support_mode, "revision": self.revision + 1,
+            }),
+        ]

@@ -7,13 +7,23 @@ from __future__ import annotations
 
 import json
 
+from runtime import vault
 from runtime.eventstore import RecordedEvent
 from services.roles.domain import CATEGORY, FunctionDescription
 
 READ_MODEL_TABLES = ("function_descriptions",)
 
+# Where persons' data sits in these read models, so that `person.erased` forgets it (runtime/vault.forget):
+# rows about a person are deleted; sealed values of a person inside other rows are masked.
+PERSON_ROWS: tuple[tuple[str, str], ...] = ()
+PERSON_VALUES = (("function_descriptions", "id", "local_fields"),)
+
 
 def project(conn, event: RecordedEvent) -> None:
+    """Apply one event as stored: personal values stay sealed in the rows (opened when read)."""
+    if subject := vault.erased_subject(event):
+        vault.forget(conn, subject, delete=PERSON_ROWS, mask=PERSON_VALUES)
+        return
     if event.stream.split("-", 1)[0] != CATEGORY:
         return
     description_id = event.stream.split("-", 1)[1]

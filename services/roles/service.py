@@ -1,13 +1,20 @@
-"""The roles service: function descriptions (funktionsbeskrivelser), and later peers, terms and agreements."""
+"""The roles service: function descriptions (funktionsbeskrivelser), and later peers, terms and agreements.
+
+Personal fields (the names of the nearest leader and the mentor) are sealed per person by the vault
+before they are appended, stay sealed in the read model, and are opened only for the response.
+The roles service also records erasures (`person.erased`), which every service's projections follow.
+"""
 from __future__ import annotations
 
 import uuid
 
+from runtime import audit, feed, health
+from runtime.auth import principal_of
 from runtime.errors import NotFound
 from runtime.eventstore import NO_STREAM
-from runtime import feed, health
 from runtime.http import api
 from runtime.store import Database
+from runtime.vault import Vault, erase_person as destroy_and_record
 from services.roles import projections, schemas
 from services.roles.domain import FunctionDescription, stream_of
 from services.roles.template import template
@@ -16,27 +23,33 @@ READERS = ("peer", "coordinator", "leader", "admin")
 EDITORS = ("coordinator", "leader", "admin")
 
 
-class RolesService(feed.EventFeed, health.HealthEndpoints):
+class RolesService(feed.EventFeed, health.HealthEndpoints, audit.AuditEndpoints):
     name = "roles"
     db = Database()
+    vault = Vault()
 
     # -- helpers ----------------------------------------------------------------------------------
     def _load(self, description_id: uuid.UUID) -> FunctionDescription:
-        description = FunctionDescription.from_events(description_id, self.db.read_stream(stream_of(description_id)))
+        events = self.vault.open(self.db.read_stream(stream_of(description_id)))
+        description = FunctionDescription.from_events(description_id, events)
         if not description.exists:
             raise NotFound(f"function description {description_id} does not exist")
         return description
 
+    def _append(self, stream: str, events, expected_version) -> None:
+        for event in self.db.append(stream, self.vault.seal(stream, events), expected_version):
+            projections.project(self.db.conn, event)
+
     def _record(self, description: FunctionDescription, events, expected_version) -> dict:
         expected = description.version if expected_version is None else expected_version
-        for event in self.db.append(stream_of(description.id), events, expected):
-            projections.project(self.db.conn, event)
+        self._append(stream_of(description.id), events, expected)
         return self._detail(description.id)
 
     def _detail(self, description_id) -> dict:
         row = self.db.execute("SELECT * FROM function_descriptions WHERE id = %s", (str(description_id),)).fetchone()
         if row is None:
             raise NotFound(f"function description {description_id} does not exist")
+        row = self.vault.open(row)
         description = FunctionDescription(
             id=row["id"], version=row["version"], template_id=row["template_id"],
             template_version=row["template_version"], local_fields=row["local_fields"],
@@ -54,9 +67,7 @@ class RolesService(feed.EventFeed, health.HealthEndpoints):
          summary="Adopt the national template at a workplace")
     def adopt(self, request, body):
         description_id = uuid.uuid4()
-        for event in self.db.append(stream_of(description_id),
-                                    FunctionDescription.adopt(body["workplace"], body["title"]), NO_STREAM):
-            projections.project(self.db.conn, event)
+        self._append(stream_of(description_id), FunctionDescription.adopt(body["workplace"], body["title"]), NO_STREAM)
         return self._detail(description_id)
 
     @api("GET", "/function-descriptions", allow=READERS, returns=schemas.FunctionDescriptionSummary, many=True,
@@ -89,3 +100,13 @@ class RolesService(feed.EventFeed, health.HealthEndpoints):
     def publish(self, request, description_id, body):
         description = self._load(description_id)
         return self._record(description, description.publish(), body["expected_version"])
+
+    # -- persons ----------------------------------------------------------------------------------
+    @api("POST", "/persons/<uuid:person_id>/erasure", allow=("admin",), body=schemas.ErasePerson,
+         returns=schemas.ErasureReceipt, summary="Erase a person: destroy their key, forget their rows everywhere")
+    def erase_person(self, request, person_id, body):
+        erasure = destroy_and_record(self.db, self.vault, str(person_id), body["basis"],
+                                     erased_by=principal_of(request).subject)
+        for event in erasure.events:
+            projections.project(self.db.conn, event)
+        return erasure

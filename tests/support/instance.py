@@ -5,6 +5,7 @@ local runner starts them, so tests exercise the broker and the database for real
 """
 from __future__ import annotations
 
+import base64
 import os
 import signal
 import socket
@@ -19,7 +20,7 @@ from urllib.parse import quote
 import requests
 from kombu import Connection
 
-from runtime import db, topology
+from runtime import db, topology, vault
 from runtime.auth import mint_token
 from runtime.config import settings
 
@@ -84,6 +85,8 @@ class Instance:
         self.amqp_uri = f"{base.amqp_uri.rstrip('/')}/{quote(self.vhost, safe='')}"
         self.pg_url = base.pg_url
         self.jwt_secret = f"test-secret-{uuid.uuid4().hex}"
+        self.vault_master_key = base64.urlsafe_b64encode(os.urandom(32)).decode()
+        self.pseudonym_secret = f"test-pseudonyms-{uuid.uuid4().hex}"
         self.ports = {s: free_port() for s in self.services}
         self.logdir = self.workdir / f"peer-{tag}"
         self.logdir.mkdir(parents=True, exist_ok=True)
@@ -93,6 +96,7 @@ class Instance:
         env = {k: v for k, v in os.environ.items() if not k.endswith("_DATABASE_URL")}
         env.update(INSTANCE_ID=self.instance_id, AMQP_URI=self.amqp_uri, PG_URL=self.pg_url,
                    DB_PREFIX=self.db_prefix, JWT_SECRET=self.jwt_secret, PSYCOPG_WAIT_FUNC="wait_select",
+                   VAULT_MASTER_KEY=self.vault_master_key, PSEUDONYM_SECRET=self.pseudonym_secret,
                    PYTHONUNBUFFERED="1", LOG_LEVEL="INFO")
         env.update(extra)
         return env
@@ -108,6 +112,7 @@ class Instance:
             url = self.database_url(service)
             db.create_database(url)
             db.migrate(url, ROOT / "services" / service / "migrations")
+        vault.provision(self.database_url("vault"))
         topology.declare(self.amqp_uri, self.services)
         return self
 
@@ -116,6 +121,7 @@ class Instance:
             process.kill()
         for service in self.services:
             db.drop_database(self.database_url(service))
+        db.drop_database(self.database_url("vault"))
         try:
             management("DELETE", f"vhosts/{quote(self.vhost, safe='')}")
         except requests.RequestException:

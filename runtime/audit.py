@@ -1,0 +1,118 @@
+"""Audit of reads of special-category personal data: who, when, what, why.
+
+Declared on the endpoint, next to who may call it:
+
+    @api("GET", "/peers/<uuid:peer_id>/crisis-plan", allow=("peer",), returns=CrisisPlan)
+    @audited("crisis_plan", id_param="peer_id", purpose="the peer reads their own crisis plan")
+    def crisis_plan(self, request, peer_id): ...
+
+    @api("GET", "/citizens", allow=("coordinator",), returns=Citizen, many=True)
+    @audited("citizen_record", ids=lambda rows: [r["id"] for r in rows], purpose="matching volunteers")
+    def citizens(self, request): ...
+
+After the method returns, one `audit_log` row per resource read is inserted through the worker's
+`Database` unit (`self.db`), so it commits in the same transaction, before the response is sent: no
+record, no disclosure. A read that fails (404, 409, an error) disclosed nothing and records nothing;
+a refused caller (401/403) never reaches the method. The row holds the token's subject and roles,
+the instance, the resource type and id, the declared purpose and the correlation id; never the data.
+
+Admins read the log with `GET /audit-log` (the `AuditEndpoints` mixin) or `peer-admin audit-log`.
+Special-category data in DOMAIN.md: accommodation needs, crisis plans, everything about citizens.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from marshmallow import Schema, fields
+
+from runtime.auth import principal_of
+from runtime.errors import InvalidInput
+from runtime.http import api
+
+SPECIAL_CATEGORY = ("accommodation_needs", "crisis_plan", "citizen_record")
+
+
+@dataclass(frozen=True)
+class AuditRule:
+    resource_type: str
+    purpose: str
+    id_param: str | None = None
+    ids: Callable | None = None
+    action: str = "read"
+
+
+def record(unit, request, rule: AuditRule, resource_ids: Iterable) -> int:
+    principal = principal_of(request)
+    if principal is None:
+        raise RuntimeError("audited endpoints must not be PUBLIC: an audit row needs a caller")
+    rows = [(principal.subject, sorted(principal.roles), principal.instance, rule.action, rule.resource_type,
+             None if rid is None else str(rid), rule.purpose, request.environ.get("peer.correlation_id"))
+            for rid in resource_ids]
+    if rows:
+        with unit.conn.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO audit_log (actor, actor_roles, instance_id, action, resource_type, resource_id, "
+                "purpose, correlation_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)", rows)
+    return len(rows)
+
+
+def audited(resource_type: str, *, purpose: str, id_param: str | None = None,
+            ids: Callable | None = None, action: str = "read", unit: str = "db"):
+    """Record every successful call of the decorated endpoint in `audit_log` (see the module doc)."""
+    if not purpose:
+        raise ValueError(f"audited {resource_type}: declare the purpose of the read")
+    rule = AuditRule(resource_type, purpose, id_param, ids, action)
+
+    def decorate(fn):
+        @functools.wraps(fn)
+        def wrapper(self, request, *args, **kwargs):
+            result = fn(self, request, *args, **kwargs)
+            if rule.ids is not None:
+                resource_ids = list(rule.ids(result))
+            else:
+                resource_ids = [kwargs.get(rule.id_param) if rule.id_param else None]
+            record(getattr(self, unit), request, rule, resource_ids)
+            return result
+
+        wrapper.audit_rule = rule
+        return wrapper
+
+    return decorate
+
+
+class AuditEntry(Schema):
+    id = fields.Integer()
+    at = fields.DateTime()
+    actor = fields.String()
+    actor_roles = fields.List(fields.String())
+    instance_id = fields.String()
+    action = fields.String()
+    resource_type = fields.String()
+    resource_id = fields.String(allow_none=True)
+    purpose = fields.String()
+    correlation_id = fields.UUID(allow_none=True)
+
+
+def query(conn, resource_type: str | None = None, resource_id: str | None = None, actor: str | None = None,
+          limit: int = 200) -> list[dict]:
+    return conn.execute(
+        "SELECT * FROM audit_log WHERE (%(t)s::text IS NULL OR resource_type = %(t)s) "
+        "AND (%(r)s::text IS NULL OR resource_id = %(r)s) AND (%(a)s::text IS NULL OR actor = %(a)s) "
+        "ORDER BY at DESC, id DESC LIMIT %(n)s",
+        {"t": resource_type, "r": resource_id, "a": actor, "n": max(1, min(int(limit), 1000))}).fetchall()
+
+
+class AuditEndpoints:
+    """Mixin for a service class that has `db = Database()`: admins read its audit log."""
+
+    @api("GET", "/audit-log", allow=("admin",), returns=AuditEntry, many=True,
+         summary="Reads of special-category data (filters: resource_type, resource_id, actor, limit)")
+    def audit_log(self, request):
+        args = request.args
+        try:
+            limit = int(args.get("limit", 200))
+        except ValueError:
+            raise InvalidInput.field("limit", "must be an integer") from None
+        return query(self.db.conn, args.get("resource_type"), args.get("resource_id"), args.get("actor"), limit)

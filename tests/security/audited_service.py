@@ -1,0 +1,37 @@
+"""A test service with reads of special-category data, declared `@audited` (tests/security/test_audit.py)."""
+import uuid
+
+from runtime import audit
+from runtime.audit import audited
+from runtime.auth import PUBLIC
+from runtime.errors import NotFound
+from runtime.http import api
+from runtime.store import Database
+
+MISSING = uuid.UUID(int=0)
+
+
+class AuditProbeService(audit.AuditEndpoints):
+    name = "auditprobe"
+    db = Database()
+
+    @api("GET", "/peers/<uuid:peer_id>/crisis-plan", allow=("peer", "admin"))
+    @audited("crisis_plan", id_param="peer_id", purpose="the peer reads their own crisis plan")
+    def crisis_plan(self, request, peer_id):
+        if peer_id == MISSING:
+            raise NotFound("no crisis plan")
+        return {"peer_id": str(peer_id), "warning_signs": ["sover dårligt"]}
+
+    @api("GET", "/citizens", allow=("coordinator",))
+    @audited("citizen_record", ids=lambda rows: [r["id"] for r in rows], purpose="matching volunteers")
+    def citizens(self, request):
+        return [{"id": "c-1"}, {"id": "c-2"}]
+
+    @api("GET", "/workplaces", allow=("coordinator",))
+    def workplaces(self, request):  # not special-category: not audited
+        return [{"id": "w-1"}]
+
+    @api("GET", "/ready", allow=PUBLIC)
+    def ready(self, request):
+        self.db.execute("SELECT 1")
+        return {"status": "ready"}

@@ -1,0 +1,138 @@
+"""The role/instance matrix: every HTTP endpoint of every service, called by every role alone, by a token
+of another instance, and without a valid token, answers as its declaration says.
+
+- `allow=PUBLIC`: anyone, with or without a token, gets no 401/403.
+- otherwise: no token, an expired, a forged or another audience's token -> 401; a valid token of another
+  instance, even with every role -> 403 (foreign-instance); a role not declared -> 403 (role-not-allowed);
+  a role declared -> past the declaration: no 401, no declaration 403, no 500 (the domain answers,
+  e.g. 404/422, or its own resource-level 403 such as "not your record").
+
+The endpoints are found by walking the service classes (as `peer-admin declare-topology` does), so a
+new endpoint is in the matrix the moment it exists; one without a declaration cannot even be imported
+(runtime/http.py refuses it). Real service processes answer, through the real HTTP stack.
+"""
+from __future__ import annotations
+
+import inspect
+import re
+import time
+import uuid
+
+import jwt
+import pytest
+import requests
+
+from runtime.auth import FOREIGN_INSTANCE, PUBLIC, ROLE_NOT_ALLOWED, ROLES
+from runtime.config import SERVICES
+from runtime.http import ApiEntrypoint
+from runtime.topology import service_class
+from tests.support.instance import Instance
+
+OTHER_INSTANCE = "kommune-0101"
+_ARGUMENT = re.compile(r"<(?:(\w+):)?(\w+)>")
+
+
+def built_services() -> list[str]:
+    found = []
+    for name in SERVICES:
+        try:
+            service_class(name)
+        except ModuleNotFoundError:
+            continue
+        found.append(name)
+    return found
+
+
+def endpoints() -> list[tuple[str, str, str, ApiEntrypoint]]:
+    found = []
+    for service in built_services():
+        for _, member in inspect.getmembers(service_class(service)):
+            for entrypoint in getattr(member, "nameko_entrypoints", ()):
+                if isinstance(entrypoint, ApiEntrypoint):
+                    for method in entrypoint.method.split(","):
+                        found.append((service, method.strip().upper(), entrypoint.url, entrypoint))
+    return sorted(found, key=lambda e: e[:3])
+
+
+def concrete(url: str) -> str:
+    fillers = {"uuid": lambda: str(uuid.uuid4()), "int": lambda: "1"}
+    return _ARGUMENT.sub(lambda m: fillers.get(m.group(1) or "", lambda: "x")(), url)
+
+
+@pytest.fixture(scope="module")
+def instance(tmp_path_factory):
+    created = Instance(services=tuple(built_services()), workdir=tmp_path_factory.mktemp("matrix")).create()
+    try:
+        for service in created.services:
+            created.start_service(service)
+        yield created
+    finally:
+        created.destroy()
+
+
+def principals(instance) -> dict[str, dict]:
+    """Name -> Authorization header (or none); each role alone, then the ones that must be refused."""
+    now = int(time.time())
+    valid = {"sub": str(uuid.uuid4()), "instance": instance.instance_id, "aud": "peer-platform", "iat": now,
+             "exp": now + 600}
+    bearer = lambda token: {"Authorization": f"Bearer {token}"}  # noqa: E731
+    # Subjects are ids, as an identity provider's are (a service may require its peers' subjects to be ids).
+    table = {f"role:{role}": bearer(instance.token(role, subject=str(uuid.uuid4()))) for role in ROLES}
+    table.update({
+        "no-token": {},
+        "not-bearer": {"Authorization": "Basic bWF0cml4OnVzZXI="},
+        "expired": bearer(jwt.encode({**valid, "roles": list(ROLES), "iat": now - 7200, "exp": now - 3600},
+                                     instance.jwt_secret, algorithm="HS256")),
+        "forged": bearer(jwt.encode({**valid, "roles": list(ROLES)}, "another-secret-" + "z" * 32, algorithm="HS256")),
+        "other-audience": bearer(jwt.encode({**valid, "roles": list(ROLES), "aud": "another-system"},
+                                            instance.jwt_secret, algorithm="HS256")),
+        "foreign-instance": bearer(instance.token(*ROLES, instance=OTHER_INSTANCE)),
+    })
+    return table
+
+
+def expected(entrypoint: ApiEntrypoint, principal: str) -> str:
+    if entrypoint.allow == PUBLIC:
+        return "served"
+    if principal in ("no-token", "not-bearer", "expired", "forged", "other-audience"):
+        return "401"
+    if principal == "foreign-instance":
+        return f"403 {FOREIGN_INSTANCE}"
+    return "served" if principal.removeprefix("role:") in entrypoint.allow else f"403 {ROLE_NOT_ALLOWED}"
+
+
+def outcome(response) -> str:
+    if response.status_code == 401:
+        return "401"
+    if response.status_code == 403 and response.json()["type"] in (FOREIGN_INSTANCE, ROLE_NOT_ALLOWED):
+        return f"403 {response.json()['type']}"
+    return "served" if response.status_code < 500 else f"error {response.status_code}"
+
+
+def test_the_matrix_covers_every_service_and_endpoint():
+    found = endpoints()
+    assert {"roles", "notifications"} <= {service for service, *_ in found}
+    for service, method, url, entrypoint in found:
+        assert entrypoint.allow == PUBLIC or (entrypoint.allow and set(entrypoint.allow) <= set(ROLES)), (
+            f"{service} {method} {url}: allow={entrypoint.allow!r}")
+    protected = [e for e in found if e[3].allow != PUBLIC]
+    assert len(protected) >= 8, "the matrix would check almost nothing"
+
+
+@pytest.mark.parametrize("service, method, url, entrypoint", endpoints(),
+                         ids=[f"{s} {m} {u}" for s, m, u, _ in endpoints()])
+def test_every_endpoint_answers_every_principal_as_declared(instance, service, method, url, entrypoint):
+    wrong = []
+    for name, headers in principals(instance).items():
+        kwargs = {"json": {}} if entrypoint.body_schema is not None else {}
+        response = requests.request(method, instance.url(service, concrete(url)), headers=headers, timeout=30,
+                                    **kwargs)
+        got, want = outcome(response), expected(entrypoint, name)
+        if got != want:
+            wrong.append(f"{name}: expected {want}, got {response.status_code} {response.text[:200]}")
+        if got != "served":
+            assert response.headers["Content-Type"] == "application/problem+json"
+            assert response.json()["status"] == response.status_code
+        if got == "401":
+            assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    assert not wrong, f"{service} {method} {url} (allow={entrypoint.allow}):\n" + "\n".join(wrong)

@@ -1,0 +1,170 @@
+"""The personal-data vault: per-person keys apart from the event store, sealed fields declared by
+contracts, crypto-shredding, and forgetting a person in read models."""
+import base64
+import json
+import os
+import uuid
+
+import pytest
+from marshmallow import Schema, fields, validate
+
+import contracts
+from contracts import registry
+from contracts.personal import STREAM, Personal, PersonRef
+from runtime import db, eventstore, vault
+from runtime.config import settings
+from runtime.cpr import CprNumber
+from runtime.errors import InvalidInput
+
+LENE = "Lene Leder-Vaulttest"
+
+
+@pytest.fixture
+def vault_url():
+    url = f"{settings().pg_url}/test_vault_{uuid.uuid4().hex[:12]}"
+    vault.provision(url)
+    vault.provision(url)  # idempotent
+    yield url
+    db.drop_database(url)
+
+
+@pytest.fixture
+def keystore(vault_url):
+    return vault.KeyStore.at(vault_url, os.urandom(32))
+
+
+@pytest.fixture
+def probe_contracts():
+    """Throwaway contracts with personal fields of every shape; removed again afterwards."""
+    before = (dict(registry._contracts), dict(registry._upcasters))
+
+    class Contact(Schema):
+        phone = Personal(fields.String(validate=validate.Length(max=40)), subject=STREAM)
+        kind = fields.String()
+
+    @contracts.event("function_description.probe_personal", 1)
+    class ProbePersonal(Schema):
+        leader = fields.Nested(PersonRef)
+        colleagues = fields.List(fields.Nested(PersonRef))
+        cpr = Personal(CprNumber(), subject=STREAM)
+        needs = Personal(fields.List(fields.String()), subject=STREAM)
+        contact = fields.Nested(Contact)
+        note = fields.String()
+
+    yield "function_description.probe_personal"
+    registry._contracts, registry._upcasters = before
+
+
+def test_keys_are_per_person_created_once_and_stored_wrapped(keystore, vault_url):
+    a = keystore.key_for_sealing("person-a")
+    assert keystore.key_for_sealing("person-a") == a
+    assert keystore.key_for_sealing("person-b") != a
+    with db.connect(vault_url) as conn:
+        rows = conn.execute("SELECT subject, wrapped_key, kek_id FROM person_keys ORDER BY subject").fetchall()
+    assert [r["subject"] for r in rows] == ["person-a", "person-b"]
+    assert a not in bytes(rows[0]["wrapped_key"])  # never stored in clear
+    # Without the master key the stored keys are useless.
+    with pytest.raises(Exception):
+        vault.KeyStore.at(vault_url, os.urandom(32)).keys(["person-a"])
+
+
+def test_sealed_values_open_to_their_plaintext_and_differ_each_time(keystore):
+    session = vault.VaultSession(keystore)
+    one, two = session.seal_value("p1", LENE), session.seal_value("p1", LENE)
+    assert one != two and LENE not in one and one.startswith("pii:v1:s:p1:")
+    assert vault.VaultSession(keystore).open({"a": [one, {"b": two}], "n": 3}) == {"a": [LENE, {"b": LENE}], "n": 3}
+    listed = session.seal_value("p1", ["rolige opgaver", "tid til overgange"])
+    assert vault.VaultSession(keystore).open(listed) == ["rolige opgaver", "tid til overgange"]
+
+
+def test_a_sealed_value_moved_to_another_person_does_not_open(keystore):
+    session = vault.VaultSession(keystore)
+    keystore.key_for_sealing("p2")
+    moved = session.seal_value("p1", LENE).replace(":p1:", ":p2:")
+    assert vault.VaultSession(keystore).open(moved) == vault.MASK
+
+
+def test_erasure_destroys_the_key_masks_every_copy_and_is_final(keystore, vault_url):
+    session = vault.VaultSession(keystore)
+    name, needs = session.seal_value("p1", LENE), session.seal_value("p1", ["ro"])
+    other = session.seal_value("p2", "Mette Mentor")
+    assert keystore.erase("p1", "admin-1") is True
+    assert keystore.erase("p1", "admin-1") is False  # idempotent
+    fresh = vault.VaultSession(keystore)
+    assert fresh.open([name, needs, other]) == [vault.MASK, [], "Mette Mentor"]
+    with pytest.raises(vault.SubjectErased):
+        keystore.key_for_sealing("p1")  # no key is ever made for an erased person again
+    with db.connect(vault_url) as conn:
+        assert conn.execute("SELECT count(*) AS n FROM person_keys WHERE subject = 'p1'").fetchone()["n"] == 0
+        erased = conn.execute("SELECT * FROM erased_subjects").fetchone()
+    assert erased["subject"] == "p1" and erased["erased_by"] == "admin-1"
+
+
+def test_contracts_decide_what_is_sealed_and_for_whom(keystore, probe_contracts):
+    session = vault.VaultSession(keystore)
+    stream = f"function_description-{uuid.uuid4()}"
+    lene, mette = str(uuid.uuid4()), str(uuid.uuid4())
+    plain = {"leader": {"person_id": lene, "name": LENE},
+             "colleagues": [{"person_id": mette, "name": "Mette Mentor"}],
+             "cpr": "010190-1234", "needs": ["rolige opgaver"], "contact": {"phone": "+45 12345678", "kind": "mobil"},
+             "note": "ikke personlig"}
+    [sealed] = session.seal(stream, [eventstore.NewEvent(probe_contracts, plain)])
+    payload = sealed.payload
+    text = json.dumps(payload)
+    for value in (LENE, "Mette Mentor", "0101901234", "010190-1234", "rolige", "12345678"):
+        assert value not in text
+    assert vault.subject_of(payload["leader"]["name"]) == lene
+    assert vault.subject_of(payload["colleagues"][0]["name"]) == mette
+    assert vault.subject_of(payload["cpr"]) == stream.split("-", 1)[1]  # subject=STREAM
+    assert payload["note"] == "ikke personlig" and payload["contact"]["kind"] == "mobil"
+    contracts.validate_payload(probe_contracts, 1, payload)  # the stored form matches the contract
+    opened = vault.VaultSession(keystore).open(payload)
+    assert opened == {**plain, "cpr": "0101901234"}  # the CPR number is stored normalised
+
+
+def test_plaintext_personal_data_is_refused_by_the_contract(conn, probe_contracts):
+    """Forgetting to seal cannot go unnoticed: the event store refuses the append."""
+    plain = {"leader": {"person_id": str(uuid.uuid4()), "name": LENE}}
+    with pytest.raises(contracts.InvalidPayload) as refused:
+        eventstore.append(conn, f"function_description-{uuid.uuid4()}", [eventstore.NewEvent(probe_contracts, plain)],
+                          None, eventstore.Metadata("roles", "region-1084", "u", uuid.uuid4()))
+    assert "leader" in refused.value.field and LENE not in str(refused.value)
+
+
+def test_invalid_personal_values_are_refused_naming_the_field_not_the_value(keystore, probe_contracts):
+    session = vault.VaultSession(keystore)
+    with pytest.raises(InvalidInput) as invalid:
+        session.seal(f"function_description-{uuid.uuid4()}",
+                     [eventstore.NewEvent(probe_contracts, {"cpr": "320190-1234",
+                                                            "leader": {"person_id": str(uuid.uuid4()), "name": "x" * 201}})])
+    fields_ = {e["field"] for e in invalid.value.errors}
+    assert fields_ == {"cpr", "leader.name"}
+    assert "320190" not in json.dumps(invalid.value.errors) + invalid.value.detail
+
+
+def test_forget_deletes_a_persons_rows_and_masks_their_values_in_others(conn, keystore):
+    session = vault.VaultSession(keystore)
+    lene, mette = str(uuid.uuid4()), str(uuid.uuid4())
+    conn.execute("CREATE TABLE people (id uuid PRIMARY KEY, name text)")
+    conn.execute("CREATE TABLE descriptions (id int PRIMARY KEY, local_fields jsonb)")
+    conn.execute("INSERT INTO people VALUES (%s, %s), (%s, %s)",
+                 (lene, session.seal_value(lene, LENE), mette, session.seal_value(mette, "Mette")))
+    mixed = {"nearest_leader": {"person_id": lene, "name": session.seal_value(lene, LENE)},
+             "mentor": {"person_id": mette, "name": session.seal_value(mette, "Mette")}, "placement": "Parkvænget"}
+    conn.execute("INSERT INTO descriptions VALUES (1, %s), (2, %s)",
+                 (json.dumps(mixed), json.dumps({"placement": "andet"})))
+    touched = vault.forget(conn, lene, delete=[("people", "id")], mask=[("descriptions", "id", "local_fields")])
+    assert touched == {"people": 1, "descriptions": 1}
+    assert [r["id"] for r in conn.execute("SELECT id FROM people").fetchall()] == [uuid.UUID(mette)]
+    row = conn.execute("SELECT local_fields FROM descriptions WHERE id = 1").fetchone()["local_fields"]
+    assert row["nearest_leader"] == {"person_id": lene, "name": vault.MASK}
+    assert row["mentor"] == mixed["mentor"] and row["placement"] == "Parkvænget"
+    assert lene not in json.dumps(row["mentor"]) and f":{lene}:" not in json.dumps(row)
+
+
+def test_the_master_key_is_32_bytes_of_base64(monkeypatch):
+    monkeypatch.setenv("VAULT_MASTER_KEY", base64.urlsafe_b64encode(b"k" * 32).decode().rstrip("="))
+    assert vault.master_key() == b"k" * 32
+    monkeypatch.setenv("VAULT_MASTER_KEY", base64.b64encode(b"short").decode())
+    with pytest.raises(ValueError):
+        vault.master_key()
