@@ -6,13 +6,14 @@ Categories other services consume (their streams hold nothing else):
 - `peer_activity`   sessions a peer held, group or individual (roles: volunteer activities)
 - `outcome`         WHO-5 distributions per closed course (national: aggregated, no person in it)
 
-Fields about a person are marked personal (`PersonalString`, or `metadata={"personal": True}`):
-the vault encrypts them per person, and they never leave the instance.
+Fields about a person are `Personal(inner, subject=...)` (contracts/personal.py): stored sealed with
+the key of the person named by the sibling field `subject` (`citizen_id`, `person_id`) or, for a
+citizen's own stream, by the stream (`STREAM`); erasing the person makes them unreadable.
 """
 from marshmallow import Schema, fields, validate
 
+from contracts.personal import STREAM, Personal
 from contracts.registry import event
-from contracts.roles import PersonalString
 
 COURSE_KINDS = ("recovery_group", "recovery_school", "peer_education")
 PARTICIPANT_TYPES = ("citizen", "relative", "staff")
@@ -23,13 +24,13 @@ WHO5_TIMINGS = ("start", "end")
 SUPPORT_CLOSE_REASONS = ("goals_reached", "ended_by_citizen", "ended_early", "other")
 
 _Text = validate.Length(min=1, max=200)
+
+
+def _text(max_length: int, min_length: int = 0) -> fields.String:
+    return fields.String(validate=validate.Length(min=min_length, max=max_length))
+
 # runtime/pseudonym.py's format: `<instance id>:p1:<128-bit HMAC, base32>`
 PSEUDONYM_PATTERN = r"^(region-108[1-5]|kommune-\d{4}|national):p1:[a-z2-7]{26}$"
-
-
-def _personal(field_cls, **kwargs):
-    kwargs.setdefault("metadata", {})["personal"] = True
-    return field_cls(**kwargs)
 
 
 # -- methods -----------------------------------------------------------------------------------------
@@ -46,17 +47,17 @@ class MethodAdded(Schema):
 class CitizenRegistered(Schema):
     """A person receiving support (borger/beboer) is known to the courses service. All personal."""
 
-    name = PersonalString(required=True, validate=_Text)
-    phone = PersonalString(load_default=None, allow_none=True, validate=validate.Length(max=40))
-    email = PersonalString(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    name = Personal(_text(200, 1), subject=STREAM, required=True)
+    phone = Personal(_text(40), subject=STREAM, load_default=None, allow_none=True)
+    email = Personal(_text(200), subject=STREAM, load_default=None, allow_none=True)
 
 
 @event("citizen.contact_changed", 1)
 class CitizenContactChanged(Schema):
     """The citizen's contact data changed (only the fields given)."""
 
-    phone = PersonalString(allow_none=True, validate=validate.Length(max=40))
-    email = PersonalString(allow_none=True, validate=validate.Length(max=200))
+    phone = Personal(_text(40), subject=STREAM, allow_none=True)
+    email = Personal(_text(200), subject=STREAM, allow_none=True)
 
 
 # -- group courses -----------------------------------------------------------------------------------
@@ -204,19 +205,23 @@ class FeedbackGiven(Schema):
                                                       "whose key seals the text, erased with them"})
     interviewed_by = fields.UUID(required=True, metadata={"description": "peer id of the interviewer"})
     rating = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=5))
-    text = PersonalString(required=True, validate=validate.Length(min=1, max=8000))
+    text = Personal(_text(8000, 1), subject="person_id", required=True)
 
 
-class Who5Fields(Schema):
-    timing = fields.String(required=True, validate=validate.OneOf(WHO5_TIMINGS))
-    items = _personal(fields.List, cls_or_instance=fields.Integer(validate=validate.Range(min=0, max=5)),
-                      required=True, validate=validate.Length(equal=5))
-    raw_score = _personal(fields.Integer, required=True, validate=validate.Range(min=0, max=25))
-    score = _personal(fields.Integer, required=True, validate=validate.Range(min=0, max=100))
+def _who5_fields(subject: str) -> dict:
+    """WHO-5 answers and scores are health data about `subject`: all sealed."""
+    return {
+        "timing": fields.String(required=True, validate=validate.OneOf(WHO5_TIMINGS)),
+        "items": Personal(fields.List(fields.Integer(validate=validate.Range(min=0, max=5)),
+                                      validate=validate.Length(equal=5)), subject=subject, required=True),
+        "raw_score": Personal(fields.Integer(validate=validate.Range(min=0, max=25)), subject=subject,
+                              required=True),
+        "score": Personal(fields.Integer(validate=validate.Range(min=0, max=100)), subject=subject, required=True),
+    }
 
 
 @event("group_course.who5_recorded", 1)
-class GroupWho5Recorded(Who5Fields):
+class GroupWho5Recorded(Schema.from_dict(_who5_fields("person_id"))):
     """A participant's WHO-5 at the start or end of the course, scored by the service (raw x 4)."""
 
     participant_id = fields.UUID(required=True)
@@ -259,7 +264,7 @@ class MatchReplaced(Schema):
     citizen_id = fields.UUID(required=True, metadata={"description": "whose key seals the personal fields"})
     previous_peer_id = fields.UUID(required=True)
     peer_id = fields.UUID(required=True)
-    reason = PersonalString(load_default="", validate=validate.Length(max=2000))
+    reason = Personal(_text(2000), subject="citizen_id", load_default="")
 
 
 @event("support_course.goal_set", 1)
@@ -268,7 +273,7 @@ class GoalSet(Schema):
 
     citizen_id = fields.UUID(required=True, metadata={"description": "whose key seals the personal fields"})
     goal_id = fields.UUID(required=True)
-    text = PersonalString(required=True, validate=validate.Length(min=1, max=2000))
+    text = Personal(_text(2000, 1), subject="citizen_id", required=True)
 
 
 @event("support_course.goal_status_changed", 1)
@@ -287,11 +292,11 @@ class SupportSessionHeld(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(SUPPORT_SESSION_KINDS))
     held_at = fields.AwareDateTime(required=True)
     duration_minutes = fields.Integer(required=True, validate=validate.Range(min=1, max=1440))
-    note = PersonalString(load_default="", validate=validate.Length(max=4000))
+    note = Personal(_text(4000), subject="citizen_id", load_default="")
 
 
 @event("support_course.who5_recorded", 1)
-class SupportWho5Recorded(Who5Fields):
+class SupportWho5Recorded(Schema.from_dict(_who5_fields("citizen_id"))):
     """The citizen's WHO-5 at the start or end of the course, scored by the service (raw x 4)."""
 
     citizen_id = fields.UUID(required=True, metadata={"description": "whose key seals the personal fields"})
@@ -303,7 +308,7 @@ class SupportCourseClosed(Schema):
 
     citizen_id = fields.UUID(required=True, metadata={"description": "whose key seals the personal fields"})
     reason = fields.String(required=True, validate=validate.OneOf(SUPPORT_CLOSE_REASONS))
-    evaluation = PersonalString(required=True, validate=validate.Length(min=1, max=8000))
+    evaluation = Personal(_text(8000, 1), subject="citizen_id", required=True)
 
 
 # -- published for other services of the instance -----------------------------------------------------
@@ -368,3 +373,13 @@ class Who5DistributionReported(Schema):
     closed_on = fields.Date(required=True)
     suppressed = fields.Boolean(required=True)
     distributions = fields.List(fields.Nested(Who5Distribution), required=True)
+
+
+# -- erasure --------------------------------------------------------------------------------------------
+@event("forgotten_person.recorded", 1)
+class ForgottenPersonRecorded(Schema):
+    """The courses service applied an erasure (`person.erased` from roles) to its read models. Kept in
+    this service's own store, stream `forgotten_person-<person id>`, so that a rebuild forgets the
+    person at the same place as the live run did."""
+
+    erased_event_id = fields.UUID(required=True, metadata={"description": "the roles event it follows"})

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+from runtime import vault
 from runtime.eventstore import RecordedEvent
 from services.courses.domain.published import local_date
 
@@ -18,6 +19,13 @@ READ_MODEL_TABLES = (
     "group_participants", "group_attendance", "group_feedback", "who5_measurements", "support_courses",
     "support_matches", "support_goals", "support_sessions", "peer_time",
 )
+
+# Where persons' data sits in these read models, so that an erasure forgets it (runtime/vault.forget):
+# rows about the person are deleted; their sealed values inside rows kept for others (a course's
+# sessions count as a peer's hours) are masked.
+PERSON_ROWS = (("citizens", "id"), ("who5_measurements", "person_id"), ("support_goals", "citizen_id"))
+PERSON_VALUES = (("group_feedback", "id", "text"), ("support_sessions", "id", "note"),
+                 ("support_courses", "id", "evaluation"), ("support_matches", "course_id", "end_reason"))
 
 _HANDLERS = {}
 
@@ -42,6 +50,11 @@ def _json(value) -> str:
 def _touch(conn, table: str, entity_id: str, event: RecordedEvent) -> None:
     conn.execute(f"UPDATE {table} SET version = %s, updated_at = %s WHERE id = %s",
                  (event.stream_version, event.occurred_at, entity_id))
+
+
+@handles("forgotten_person.recorded")
+def _forgotten(conn, event, person_id, p):
+    vault.forget(conn, person_id, delete=PERSON_ROWS, mask=PERSON_VALUES)
 
 
 # -- methods and citizens -----------------------------------------------------------------------------

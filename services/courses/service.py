@@ -9,13 +9,31 @@ It publishes, besides its own streams, facts other services consume (contracts/c
 """
 from __future__ import annotations
 
-from runtime import feed, health
+from runtime import audit, feed, health
+from runtime.consumer import consumes
+from runtime.eventstore import NO_STREAM, NewEvent
 from runtime.store import Database
+from runtime.vault import PERSON_CATEGORY, Vault, erased_subject
 # Modules, not classes: `nameko run` takes every class in this namespace with entrypoints for a service.
 from services.courses.api import citizens, group_courses, methods, reports, support_courses
 
 
-class CoursesService(feed.EventFeed, health.HealthEndpoints, methods.MethodsApi, citizens.CitizensApi,
-                     group_courses.GroupCoursesApi, support_courses.SupportCoursesApi, reports.ReportsApi):
+class CoursesService(feed.EventFeed, health.HealthEndpoints, audit.AuditEndpoints, methods.MethodsApi,
+                     citizens.CitizensApi, group_courses.GroupCoursesApi, support_courses.SupportCoursesApi,
+                     reports.ReportsApi):
     name = "courses"
     db = Database()
+    vault = Vault()
+
+    @consumes("roles", categories=[PERSON_CATEGORY])
+    def on_person(self, event):
+        self.db.apply_once(event, self._forget)
+
+    def _forget(self, event: dict) -> None:
+        """Record the erasure in our own store (so a rebuild forgets at the same place) and apply it."""
+        subject = erased_subject(event)
+        stream = f"forgotten_person-{subject}"
+        if subject is None or self.db.read_stream(stream):
+            return
+        self._append(stream, [NewEvent("forgotten_person.recorded", {"erased_event_id": event["event_id"]})],
+                     NO_STREAM)

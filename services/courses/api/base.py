@@ -4,10 +4,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timezone
 
+from runtime.audit import AuditRule, record
 from runtime.auth import principal_of
 from runtime.errors import Forbidden, NotFound
 from runtime.eventstore import NO_STREAM
-from services.courses import privacy, projections
+from services.courses import projections
 from services.courses.domain.published import local_date
 
 # Who may do what (docs/courses.md explains the choices).
@@ -27,29 +28,44 @@ def today():
 
 
 class ApiBase:
-    """Mixin for the service class (which has `db = Database()`)."""
+    """Mixin for the service class (which has `db = Database()` and `vault = Vault()`).
+
+    Personal data: decisions are made on plaintext (streams are opened by the vault when loaded),
+    events are sealed per person before they are appended, read models keep the sealed values, and
+    only a response to an allowed caller opens them (`self.vault.open(row)`)."""
 
     def _load(self, aggregate_cls, aggregate_id):
-        aggregate = aggregate_cls.from_events(aggregate_id, self.db.read_stream(aggregate_cls.stream_of(aggregate_id)))
+        events = self.vault.open(self.db.read_stream(aggregate_cls.stream_of(aggregate_id)))
+        aggregate = aggregate_cls.from_events(aggregate_id, events)
         if not aggregate.exists:
             raise NotFound(f"{aggregate_cls.CATEGORY.replace('_', ' ')} {aggregate_id} does not exist")
         return aggregate
 
     def _append(self, stream: str, events, expected_version) -> list:
-        recorded = self.db.append(stream, privacy.seal_events(stream, events), expected_version)
+        recorded = self.db.append(stream, self.vault.seal(stream, events), expected_version)
         for event in recorded:
             projections.project(self.db.conn, event)
         return recorded
 
     def _record(self, aggregate, events, expected_version=None) -> list:
         """Append `events` to the aggregate's stream (checking the version the caller read, if given,
-        else the one just loaded) and apply them to the aggregate, which is returned."""
+        else the one just loaded) and apply the plaintext `events` to the aggregate."""
         expected = aggregate.version if expected_version is None else expected_version
         recorded = self._append(aggregate.stream, events, expected)
-        for event in recorded:
+        for event, stored in zip(events, recorded):
             aggregate.apply(event.type, event.payload)
-            aggregate.version = event.stream_version
+            aggregate.version = stored.stream_version
         return recorded
+
+    def _known_method_ids(self) -> set:
+        from services.courses.domain.methods import NATIONAL_METHOD_IDS
+
+        local = {r["id"] for r in self.db.execute("SELECT id FROM local_methods").fetchall()}
+        return NATIONAL_METHOD_IDS | local
+
+    def _audit(self, request, resource_type: str, resource_ids, purpose: str) -> None:
+        """One audit row per person whose special-category data this response discloses."""
+        record(self.db, request, AuditRule(resource_type, purpose), sorted({str(i) for i in resource_ids if i}))
 
     def _publish(self, facts) -> None:
         """Facts for other services, in streams of their own that the decision creates (so a fact is

@@ -4,8 +4,8 @@ from __future__ import annotations
 from runtime.errors import Forbidden, NotFound
 from runtime.eventstore import NO_STREAM
 from runtime.http import api
-from services.courses import privacy, schemas
-from services.courses.api.base import MATCHERS, ApiBase, caller_peer_id, is_peer_only, principal
+from services.courses import schemas
+from services.courses.api.base import MATCHERS, ApiBase, caller_peer_id, is_peer_only
 from services.courses.domain.citizens import Citizen
 
 
@@ -14,8 +14,8 @@ class CitizensApi(ApiBase):
         row = self.db.execute("SELECT * FROM citizens WHERE id = %s", (str(citizen_id),)).fetchone()
         if row is None:
             raise NotFound(f"citizen {citizen_id} does not exist")
-        privacy.audit_read(principal(request), "citizen", citizen_id, purpose)
-        return {**row, **{k: privacy.reveal(row["id"], row[k]) for k in ("name", "phone", "email")}}
+        self._audit(request, "citizen_record", [citizen_id], purpose)
+        return self.vault.open(row)
 
     def _peer_knows_citizen(self, peer_id: str, citizen_id) -> bool:
         """A peer may read the citizens they support: matched now, or in a course they facilitate."""
@@ -31,14 +31,14 @@ class CitizensApi(ApiBase):
         citizen_id = self._create_id()
         self._append(Citizen.stream_of(citizen_id), Citizen.register(body["name"], body["phone"], body["email"]),
                      NO_STREAM)
-        return self._citizen_record(request, citizen_id, "registered")
+        return self._citizen_record(request, citizen_id, "the coordinator registers a citizen")
 
     @api("GET", "/citizens/<uuid:citizen_id>", allow=("peer",) + MATCHERS, returns=schemas.CitizenRecord,
          summary="A citizen's record (audited); a peer only for citizens they support")
     def get_citizen(self, request, citizen_id):
         if is_peer_only(request) and not self._peer_knows_citizen(caller_peer_id(request), citizen_id):
             raise Forbidden("citizen: a peer reads only the citizens they support")
-        return self._citizen_record(request, citizen_id, "read")
+        return self._citizen_record(request, citizen_id, "supporting the citizen in a course")
 
     @api("PATCH", "/citizens/<uuid:citizen_id>/contact", allow=MATCHERS, body=schemas.ChangeContact,
          returns=schemas.CitizenRecord, summary="Change a citizen's contact data")
@@ -46,4 +46,4 @@ class CitizensApi(ApiBase):
         citizen = self._load(Citizen, citizen_id)
         changes = {k: v for k, v in body.items() if k in ("phone", "email")}
         self._record(citizen, citizen.change_contact(changes), body["expected_version"])
-        return self._citizen_record(request, citizen_id, "changed")
+        return self._citizen_record(request, citizen_id, "the coordinator changes contact data")

@@ -161,17 +161,18 @@ class GroupCoursesApi(ApiBase):
         rows = self.db.execute(
             "SELECT p.*, c.name FROM group_participants p LEFT JOIN citizens c ON c.id = p.citizen_id "
             "WHERE p.course_id = %s ORDER BY p.listed_position", (str(course.id),)).fetchall()
+        rows = [r for r in rows if only is None or str(r["id"]) == only]
+        if personal:
+            self._audit(request, "citizen_record", [r["citizen_id"] for r in rows if r["name"]],
+                        "the course's participants, for the coordinator or a facilitator")
+            rows = self.vault.open(rows)
         waitlist = {pid: position for position, pid in enumerate(course.waitlist, start=1)}
         result = []
         for row in rows:
-            if only and str(row["id"]) != only:
-                continue
             participant = course.participants[str(row["id"])]
             outcome = course.outcome_of(participant)
-            if personal and row["name"] is not None:
-                privacy.audit_read(principal(request), "citizen", row["citizen_id"], "course participants")
             result.append({
-                **row, "name": privacy.reveal(row["citizen_id"], row["name"]) if personal else None,
+                **row, "name": row["name"] if personal else None,
                 "waitlist_position": waitlist.get(str(row["id"])), "sessions_attended": outcome.attended,
                 "sessions_expected": outcome.expected, "meets_completion_rule": outcome.completed,
                 "attendance": {s: status for (s, pid), status in course.attendance.items() if pid == participant.id}})
@@ -219,17 +220,11 @@ class GroupCoursesApi(ApiBase):
         personal = self._sees_personal(request, course_id)
         rows = self.db.execute("SELECT * FROM group_feedback WHERE course_id = %s AND (%s::uuid IS NULL OR id = %s::uuid) "
                                "ORDER BY given_at, id", (str(course_id), only, only)).fetchall()
-        if personal and rows and only is None:
-            privacy.audit_read(principal(request), "group_feedback", course_id, "feedback")
-        result = []
-        for row in rows:
-            view = dict(row)
-            if personal:
-                view["text"] = privacy.reveal(row["person_id"], row["text"])
-            else:
-                view.pop("text")
-            result.append(view)
-        return result
+        if not personal:
+            return [{k: v for k, v in row.items() if k != "text"} for row in rows]
+        self._audit(request, "course_participant", [r["person_id"] for r in rows],
+                    "feedback interviews, for the coordinator or a facilitator")
+        return self.vault.open(rows)
 
     @api("GET", COURSE + "/feedback", allow=READERS, returns=schemas.FeedbackView, many=True,
          summary="Feedback; the free text only for the coordinator and the facilitators")
@@ -251,14 +246,15 @@ class GroupCoursesApi(ApiBase):
          summary="WHO-5 distributions (individual scores only for the coordinator and facilitators)")
     def who5_overview(self, request, course_id):
         self._course(request, course_id)
-        rows = self.db.execute("SELECT * FROM who5_measurements WHERE course_id = %s ORDER BY respondent_id, timing",
-                               (str(course_id),)).fetchall()
-        scores = {t: [privacy.reveal(r["person_id"], r["score"]) for r in rows if r["timing"] == t]
+        rows = self.vault.open(self.db.execute(
+            "SELECT * FROM who5_measurements WHERE course_id = %s ORDER BY respondent_id, timing",
+            (str(course_id),)).fetchall())
+        # An erased person's scores open as None: they no longer count.
+        scores = {t: [r["score"] for r in rows if r["timing"] == t and r["score"] is not None]
                   for t in ("start", "end")}
         overview = {"distributions": [who5.distribution(t, s) for t, s in scores.items() if s], "scores": []}
         if self._sees_personal(request, course_id):
-            privacy.audit_read(principal(request), "who5", course_id, "scores")
-            overview["scores"] = [{"respondent_id": r["respondent_id"], "timing": r["timing"],
-                                   "raw_score": privacy.reveal(r["person_id"], r["raw_score"]),
-                                   "score": privacy.reveal(r["person_id"], r["score"])} for r in rows]
+            self._audit(request, "course_participant", [r["person_id"] for r in rows],
+                        "WHO-5 scores, for the coordinator or a facilitator")
+            overview["scores"] = rows
         return overview

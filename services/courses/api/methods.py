@@ -5,7 +5,7 @@ from runtime.eventstore import NO_STREAM
 from runtime.http import api
 from services.courses import schemas
 from services.courses.api.base import PLANNERS, READERS, ApiBase
-from services.courses.domain.methods import NATIONAL_METHOD_IDS, NATIONAL_METHODS, LocalMethod
+from services.courses.domain.methods import NATIONAL_METHODS, LocalMethod
 
 
 class MethodsApi(ApiBase):
@@ -13,10 +13,6 @@ class MethodsApi(ApiBase):
         local = self.db.execute("SELECT id, name, description, 'local' AS origin FROM local_methods "
                                 "ORDER BY name").fetchall()
         return [dict(m) for m in NATIONAL_METHODS] + local
-
-    def _known_method_ids(self) -> set:
-        local = {r["id"] for r in self.db.execute("SELECT id FROM local_methods").fetchall()}
-        return NATIONAL_METHOD_IDS | local
 
     @api("GET", "/methods", allow=READERS, returns=schemas.Method, many=True,
          summary="Methods: the national tools and the local ones")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from runtime.errors import Forbidden, InvalidInput
 from runtime.http import api
-from services.courses import privacy, schemas
+from services.courses import schemas
 from services.courses.api.base import MATCHERS, SUPPORTERS, ApiBase, caller_peer_id, is_peer_only, principal
 from services.courses.domain import published
 from services.courses.domain.support_course import SupportCourse
@@ -28,23 +28,20 @@ class SupportCoursesApi(ApiBase):
     def _support_detail(self, request, course_id) -> dict:
         cid = str(course_id)
         row = self.db.execute("SELECT s.*, c.name AS citizen_name FROM support_courses s "
-                              "JOIN citizens c ON c.id = s.citizen_id WHERE s.id = %s", (cid,)).fetchone()
-        citizen = row["citizen_id"]
-        privacy.audit_read(principal(request), "support_course", citizen, "support course")
-        goals = self.db.execute("SELECT * FROM support_goals WHERE course_id = %s ORDER BY set_at, id", (cid,))
-        sessions = self.db.execute("SELECT * FROM support_sessions WHERE course_id = %s ORDER BY held_at, id", (cid,))
-        who5 = self.db.execute("SELECT * FROM who5_measurements WHERE course_id = %s ORDER BY timing", (cid,))
-        return {
-            **row, "citizen_name": privacy.reveal(citizen, row["citizen_name"]),
-            "evaluation": privacy.reveal(citizen, row["evaluation"]) if row["evaluation"] else None,
-            "matches": [{**m, "end_reason": privacy.reveal(citizen, m["end_reason"])} for m in self.db.execute(
-                "SELECT * FROM support_matches WHERE course_id = %s ORDER BY matched_at", (cid,)).fetchall()],
-            "goals": [{**g, "text": privacy.reveal(citizen, g["text"])} for g in goals.fetchall()],
-            "sessions": [{**s, "note": privacy.reveal(citizen, s["note"])} for s in sessions.fetchall()],
-            "who5": [{"respondent_id": w["respondent_id"], "timing": w["timing"],
-                      "raw_score": privacy.reveal(citizen, w["raw_score"]),
-                      "score": privacy.reveal(citizen, w["score"])} for w in who5.fetchall()],
-        }
+                              "LEFT JOIN citizens c ON c.id = s.citizen_id WHERE s.id = %s", (cid,)).fetchone()
+        self._audit(request, "citizen_record", [row["citizen_id"]],
+                    "the individual support course, for the coordinator or the matched peer")
+        return self.vault.open({
+            **row,
+            "matches": self.db.execute("SELECT * FROM support_matches WHERE course_id = %s ORDER BY matched_at",
+                                       (cid,)).fetchall(),
+            "goals": self.db.execute("SELECT * FROM support_goals WHERE course_id = %s ORDER BY set_at, id",
+                                     (cid,)).fetchall(),
+            "sessions": self.db.execute("SELECT * FROM support_sessions WHERE course_id = %s ORDER BY held_at, id",
+                                        (cid,)).fetchall(),
+            "who5": self.db.execute("SELECT * FROM who5_measurements WHERE course_id = %s ORDER BY timing",
+                                    (cid,)).fetchall(),
+        })
 
     @api("POST", "/support-courses", allow=MATCHERS, body=schemas.OpenSupportCourse,
          returns=schemas.SupportCourseDetail, status=201,

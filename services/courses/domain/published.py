@@ -56,8 +56,9 @@ def _closing_facts(course, closed: dict, today, pseudonym) -> list[tuple[str, Ne
             facts.append((stream, NewEvent("peer_education.completion_reported", {
                 "pseudonym": pseudonym(participant.peer_id or participant.citizen_id),
                 "completed_on": today.isoformat()})))
+    # An erased person's score opens as None: they no longer count.
     scores = {timing: [score for (pid, t), score in sorted(course.who5.items())
-                       if t == timing and course.participants[pid].status == "enrolled"]
+                       if t == timing and score is not None and course.participants[pid].status == "enrolled"]
               for timing in ("start", "end")}
     if any(scores.values()):
         suppressed, distributions = who5.report(scores)
