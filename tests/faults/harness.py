@@ -355,9 +355,11 @@ class Scenario:
         self.writers.start()
         return self
 
-    def finish(self, timeout: float = 180, settle: float = 8.0) -> Outcome:
+    def finish(self, timeout: float = 180, settle: float = 8.0, give_up: float = 45.0) -> Outcome:
         """Wait until every appended event was applied, the relay's checkpoint is at the end, the queue
-        is empty and the applied count has not moved for `settle` seconds; then collect the counts."""
+        is empty and the applied count has not moved for `settle` seconds; then collect the counts.
+        Gives up early when, for `give_up` seconds, everything was published and consumed and still
+        events are missing: they are lost, and waiting longer will not bring them."""
         self.writers.join()
         last_event = self.roles.execute("SELECT max(global_position) AS g FROM events").fetchone()["g"]
         deadline = time.monotonic() + timeout
@@ -372,9 +374,10 @@ class Scenario:
                 queued = self.instance.queue_info(COUNTER_QUEUE).get("messages", 0)
             except requests.RequestException:
                 queued = None
-            done = distinct >= self.writers.expected and self.checkpoint() == last_event and queued == 0
-            if done and applied == last:
-                if time.monotonic() - stable_since >= settle:
+            drained = self.checkpoint() == last_event and queued == 0
+            done = drained and distinct >= self.writers.expected
+            if (done or drained) and applied == last:
+                if time.monotonic() - stable_since >= (settle if done else give_up):
                     break
             else:
                 stable_since, last = time.monotonic(), applied
