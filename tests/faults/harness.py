@@ -1,4 +1,4 @@
-"""The fault-injection harness: an instance with the roles relay and the test-only `counter` consumer,
+"""The fault-injection harness: an instance with the roles service and relay and the test-only `counter` consumer,
 concurrent writers appending thousands of events straight into the roles event store, and the counts
 that decide whether every event was applied exactly once.
 
@@ -349,6 +349,9 @@ class Scenario:
     # the run -----------------------------------------------------------------------------------------
     def start(self, relay: bool = True) -> "Scenario":
         self.started = time.monotonic()
+        # The roles service serves the event feed (runtime/feed.py) that a restarted consumer catches
+        # up from (runtime/catchup.py): a second path for the same events, which the inbox dedupes too.
+        self.instance.start_service("roles")
         self.instance.start_counter()
         if relay:
             self.instance.start_relay("roles")
