@@ -5,7 +5,6 @@ from datetime import timedelta
 import pytest
 
 from runtime.errors import Conflict, InvalidInput
-from services.courses.domain.group_course import GroupCourse
 from tests.courses.helpers import T0, add_sessions, decide, enroll, hold, planned_course, types
 
 

@@ -75,3 +75,11 @@ def test_personal_fields_of_courses_are_marked():
     assert marked["support_course.closed"] == ["evaluation"]
     assert marked["support_course.session_held"] == ["note"]
     assert marked["peer_activity.session_held"] == [] and marked["peer_education.completed"] == []
+
+
+def test_the_national_pseudonym_field_accepts_exactly_the_instances_pseudonyms():
+    from contracts.courses import PSEUDONYM_PATTERN
+    from runtime import pseudonym as runtime_pseudonym
+
+    assert PSEUDONYM_PATTERN == runtime_pseudonym.PATTERN.pattern
+    assert runtime_pseudonym.PATTERN.match(runtime_pseudonym.pseudonym(uuid.uuid4(), instance_id="region-1084"))

@@ -1,5 +1,5 @@
 """WHO-5: scored by the service (raw 0-25, x 4 = 0-100); only distributions leave the instance."""
-import uuid
+from datetime import date
 
 import pytest
 
@@ -52,7 +52,7 @@ def closed_course_with_scores(n):
         decide(course, course.record_who5(p, "end", [4, 4, 4, 4, 4]))
     hold(course, session, {p: "present" for p in people})
     events = decide(course, course.close())
-    return course, group_course_facts(course, events, __import__("datetime").date(2020, 4, 30), lambda p: "x")
+    return course, group_course_facts(course, events, date(2020, 4, 30), lambda p: "x")
 
 
 def test_a_closed_course_reports_distributions_and_nothing_about_anyone():

@@ -14,6 +14,9 @@ from services.courses.domain.group_course import GroupCourse
 
 COURSE = "/group-courses/<uuid:course_id>"
 SESSION = COURSE + "/sessions/<uuid:session_id>"
+_COURSES = ("SELECT c.*, (SELECT count(*) FROM group_participants p WHERE p.course_id = c.id "
+            "AND p.status = 'enrolled') AS enrolled, (SELECT count(*) FROM group_participants p "
+            "WHERE p.course_id = c.id AND p.status = 'waitlisted') AS waitlisted FROM group_courses c ")
 
 
 class GroupCoursesApi(ApiBase):
@@ -40,11 +43,7 @@ class GroupCoursesApi(ApiBase):
         return self._detail(course.id)
 
     def _detail(self, course_id) -> dict:
-        row = self.db.execute(
-            "SELECT c.*, (SELECT count(*) FROM group_participants p WHERE p.course_id = c.id AND p.status = 'enrolled') "
-            "AS enrolled, (SELECT count(*) FROM group_participants p WHERE p.course_id = c.id "
-            "AND p.status = 'waitlisted') AS waitlisted FROM group_courses c WHERE c.id = %s",
-            (str(course_id),)).fetchone()
+        row = self.db.execute(_COURSES + "WHERE c.id = %s", (str(course_id),)).fetchone()
         facilitators = self.db.execute("SELECT peer_id FROM group_course_facilitators WHERE course_id = %s "
                                        "ORDER BY position", (str(course_id),)).fetchall()
         sessions = self.db.execute("SELECT * FROM group_sessions WHERE course_id = %s ORDER BY starts_at, id",
@@ -67,10 +66,7 @@ class GroupCoursesApi(ApiBase):
     def list_courses(self, request):
         only_peer = caller_peer_id(request) if is_peer_only(request) else None
         return self.db.execute(
-            "SELECT c.*, (SELECT count(*) FROM group_participants p WHERE p.course_id = c.id AND p.status = 'enrolled') "
-            "AS enrolled, (SELECT count(*) FROM group_participants p WHERE p.course_id = c.id "
-            "AND p.status = 'waitlisted') AS waitlisted FROM group_courses c "
-            "WHERE %(peer)s::uuid IS NULL OR EXISTS (SELECT 1 FROM group_course_facilitators f "
+            _COURSES + "WHERE %(peer)s::uuid IS NULL OR EXISTS (SELECT 1 FROM group_course_facilitators f "
             "WHERE f.course_id = c.id AND f.peer_id = %(peer)s::uuid) ORDER BY c.planned_at, c.id",
             {"peer": only_peer}).fetchall()
 
@@ -218,8 +214,9 @@ class GroupCoursesApi(ApiBase):
 
     def _feedback(self, request, course_id, only: str | None = None) -> list[dict]:
         personal = self._sees_personal(request, course_id)
-        rows = self.db.execute("SELECT * FROM group_feedback WHERE course_id = %s AND (%s::uuid IS NULL OR id = %s::uuid) "
-                               "ORDER BY given_at, id", (str(course_id), only, only)).fetchall()
+        rows = self.db.execute("SELECT * FROM group_feedback WHERE course_id = %s "
+                               "AND (%s::uuid IS NULL OR id = %s::uuid) ORDER BY given_at, id",
+                               (str(course_id), only, only)).fetchall()
         if not personal:
             return [{k: v for k, v in row.items() if k != "text"} for row in rows]
         self._audit(request, "course_participant", [r["person_id"] for r in rows],

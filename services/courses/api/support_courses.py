@@ -5,7 +5,7 @@ from __future__ import annotations
 from runtime.errors import Forbidden, InvalidInput
 from runtime.http import api
 from services.courses import schemas
-from services.courses.api.base import MATCHERS, SUPPORTERS, ApiBase, caller_peer_id, is_peer_only, principal
+from services.courses.api.base import MATCHERS, SUPPORTERS, ApiBase, caller_peer_id, is_peer_only
 from services.courses.domain import published
 from services.courses.domain.support_course import SupportCourse
 

@@ -86,12 +86,13 @@ class SupportCourse(Aggregate):
         if self.is_matched_peer(peer_id):
             raise _conflict("peer_id", "this peer is already the matched peer")
         return [NewEvent("support_course.match_replaced",
-                         {"citizen_id": self.citizen_id, "previous_peer_id": self.peer_id, "peer_id": str(peer_id), "reason": reason})]
+                         {"citizen_id": self.citizen_id, "previous_peer_id": self.peer_id, "peer_id": str(peer_id),
+                          "reason": reason})]
 
     def set_goal(self, text: str, goal_id=None) -> list[NewEvent]:
         self._require_open()
-        return [NewEvent("support_course.goal_set", {"citizen_id": self.citizen_id, "goal_id": str(goal_id or uuid.uuid4()),
-                                                   "text": text})]
+        return [NewEvent("support_course.goal_set",
+                         {"citizen_id": self.citizen_id, "goal_id": str(goal_id or uuid.uuid4()), "text": text})]
 
     def change_goal_status(self, goal_id, status: str) -> list[NewEvent]:
         self._require_open()
