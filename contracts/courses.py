@@ -364,15 +364,25 @@ class Who5Distribution(Schema):
 
 @event("outcome.who5_distribution_reported", 1, national=True)
 class Who5DistributionReported(Schema):
-    """WHO-5 at start and end of a closed course, as distributions only. Groups smaller than the
-    reporting threshold are suppressed (`suppressed=true`, empty distributions), so no small group's
-    scores can be told apart. Stream `outcome-<course id>`."""
+    """WHO-5 at start and end, as distributions only: of a closed group course (stream
+    `outcome-<course id>`), or of a batch of closed individual support courses (`course_kind`
+    individual, stream `outcome-<pool id>`). Groups smaller than the reporting threshold are
+    suppressed (`suppressed=true`, empty distributions), so no small group's scores can be told apart."""
 
     course_type = fields.String(required=True, validate=validate.OneOf(("group_course", "support_course")))
     course_kind = fields.String(required=True, validate=validate.OneOf(COURSE_KINDS + ("individual",)))
     closed_on = fields.Date(required=True)
     suppressed = fields.Boolean(required=True)
     distributions = fields.List(fields.Nested(Who5Distribution), required=True)
+
+
+@event("outcome.support_batch_assembled", 1)
+class SupportOutcomeBatchAssembled(Schema):
+    """Closed individual support courses whose WHO-5 (start and end) went nationally together as one
+    distribution: each course is one person, so they are reported only in batches of at least the
+    reporting threshold. Stays in the instance (course ids); stream `outcome-<pool id>`."""
+
+    course_ids = fields.List(fields.UUID(), required=True)
 
 
 # -- erasure --------------------------------------------------------------------------------------------

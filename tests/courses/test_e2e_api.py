@@ -3,6 +3,7 @@ what, calendars, hours, errors, and rebuilding the read models."""
 from __future__ import annotations
 
 import csv
+import json
 import io
 
 from icalendar import Calendar
@@ -255,3 +256,33 @@ def test_rebuilt_read_models_equal_the_live_ones(running):
         projection.rebuild(conn, projections.READ_MODEL_TABLES, projections.project)
         rebuilt = dump(conn)
         assert [t for t in live if rebuilt[t] != live[t]] == []
+
+
+def test_individual_courses_reach_the_national_level_only_as_a_batch_distribution(courses):
+    from tests.courses.test_e2e_seed_001 import drain, national_queue
+
+    national = national_queue(courses)
+    courses.start_service("courses")
+    courses.start_relay("courses")
+    for n in range(5):
+        peer = new_id()
+        support = ok(courses.as_coordinator("POST", "/support-courses", json={
+            "citizen_id": register_citizen(courses, f"Borger {n}"), "peer_id": peer}), 201)
+        spath = f"/support-courses/{support['id']}"
+        ok(courses.as_peer(peer, "POST", f"{spath}/who5", json={"timing": "start", "items": [1, 2, 2, 1, 2]}), 201)
+        ok(courses.as_peer(peer, "POST", f"{spath}/who5", json={"timing": "end", "items": [3, 3, 4, 3, 3]}), 201)
+        ok(courses.as_peer(peer, "POST", f"{spath}/close", json={"reason": "goals_reached", "evaluation": "Godt"}))
+        if n == 3:  # four closed: nothing may have left yet
+            with db.connect(courses.database_url("courses")) as conn:
+                assert conn.execute("SELECT count(*) AS n FROM events WHERE event_type LIKE 'outcome.%%'"
+                                    ).fetchone()["n"] == 0
+
+    def reported():
+        reported.bodies += drain(courses, national)
+        return [b for b in reported.bodies if b["type"] == "outcome.who5_distribution_reported"]
+    reported.bodies = []
+    [body] = wait_until(reported, timeout=30, message="the batch reaching national.events")
+    assert body["payload"]["course_kind"] == "individual" and body["payload"]["distributions"] == [
+        {"timing": "start", "count": 5, "buckets": [0, 5, 0, 0, 0], "below_50": 5},
+        {"timing": "end", "count": 5, "buckets": [0, 0, 0, 5, 0], "below_50": 0}]
+    assert body["actor"] == "instance" and "Borger" not in json.dumps(body)

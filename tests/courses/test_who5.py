@@ -1,4 +1,5 @@
 """WHO-5: scored by the service (raw 0-25, x 4 = 0-100); only distributions leave the instance."""
+import uuid
 from datetime import date
 
 import pytest
@@ -69,3 +70,22 @@ def test_a_small_closed_course_reports_suppressed():
     _, facts = closed_course_with_scores(3)
     [event] = [e for _, e in facts if e.type == "outcome.who5_distribution_reported"]
     assert event.payload["suppressed"] is True and event.payload["distributions"] == []
+
+
+def test_individual_courses_go_nationally_only_in_batches_with_start_and_end():
+    from services.courses.domain.outcome_pool import SupportOutcomePool
+
+    pool = SupportOutcomePool()
+    ids = sorted(str(uuid.uuid4()) for _ in range(6))
+    measured = {ids[n]: {"start": 20 + n, "end": 60 + n} for n in range(4)}
+    measured[str(uuid.uuid4())] = {"start": 40}  # never measured at the end: never reported
+    assert pool.report(measured, date(2024, 5, 1)) == []  # four complete courses: too few
+    measured[ids[4]] = {"start": 24, "end": 84}
+    batch, report = decide(pool, pool.report(measured, date(2024, 5, 1)))
+    assert batch.payload["course_ids"] == ids[:5]
+    assert report.payload == {"course_type": "support_course", "course_kind": "individual",
+                              "closed_on": "2024-05-01", "suppressed": False, "distributions": [
+                                  {"timing": "start", "count": 5, "buckets": [0, 5, 0, 0, 0], "below_50": 5},
+                                  {"timing": "end", "count": 5, "buckets": [0, 0, 0, 4, 1], "below_50": 0}]}
+    measured[ids[5]] = {"start": 10, "end": 10}
+    assert pool.report(measured, date(2024, 5, 2)) == []  # nobody is reported twice

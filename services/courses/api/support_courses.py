@@ -5,8 +5,9 @@ from __future__ import annotations
 from runtime.errors import Forbidden, InvalidInput
 from runtime.http import api
 from services.courses import schemas
-from services.courses.api.base import MATCHERS, SUPPORTERS, ApiBase, caller_peer_id, is_peer_only
+from services.courses.api.base import MATCHERS, SUPPORTERS, ApiBase, caller_peer_id, is_peer_only, today
 from services.courses.domain import published
+from services.courses.domain.outcome_pool import POOL_ID, SupportOutcomePool
 from services.courses.domain.support_course import SupportCourse
 
 COURSE = "/support-courses/<uuid:course_id>"
@@ -119,5 +120,18 @@ class SupportCoursesApi(ApiBase):
          returns=schemas.SupportCourseDetail, summary="Close the course with an evaluation")
     def close_support_course(self, request, course_id, body):
         course = self._support_course(request, course_id)
-        return self._decide_support(request, course, course.close(body["reason"], body["evaluation"]),
-                                    body["expected_version"])
+        detail = self._decide_support(request, course, course.close(body["reason"], body["evaluation"]),
+                                      body["expected_version"])
+        self._report_outcomes()
+        return detail
+
+    def _report_outcomes(self) -> None:
+        """Closed courses' WHO-5 go nationally in batches (domain/outcome_pool.py)."""
+        pool = SupportOutcomePool.from_events(POOL_ID, self.db.read_stream(SupportOutcomePool.stream_of(POOL_ID)))
+        rows = self.vault.open(self.db.execute(
+            "SELECT w.course_id, w.timing, w.score FROM who5_measurements w JOIN support_courses s "
+            "ON s.id = w.course_id WHERE s.status = 'closed' AND w.course_type = 'support_course'").fetchall())
+        measured: dict[str, dict] = {}
+        for row in rows:
+            measured.setdefault(str(row["course_id"]), {})[row["timing"]] = row["score"]
+        self._record(pool, pool.report(measured, today()))
