@@ -12,18 +12,6 @@ from contracts.personal import PersonRef
 from contracts.registry import event
 
 SUPPORT_MODES = ("individual", "group", "both")
-
-
-class PersonalString(fields.String):
-    """Deprecated: marks a plaintext string as personal without sealing it. Use
-    `contracts.personal.Personal(fields.String(...), subject=...)`, which the vault seals per person
-    (tests/contracts lists the contracts still on this marker)."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("metadata", {})["personal"] = True
-        super().__init__(**kwargs)
-
-
 ERASURE_BASES = ("data_subject_request", "retention_expired", "other_legal_basis")
 
 

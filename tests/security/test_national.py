@@ -9,7 +9,6 @@ from marshmallow import Schema, fields, validate
 import contracts
 from contracts import registry
 from contracts.personal import PersonRef, Personal, national_violations
-from contracts.roles import PersonalString
 from runtime import pseudonym
 from runtime.cpr import CprNumber
 from runtime.pseudonym import Pseudonym
@@ -35,7 +34,7 @@ class Safe(Schema):
 
 
 @pytest.mark.parametrize("field, why", [
-    (PersonalString(), "personal"),
+    (fields.String(metadata={"personal": True}), "personal"),
     (Personal(fields.String(), subject="person_id"), "personal"),
     (CprNumber(), "personal"),
     (fields.Nested(PersonRef), "personal"),
@@ -45,7 +44,7 @@ class Safe(Schema):
     (fields.UUID(), "accepts"),                               # a raw person id
     (fields.List(fields.String()), "accepts"),
     (fields.Dict(), "free-form"),
-], ids=["PersonalString", "Personal", "CprNumber", "PersonRef", "String", "Length", "Email", "UUID",
+], ids=["marked-personal", "Personal", "CprNumber", "PersonRef", "String", "Length", "Email", "UUID",
         "List-String", "Dict"])
 def test_the_national_check_refuses_what_could_identify_a_person(field, why):
     assert national_violations(Safe) == []
@@ -61,7 +60,7 @@ def test_a_national_contract_with_a_personal_field_cannot_even_be_registered():
         with pytest.raises(ValueError, match="could carry personal data"):
             @contracts.event("function_description.probe_national", 1, national=True)
             class Leaky(Schema):
-                mentor = PersonalString()
+                mentor = Personal(fields.String(), subject="person_id")
         assert ("function_description.probe_national", 1) not in registry._contracts
     finally:
         registry._contracts, registry._upcasters = before
