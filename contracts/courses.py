@@ -22,6 +22,7 @@ SUPPORT_SESSION_KINDS = ("conversation", "companionship", "accompaniment_activit
 ACTIVITY_KINDS = SUPPORT_SESSION_KINDS + ("group_session",)
 WHO5_TIMINGS = ("start", "end")
 SUPPORT_CLOSE_REASONS = ("goals_reached", "ended_by_citizen", "ended_early", "other")
+WITHDRAWAL_REASONS = ("recorded_by_mistake", "did_not_take_place", "duplicate")
 
 _Text = validate.Length(min=1, max=200)
 
@@ -295,6 +296,14 @@ class SupportSessionHeld(Schema):
     note = Personal(_text(4000), subject="citizen_id", load_default="")
 
 
+@event("support_course.session_withdrawn", 1)
+class SupportSessionWithdrawn(Schema):
+    """A session recorded by mistake is withdrawn (events are immutable: this is the correction)."""
+
+    session_id = fields.UUID(required=True)
+    reason = fields.String(required=True, validate=validate.OneOf(WITHDRAWAL_REASONS))
+
+
 @event("support_course.who5_recorded", 1)
 class SupportWho5Recorded(Schema.from_dict(_who5_fields("citizen_id"))):
     """The citizen's WHO-5 at the start or end of the course, scored by the service (raw x 4)."""
@@ -338,6 +347,16 @@ class PeerActivitySessionHeld(Schema):
     session_id = fields.UUID(required=True)
     held_at = fields.AwareDateTime(required=True)
     duration_minutes = fields.Integer(required=True, validate=validate.Range(min=1, max=1440))
+
+
+@event("peer_activity.withdrawn", 1)
+class PeerActivityWithdrawn(Schema):
+    """The activity does not count after all (a session recorded by mistake): the correction, in the
+    same `peer_activity-<activity id>` stream as the `session_held` it withdraws."""
+
+    activity_id = fields.UUID(required=True)
+    peer_id = fields.UUID(required=True)
+    reason = fields.String(required=True, validate=validate.OneOf(WITHDRAWAL_REASONS))
 
 
 # -- national: aggregated or pseudonymised, never a person ---------------------------------------------

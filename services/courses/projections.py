@@ -341,6 +341,13 @@ def _support_session_held(conn, event, course_id, p):
          local_date(datetime.fromisoformat(p["held_at"])), p["duration_minutes"]))
 
 
+@handles("support_course.session_withdrawn")
+@_support_event
+def _support_session_withdrawn(conn, event, course_id, p):
+    conn.execute("UPDATE support_sessions SET withdrawn_reason = %s WHERE id = %s", (p["reason"], p["session_id"]))
+    conn.execute("DELETE FROM peer_time WHERE source_key = %s", (f"support/{p['session_id']}",))
+
+
 @handles("support_course.who5_recorded")
 @_support_event
 def _support_who5(conn, event, course_id, p):

@@ -5,7 +5,8 @@ hold personal fields only where the endpoint reveals them to an allowed caller."
 from marshmallow import Schema, fields, validate, validates_schema, ValidationError
 
 from contracts.courses import (ATTENDANCE, COURSE_KINDS, PARTICIPANT_TYPES, SUPPORT_CLOSE_REASONS,
-                               SUPPORT_SESSION_KINDS, WHO5_TIMINGS, CompletionRule, Exercise, Facilitation)
+                               SUPPORT_SESSION_KINDS, WHO5_TIMINGS, WITHDRAWAL_REASONS, CompletionRule, Exercise,
+                               Facilitation)
 
 _Text = validate.Length(min=1, max=200)
 
@@ -278,6 +279,12 @@ class SupportSessionView(Schema):
     held_at = fields.DateTime()
     duration_minutes = fields.Integer()
     note = fields.String()
+    withdrawn_reason = fields.String(allow_none=True,
+                                     metadata={"description": "Set when withdrawn: it no longer counts"})
+
+
+class WithdrawSession(VersionedCommand):
+    reason = fields.String(required=True, validate=validate.OneOf(WITHDRAWAL_REASONS))
 
 
 class MatchView(Schema):

@@ -212,6 +212,12 @@ def test_hours_per_peer_and_month_as_csv(running):
     mine = ok(running.as_peer(learner, "GET", "/reports/hours", params=query))
     assert [(r["period"], r["participation_minutes"]) for r in mine] == [("2024-02", 120)]
     assert running.as_peer(learner, "GET", "/reports/hours", params={**query, "peer_id": supporter}).status_code == 403
+    # So does a withdrawn session.
+    march_session = ok(running.as_coordinator("GET", f"/support-courses/{support['id']}"))["sessions"][-1]["id"]
+    ok(running.as_peer(supporter, "POST", f"/support-courses/{support['id']}/sessions/{march_session}/withdraw",
+                       json={"reason": "did_not_take_place"}))
+    theirs = ok(running.as_coordinator("GET", "/reports/hours", params={**query, "peer_id": supporter}))
+    assert [(r["period"], r["individual_session_minutes"]) for r in theirs] == [("2024-02", 45)]
     bad = running.as_coordinator("GET", "/reports/hours", params={"from": "2024-03-01", "to": "2024-02-01"})
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "to"
 

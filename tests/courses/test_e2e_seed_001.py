@@ -160,23 +160,30 @@ def test_seed_001_peer_education_and_an_individual_support_course(courses):
                                 ("accompaniment_meeting", "2024-03-12T09:00:00+01:00", 75)):
         ok(courses.as_peer(second, "POST", f"{spath}/sessions", json={
             "kind": kind, "held_at": when, "duration_minutes": minutes}), 201)
+    mistake = ok(courses.as_peer(second, "POST", f"{spath}/sessions", json={
+        "kind": "conversation", "held_at": "2024-03-19T09:00:00+01:00", "duration_minutes": 75}), 201)["sessions"][-1]
+    ok(courses.as_peer(second, "POST", f"{spath}/sessions/{mistake['id']}/withdraw", json={"reason": "duplicate"}))
     ok(courses.as_peer(second, "POST", f"{spath}/who5", json={"timing": "end", "items": [3, 3, 2, 3, 3]}), 201)
     final = ok(courses.as_coordinator("POST", f"{spath}/close", json={
         "reason": "goals_reached", "evaluation": "Borgeren løber nu med i klubben hver tirsdag."}))
     assert final["status"] == "closed" and [w["score"] for w in final["who5"]] == [56, 28]  # end, start
 
     # -- what the roles service will see, through the broker -------------------------------------------------
-    expected_activities = 3 * 2 + 4  # each workshop by a volunteer and the paid peer; four support sessions
-    expected_completions = 5
-    wait_until(lambda: len([e for e in courses.seen() if e["event_type"] == "peer_activity.session_held"])
-               == expected_activities and len([e for e in courses.seen() if e["event_type"] ==
-                                               "peer_education.completed"]) == expected_completions,
-               timeout=60, message="the roles stand-in seeing every completion and activity")
+    # Each workshop by a volunteer and the paid peer; five support sessions, one withdrawn as a duplicate.
+    expected = {"peer_activity.session_held": 3 * 2 + 5, "peer_activity.withdrawn": 1, "peer_education.completed": 5}
+
+    def counts():
+        seen = [e["event_type"] for e in courses.seen()]
+        return {t: seen.count(t) for t in expected} == expected
+    wait_until(counts, timeout=60, message="the roles stand-in seeing every completion and activity")
     seen = courses.seen()
     completions = [e["payload"] for e in seen if e["event_type"] == "peer_education.completed"]
     assert {c["peer_id"] for c in completions} == {resident_peer, None}
     assert all(c["course_id"] == course["id"] and c["sessions_held"] == 3 for c in completions)
-    activities = [e["payload"] for e in seen if e["event_type"] == "peer_activity.session_held"]
+    [withdrawn] = [e["payload"] for e in seen if e["event_type"] == "peer_activity.withdrawn"]
+    activities = [e["payload"] for e in seen if e["event_type"] == "peer_activity.session_held"
+                  and e["payload"]["activity_id"] != withdrawn["activity_id"]]
+    assert withdrawn["peer_id"] == second and withdrawn["reason"] == "duplicate"
     per_peer = {}
     for a in activities:
         per_peer.setdefault(a["peer_id"], []).append((a["kind"], a["duration_minutes"]))

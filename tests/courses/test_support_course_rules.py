@@ -76,3 +76,20 @@ def test_closing_takes_an_evaluation_and_ends_the_course():
                     lambda: course.close("other", "igen"), lambda: course.replace_match(str(uuid.uuid4()))):
         with pytest.raises(Conflict):
             command()
+
+
+def test_a_session_recorded_by_mistake_is_withdrawn_and_so_is_its_activity():
+    peer = str(uuid.uuid4())
+    course = opened(peer)
+    held = decide(course, course.hold_session(peer, "companionship", WHEN, 90))
+    [(stream, activity)] = published.support_course_facts(course, held)
+    decide(course, course.close("goals_reached", "Fint"))
+    withdrawn = decide(course, course.withdraw_session(held[0].payload["session_id"], "did_not_take_place"))
+    [(same_stream, correction)] = published.support_course_facts(course, withdrawn)
+    assert same_stream == stream and correction.type == "peer_activity.withdrawn"
+    assert correction.payload == {"activity_id": activity.payload["activity_id"], "peer_id": peer,
+                                  "reason": "did_not_take_place"}
+    with pytest.raises(Conflict):
+        course.withdraw_session(held[0].payload["session_id"], "duplicate")  # once
+    with pytest.raises(NotFound):
+        course.withdraw_session(uuid.uuid4(), "duplicate")

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from runtime.audit import AuditRule, record
 from runtime.auth import principal_of
 from runtime.errors import Forbidden, NotFound
-from runtime.eventstore import NO_STREAM
+from runtime import eventstore
 from services.courses import projections
 from services.courses.domain.published import local_date
 
@@ -68,13 +68,14 @@ class ApiBase:
         record(self.db, request, AuditRule(resource_type, purpose), sorted({str(i) for i in resource_ids if i}))
 
     def _publish(self, facts) -> None:
-        """Facts for other services, in streams of their own that the decision creates (so a fact is
-        never published twice), in the same transaction as the decision."""
+        """Facts for other services, in streams of their own, in the same transaction as the decision
+        they follow. The aggregate's rules keep a fact from being decided twice (a session is held or
+        withdrawn once); the expected version keeps two decisions from interleaving in a stream."""
         by_stream: dict[str, list] = {}
         for stream, event in facts:
             by_stream.setdefault(stream, []).append(event)
         for stream, events in by_stream.items():
-            self._append(stream, events, NO_STREAM)
+            self._append(stream, events, eventstore.current_version(self.db.conn, stream))
 
     @staticmethod
     def _create_id() -> uuid.UUID:

@@ -108,6 +108,15 @@ class SupportCoursesApi(ApiBase):
         events = course.hold_session(peer_id, body["kind"], body["held_at"], body["duration_minutes"], body["note"])
         return self._decide_support(request, course, events, body["expected_version"])
 
+    @api("POST", COURSE + "/sessions/<uuid:session_id>/withdraw", allow=SUPPORTERS, body=schemas.WithdrawSession,
+         returns=schemas.SupportCourseDetail, summary="Withdraw a session recorded by mistake (no longer counts)")
+    def withdraw_support_session(self, request, course_id, session_id, body):
+        course = self._load(SupportCourse, course_id)  # also after closing, and by the peer who held it
+        if is_peer_only(request) and course.session_peers.get(str(session_id)) != caller_peer_id(request):
+            raise Forbidden("session: a peer withdraws only sessions they held")
+        return self._decide_support(request, course, course.withdraw_session(session_id, body["reason"]),
+                                    body["expected_version"])
+
     @api("POST", COURSE + "/who5", allow=SUPPORTERS, body=schemas.RecordSupportWho5,
          returns=schemas.SupportCourseDetail, status=201,
          summary="Record the citizen's WHO-5 answers (start or end); the service scores them")

@@ -69,12 +69,18 @@ def _closing_facts(course, closed: dict, today, pseudonym) -> list[tuple[str, Ne
 
 
 def support_course_facts(course, new_events: list[NewEvent]) -> list[tuple[str, NewEvent]]:
+    """A held session starts its activity's stream; a withdrawal follows it in the same stream."""
     facts = []
     for event in new_events:
+        p = event.payload
         if event.type == "support_course.session_held":
-            p = event.payload
             facts.append(_activity(p["peer_id"], p["kind"], "support_course", course.id, p["session_id"],
                                    p["held_at"], p["duration_minutes"]))
+        elif event.type == "support_course.session_withdrawn":
+            peer_id = course.session_peers[p["session_id"]]
+            aid = activity_id(p["session_id"], peer_id)
+            facts.append((stream_name("peer_activity", aid), NewEvent("peer_activity.withdrawn", {
+                "activity_id": str(aid), "peer_id": peer_id, "reason": p["reason"]})))
     return facts
 
 

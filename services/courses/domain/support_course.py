@@ -27,7 +27,8 @@ class SupportCourse(Aggregate):
         self.peer_id: str | None = None
         self.former_peers: list[str] = []
         self.goals: dict[str, str] = {}  # goal id -> status
-        self.session_ids: set[str] = set()
+        self.session_peers: dict[str, str] = {}  # every session recorded -> the peer who held it
+        self.withdrawn: set[str] = set()
         self.who5: dict[str, int] = {}
         self.status = "open"
 
@@ -49,7 +50,10 @@ class SupportCourse(Aggregate):
         self.goals[p["goal_id"]] = p["status"]
 
     def on_session_held(self, p):
-        self.session_ids.add(p["session_id"])
+        self.session_peers[p["session_id"]] = p["peer_id"]
+
+    def on_session_withdrawn(self, p):
+        self.withdrawn.add(p["session_id"])
 
     def on_who5_recorded(self, p):
         self.who5[p["timing"]] = p["score"]
@@ -113,6 +117,14 @@ class SupportCourse(Aggregate):
             "citizen_id": self.citizen_id, "session_id": str(session_id or uuid.uuid4()),
             "peer_id": str(peer_id), "kind": kind,
             "held_at": held_at.isoformat(), "duration_minutes": duration_minutes, "note": note})]
+
+    def withdraw_session(self, session_id, reason: str) -> list[NewEvent]:
+        """Also after closing: a mistake found later is still corrected."""
+        if str(session_id) not in self.session_peers:
+            raise NotFound(f"session {session_id} is not part of course {self.id}")
+        if str(session_id) in self.withdrawn:
+            raise _conflict("session_id", "the session is already withdrawn")
+        return [NewEvent("support_course.session_withdrawn", {"session_id": str(session_id), "reason": reason})]
 
     def record_who5(self, timing: str, items) -> list[NewEvent]:
         self._require_open()
