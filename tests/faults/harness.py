@@ -232,6 +232,7 @@ class Scenario:
         self.counter = db.connect(instance.database_url(COUNTER), autocommit=True)
         self.faults: list[str] = []
         self.dead: list[str] = []  # processes that did not survive a fault and were restarted
+        self.last_fault: str | None = None
 
     # progress ----------------------------------------------------------------------------------------
     def applied(self) -> int:
@@ -252,6 +253,7 @@ class Scenario:
                 return progress
             if self.writers.errors:
                 raise self.writers.errors[0]
+            self.restart_the_dead()
             time.sleep(0.05)
         raise TimeoutError(f"{what} not reached within {timeout}s ({self.progress()})")
 
@@ -259,6 +261,7 @@ class Scenario:
         """Log a fault and check it happened mid-stream: some events applied, not all appended ones."""
         extra = " ".join(f"{k}={v}" for k, v in details.items())
         self.faults.append(f"{name} at [{before}] {extra}".rstrip())
+        self.last_fault = name
         assert 0 < before.applied < self.writers.expected, f"{name} was not mid-stream: {before}"
 
     # faults ------------------------------------------------------------------------------------------
@@ -326,25 +329,29 @@ class Scenario:
                 broker.unblock_publishers(watermark)
         self.record("rabbitmq stop_app/start_app" + (" with publishes awaiting confirms" if watermark else ""),
                     before, **details)
-        self.restart_the_dead("the broker restart")
-
-    def restart_the_dead(self, cause: str) -> None:
-        """Restart, as an operator would, any process that died of `cause`, and keep it on record:
-        a service or relay should reconnect by itself (`test_processes_survive_broker_restarts`)."""
         time.sleep(2.0)  # a process that is going to die of it has by now
+        self.restart_the_dead()
+
+    def restart_the_dead(self) -> None:
+        """Restart, as an operator would, any process that died (every intended kill is followed by its
+        own restart), and keep it on record: services and the relay should survive the faults by
+        themselves (`test_no_process_dies_of_a_fault`)."""
         for name, process in list(self.instance.processes.items()):
             if process.running:
                 continue
             lines = [line.strip() for line in process.log().splitlines() if line.strip()]
             error = next((line for line in reversed(lines) if not line.startswith(("{", "File", "^"))), "?")
             ours = [line for line in lines[-80:] if line.startswith('File "') and "site-packages" not in line]
-            self.dead.append(f"{name} died of {cause} (exit {process.popen.returncode}): {error}"
+            cause = self.last_fault or "no fault"
+            self.dead.append(f"{name} died after '{cause}' (exit {process.popen.returncode}): {error}"
                              + (f"; last frame of ours: {ours[-1]}" if ours else ""))
             if name == COUNTER:
                 self.instance.start_counter()
+            elif name.endswith("-relay"):
+                self.instance.start_relay(name[:-len("-relay")])
             else:
-                self.instance.start_relay("roles")
-            self.faults.append(f"  operator restarted {name} after {cause}")
+                self.instance.start_service(name)
+            self.faults.append(f"  operator restarted {name}, which died after '{cause}'")
 
     # the run -----------------------------------------------------------------------------------------
     def start(self, relay: bool = True) -> "Scenario":
@@ -368,8 +375,7 @@ class Scenario:
         deadline = time.monotonic() + timeout
         stable_since, last = None, None
         while True:
-            for name, process in self.instance.processes.items():
-                assert process.running, f"{name} died:\n{process.log()[-3000:]}"
+            self.restart_the_dead()
             applied = self.applied()
             distinct = self.counter.execute(
                 "SELECT count(DISTINCT event_id) AS n FROM applied_events").fetchone()["n"]
