@@ -8,7 +8,7 @@ import argparse
 import json
 import uuid
 
-from bench.common import record, run_concurrently, scratch_database
+from bench.common import paired_median, record, run_concurrently, scratch_database
 from runtime import db, eventstore as es
 
 PAYLOAD = {"support_mode": "both"}
@@ -40,24 +40,36 @@ def append_loop(url: str, writers: int, per_writer: int) -> float:
     return writers * per_writer / run_concurrently(writers, work)
 
 
-def main() -> None:
+def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--writers", type=int, default=8)
     parser.add_argument("--per-writer", type=int, default=1000)
-    parser.add_argument("--rounds", type=int, default=2, help="alternating rounds; best of each is kept")
-    args = parser.parse_args()
+    parser.add_argument("--rounds", type=int, default=4, help="alternating rounds; best of each is kept")
+    args = parser.parse_args(argv)
     baseline, appends = [], []
     with scratch_database() as url:
-        for _ in range(args.rounds):  # interleaved so machine noise hits both alike
-            baseline.append(insert_loop(url, args.writers, args.per_writer))
-            appends.append(append_loop(url, args.writers, args.per_writer))
-    record("append", {
+        for r in range(args.rounds):  # interleaved (ABBA order) so machine noise hits both alike
+            if r % 2:
+                appends.append(append_loop(url, args.writers, args.per_writer))
+                baseline.append(insert_loop(url, args.writers, args.per_writer))
+            else:
+                baseline.append(insert_loop(url, args.writers, args.per_writer))
+                appends.append(append_loop(url, args.writers, args.per_writer))
+            print(f"  round: baseline {baseline[-1]:.0f} rows/s, appends {appends[-1]:.0f} events/s", flush=True)
+    figures = {
         "writers": args.writers,
+        "per_writer": args.per_writer,
+        "rounds": args.rounds,
         "baseline_insert_rows_per_s": round(max(baseline)),
         "append_events_per_s": round(max(appends)),
+        "baseline_rounds": [round(b) for b in baseline],
+        "append_rounds": [round(a) for a in appends],
         "ratio": round(max(appends) / max(baseline), 2),
+        "ratio_median_paired": paired_median(appends, baseline),
         "target_ratio": 0.5,
-    })
+    }
+    record("append", figures)
+    return figures
 
 
 if __name__ == "__main__":
