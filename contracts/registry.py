@@ -6,6 +6,7 @@ registered so that stored events can still be validated as they were written, th
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Callable
 
 from marshmallow import Schema, ValidationError
@@ -49,6 +50,11 @@ class EventContract:
     def source_service(self) -> str:
         """Contracts live in `contracts/<service>.py`, named after the service that publishes them."""
         return self.schema.__module__.rsplit(".", 1)[-1]
+
+    @cached_property
+    def validator(self) -> Schema:
+        """One schema instance per contract: building one per validation cost more than validating."""
+        return self.schema()
 
 
 _contracts: dict[tuple[str, int], EventContract] = {}
@@ -115,7 +121,7 @@ def validate_payload(event_type: str, version: int, payload) -> dict:
     """Check `payload` against the contract; returns it unchanged (JSON-ready) or raises."""
     if not isinstance(payload, dict):
         raise InvalidPayload(event_type, {"_schema": ["payload must be an object"]})
-    errors = contract(event_type, version).schema().validate(payload)
+    errors = contract(event_type, version).validator.validate(payload)
     if errors:
         raise InvalidPayload(event_type, errors)
     return payload
@@ -125,6 +131,8 @@ def upcast(event_type: str, version: int, payload: dict) -> tuple[int, dict]:
     """Validate a stored payload at its own version and lift it to the latest version."""
     validate_payload(event_type, version, payload)
     target = latest_version(event_type)
+    if version == target:
+        return version, payload
     while version < target:
         payload = _upcasters[(event_type, version)](payload)
         version += 1

@@ -2,9 +2,9 @@
 
 Concurrent appends are allowed (no table lock). Global positions come from an identity column, so
 two writers can commit positions out of order. Readers therefore order the feed by
-(transaction_id, global_position) and only read rows whose transaction is below
-`pg_snapshot_xmin(pg_current_snapshot())`: every transaction below that horizon has finished, so no
-event can later appear behind a reader's checkpoint. A `FeedPosition` is that pair.
+(transaction_id, global_position) and only read rows whose transaction is below the oldest
+transaction of this database still in progress (`_HORIZON`): every transaction below it has
+finished, so no event can later appear behind a reader's checkpoint. A `FeedPosition` is that pair.
 """
 from __future__ import annotations
 
@@ -124,6 +124,20 @@ RETURNING global_position, stream_version, transaction_id::text::bigint AS trans
 """
 
 
+# The common case, one event, without array parameters: measurably less CPU per append.
+_APPEND_ONE = """
+WITH current AS (
+    SELECT coalesce(max(stream_version), -1) AS version FROM events WHERE stream_name = %(stream)s
+)
+INSERT INTO events (event_id, stream_name, stream_version, event_type, schema_version,
+                    payload, metadata, occurred_at)
+SELECT %(id)s, %(stream)s, current.version + 1, %(type)s, %(version)s, %(payload)s, %(metadata)s, %(occurred_at)s
+FROM current
+WHERE %(expected)s::bigint IS NULL OR current.version = %(expected)s::bigint
+RETURNING global_position, stream_version, transaction_id::text::bigint AS transaction_id
+"""
+
+
 def stream_name(category: str, entity_id) -> str:
     return f"{category}-{entity_id}"
 
@@ -164,13 +178,17 @@ def append(
         "expected": expected_version,
         "metadata": json.dumps(metadata.as_json()),
         "occurred_at": occurred_at,
-        "ids": [e.event_id for e in new_events],
-        "types": [e.type for e in new_events],
-        "versions": versions,
-        "payloads": [json.dumps(e.payload) for e in new_events],
     }
+    if len(new_events) == 1:
+        statement = _APPEND_ONE
+        params.update(id=new_events[0].event_id, type=new_events[0].type, version=versions[0],
+                      payload=json.dumps(new_events[0].payload))
+    else:
+        statement = _APPEND
+        params.update(ids=[e.event_id for e in new_events], types=[e.type for e in new_events],
+                      versions=versions, payloads=[json.dumps(e.payload) for e in new_events])
     try:
-        rows = conn.execute(_APPEND, params).fetchall()
+        rows = conn.execute(statement, params).fetchall()
     except errors.UniqueViolation as exc:
         if exc.diag.constraint_name == "events_event_id_unique":
             raise DuplicateEvent(str(exc.diag.message_detail or "event id exists")) from None
@@ -227,6 +245,22 @@ def position_of(conn: psycopg.Connection, global_position: int) -> FeedPosition:
     return FeedPosition(row["t"], global_position)
 
 
+# The horizon below which the feed may read: the oldest transaction still in progress that may
+# belong to this database. Transaction ids are server-wide, so pg_snapshot_xmin alone would let a
+# long transaction in *another* database (another service, an operator's session, a rebuild) stop
+# every relay on the server. In-progress xids that pg_stat_activity attributes to another database
+# are skipped; anything it cannot attribute (no backend_xid visible, prepared transactions, a
+# transaction that just ended) still counts, so the horizon is never later than it is safe to be.
+_HORIZON = """
+    SELECT coalesce(
+        (SELECT min(xip) FROM pg_snapshot_xip(pg_current_snapshot()) AS xip
+          WHERE (xip::text::bigint %% 4294967296) NOT IN (
+                SELECT backend_xid::text::bigint FROM pg_stat_activity
+                 WHERE backend_xid IS NOT NULL AND datname IS NOT NULL AND datname <> current_database())),
+        pg_snapshot_xmax(pg_current_snapshot())) AS horizon
+"""
+
+
 def read_all(
     conn: psycopg.Connection,
     after: FeedPosition = START,
@@ -240,11 +274,19 @@ def read_all(
     if types is not None:
         type_filter = "AND event_type = ANY(%(types)s)"
         params["types"] = list(types)
+    # One statement, so the horizon and the rows come from the same snapshot.
     rows = conn.execute(
-        f"SELECT {_COLUMNS} FROM events "
-        "WHERE (transaction_id, global_position) > (%(t)s::xid8, %(g)s) "
-        "AND transaction_id < pg_snapshot_xmin(pg_current_snapshot()) "
+        f"WITH h AS ({_HORIZON}) SELECT {_COLUMNS} FROM events, h "
+        "WHERE (transaction_id, global_position) > (%(t)s::xid8, %(g)s) AND transaction_id < h.horizon "
         f"{type_filter} ORDER BY transaction_id, global_position LIMIT %(limit)s",
         params,
     ).fetchall()
     return [_recorded(r, upcast) for r in rows]
+
+
+def has_events_after(conn: psycopg.Connection, after: FeedPosition) -> bool:
+    """Whether any event (readable yet or not) lies after `after`: a reader that read nothing but gets
+    True here waits on a transaction still in progress, and should look again soon."""
+    return conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM events WHERE (transaction_id, global_position) > (%s::xid8, %s)) AS e",
+        (str(after.transaction_id), after.global_position)).fetchone()["e"]

@@ -18,12 +18,12 @@ APPLIED, DUPLICATE, PARKED = "applied", "duplicate", "parked"
 
 def apply_once(conn, consumer: str, envelope: dict, handler: Callable[[dict], None]) -> str:
     stream, version = envelope["stream"], envelope["stream_version"]
-    conn.execute(
-        "INSERT INTO inbox_streams (consumer, stream_name, applied_version) VALUES (%s, %s, -1) "
-        "ON CONFLICT DO NOTHING", (consumer, stream))
+    # One round trip: create the stream's row if new, lock it (DO UPDATE takes the row lock, so
+    # concurrent deliveries of one stream apply one after the other), and read its version.
     applied = conn.execute(
-        "SELECT applied_version FROM inbox_streams WHERE consumer = %s AND stream_name = %s FOR UPDATE",
-        (consumer, stream)).fetchone()["applied_version"]
+        "INSERT INTO inbox_streams (consumer, stream_name, applied_version) VALUES (%s, %s, -1) "
+        "ON CONFLICT (consumer, stream_name) DO UPDATE SET applied_version = inbox_streams.applied_version "
+        "RETURNING applied_version", (consumer, stream)).fetchone()["applied_version"]
     if version <= applied:
         metrics.CONSUMER_DUPLICATES.labels(consumer).inc()
         return DUPLICATE
