@@ -40,6 +40,11 @@ def migrate(service: str = typer.Option(None, help="Only this service (default: 
         applied = db.migrate(url, service_migrations(name))
         console.print(f"{name}: database {'created' if created else 'present'}, "
                       f"{len(applied)} migration(s) applied")
+    if not service:
+        from runtime.vault import provision, vault_url
+
+        provision()  # the keys live apart from every event store, in their own database
+        console.print(f"vault: {vault_url().rsplit('/', 1)[-1]} ready")
 
 
 @app.command("declare-topology")

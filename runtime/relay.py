@@ -31,8 +31,13 @@ _LOCK_KEY = "outbox-relay"
 
 
 def national_envelope(envelope: dict) -> dict:
-    """What leaves the instance: the contract holds no personal field; the actor is not sent either."""
-    return {**envelope, "actor": "instance"}
+    """What leaves the instance: the contract holds no personal field; neither the actor nor the
+    stream's own id is sent (a stream id can be a person's id): the id travels pseudonymised, which
+    keeps per-stream order and deduplication at the national level."""
+    from runtime.pseudonym import pseudonym
+
+    category, _, entity_id = envelope["stream"].partition("-")
+    return {**envelope, "actor": "instance", "stream": f"{category}-{pseudonym(entity_id)}"}
 
 
 class Relay:
