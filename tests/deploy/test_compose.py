@@ -32,7 +32,8 @@ SCHEMA = json.loads((Path(__file__).with_name("compose-spec.json")).read_text())
 PORTS = {"roles": 8001, "courses": 8002, "network": 8003, "notifications": 8004}
 # The services built so far (services/<name>/service.py exists): the runner and compose run exactly these.
 SERVICES = tuple(s for s in PORTS if (Path(__file__).resolve().parents[2] / "services" / s / "service.py").exists())
-ENV_KEYS = {"INSTANCE_ID", "AMQP_URI", "PG_URL", "DB_PREFIX", "JWT_SECRET", "LOG_LEVEL"}
+ENV_KEYS = {"INSTANCE_ID", "AMQP_URI", "PG_URL", "DB_PREFIX", "JWT_SECRET", "LOG_LEVEL", "VAULT_MASTER_KEY",
+            "PSEUDONYM_SECRET"}
 
 _VAR = re.compile(r"\$(?:\$|\{(?P<braced>[^}]*)\}|(?P<plain>[A-Za-z_][A-Za-z0-9_]*))")
 
@@ -417,6 +418,6 @@ def test_instance_profile(path):
 
 def test_instance_profiles_do_not_share_broker_vhost_databases_or_secret():
     profiles = [read_env(p) for p in INSTANCE_FILES]
-    for key in ("AMQP_URI", "DB_PREFIX", "JWT_SECRET"):
+    for key in ("AMQP_URI", "DB_PREFIX", "JWT_SECRET", "VAULT_MASTER_KEY", "PSEUDONYM_SECRET"):
         values = [p[key] for p in profiles]
         assert len(values) == len(set(values)), f"two instances share {key}"
