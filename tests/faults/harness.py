@@ -354,11 +354,17 @@ class Scenario:
             self.faults.append(f"  operator restarted {name}, which died after '{cause}'")
 
     # the run -----------------------------------------------------------------------------------------
-    def start(self, relay: bool = True) -> "Scenario":
+    def start(self, relay: bool = True, feed: bool = True) -> "Scenario":
+        """Start the counter, the relay unless the faults start it later, and the writers.
+
+        With `feed`, the roles service runs too: it serves the event feed (runtime/feed.py) that the
+        counter catches up from whenever it starts (runtime/catchup.py), a second path for the same
+        events that the inbox must dedupe as well. That catch-up also repairs, at the consumer's next
+        start, an event the broker path lost; so scenarios that guard one broker-path mechanism on its
+        own run without it (the counter's catch-up then finds no `roles` service and retries)."""
         self.started = time.monotonic()
-        # The roles service serves the event feed (runtime/feed.py) that a restarted consumer catches
-        # up from (runtime/catchup.py): a second path for the same events, which the inbox dedupes too.
-        self.instance.start_service("roles")
+        if feed:
+            self.instance.start_service("roles")
         self.instance.start_counter()
         if relay:
             self.instance.start_relay("roles")
