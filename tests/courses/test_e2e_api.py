@@ -287,7 +287,7 @@ def test_individual_courses_reach_the_national_level_only_as_a_batch_distributio
         reported.bodies += drain(courses, national)
         return [b for b in reported.bodies if b["type"] == "outcome.who5_distribution_reported"]
     reported.bodies = []
-    [body] = wait_until(reported, timeout=30, message="the batch reaching national.events")
+    [body] = wait_until(reported, timeout=60, message="the batch reaching national.events")
     assert body["payload"]["course_kind"] == "individual" and body["payload"]["distributions"] == [
         {"timing": "start", "count": 5, "buckets": [0, 5, 0, 0, 0], "below_50": 5},
         {"timing": "end", "count": 5, "buckets": [0, 0, 0, 5, 0], "below_50": 0}]

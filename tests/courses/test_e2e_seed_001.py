@@ -200,7 +200,7 @@ def test_seed_001_peer_education_and_an_individual_support_course(courses):
         return [b for b in national_events.seen if b["type"].startswith(("peer_education", "outcome"))] \
             if len(national_events.seen) >= 6 else None
     national_events.seen = []
-    shared = wait_until(national_events, timeout=30, message="national events")
+    shared = wait_until(national_events, timeout=60, message="national events")
     reported = [b["payload"] for b in shared if b["type"] == "peer_education.completion_reported"]
     assert len(reported) == 5
     assert all(re.match(PSEUDONYM_PATTERN, r["pseudonym"]) for r in reported)
