@@ -86,3 +86,202 @@ class PersonErased(Schema):
     basis = fields.String(required=True, validate=validate.OneOf(ERASURE_BASES))
     keys_destroyed = fields.Boolean(required=True,
                                     metadata={"description": "False when no key existed (nothing was sealed)"})
+
+
+# -- peers ------------------------------------------------------------------------------------------
+from contracts.personal import STREAM, Personal  # noqa: E402
+from runtime.cpr import CprNumber  # noqa: E402
+
+PEER_KINDS = ("paid", "volunteer")
+# The aliases of DOMAIN.md "Who is who": one role, many local titles.
+PEER_TITLES = ("peer-støttemedarbejder", "peer-medarbejder", "recoverymentor", "vendepunktinstruktør",
+               "udskrivningsguide", "medarbejder med brugererfaring", "frivillig peer")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+CLOCK = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="a time of day HH:MM")
+
+
+@event("peer.registered", 1)
+class PeerRegistered(Schema):
+    """A peer (paid or volunteer) joined the instance. Stream `peer-<peer id>`: the id is the `sub` of
+    the peer's token. Leader and mentor are person ids (a leader's token subject)."""
+
+    kind = fields.String(required=True, validate=validate.OneOf(PEER_KINDS))
+    title = fields.String(required=True, validate=validate.OneOf(PEER_TITLES))
+    name = Personal(fields.String(validate=validate.Length(min=1, max=200)), subject=STREAM, required=True)
+    workplace = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    leader_id = fields.UUID(load_default=None, allow_none=True)
+    mentor_id = fields.UUID(load_default=None, allow_none=True)
+    function_description_id = fields.UUID(load_default=None, allow_none=True)
+
+
+class WorkingTime(Schema):
+    weekday = fields.String(required=True, validate=validate.OneOf(WEEKDAYS))
+    starts = fields.String(required=True, validate=CLOCK)
+    ends = fields.String(required=True, validate=CLOCK)
+
+
+@event("peer.terms_set", 1)
+class PeerTermsSet(Schema):
+    """Employment terms: weekly hours (a paid position needs the template's minimum), fixed days and times,
+    breaks (Parkvænget: Tue–Thu 10–15 with a 15-minute break)."""
+
+    weekly_hours = fields.Float(required=True, validate=validate.Range(min=0, max=48))
+    working_times = fields.List(fields.Nested(WorkingTime), required=True)
+    break_minutes = fields.Integer(required=True, validate=validate.Range(min=0, max=120))
+
+
+@event("peer.seconded", 1)
+class PeerSeconded(Schema):
+    """The peer is seconded from their home unit to another for a period; the home unit's personnel leader
+    keeps personnel matters."""
+
+    from_unit = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    to_unit = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(required=True)
+    personnel_leader_id = fields.UUID(required=True)
+
+
+@event("peer.accommodation_needs_recorded", 1)
+class AccommodationNeedsRecorded(Schema):
+    """The peer's accommodation needs (skånebehov): health-related, sealed with the peer's key."""
+
+    needs = Personal(fields.List(fields.String(validate=validate.Length(min=1, max=500))), subject=STREAM,
+                     required=True)
+
+
+@event("peer.accommodation_access_granted", 1)
+class AccommodationAccessGranted(Schema):
+    """The peer allowed a person (by id) to read their accommodation needs."""
+
+    person_id = fields.UUID(required=True)
+
+
+@event("peer.accommodation_access_revoked", 1)
+class AccommodationAccessRevoked(Schema):
+    person_id = fields.UUID(required=True)
+
+
+# -- volunteer agreements ---------------------------------------------------------------------------
+CRIMINAL_RECORD_STATUSES = ("not_requested", "requested", "clean", "remarks")
+PARTIES = ("volunteer", "coordinator")
+ENDED_BY = ("volunteer", "organisation")
+END_REASONS = ("volunteer_wish", "confidentiality_breach", "inactive", "project_ended", "other")
+
+
+def _personal_text(max_length: int):
+    return Personal(fields.String(validate=validate.Length(min=1, max=max_length)), subject="volunteer_id",
+                    required=True)
+
+
+@event("volunteer_agreement.drafted", 1)
+class VolunteerAgreementDrafted(Schema):
+    """A volunteer agreement (frivilligaftale, seed 003) with the seed's fields; not active until both sign.
+    Stream `volunteer_agreement-<agreement id>`; `volunteer_id` is the volunteer's peer id."""
+
+    volunteer_id = fields.UUID(required=True)
+    coordinator_id = fields.UUID(required=True)
+    project = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name = _personal_text(200)
+    address = _personal_text(200)
+    postcode = _personal_text(10)
+    city = _personal_text(100)
+    phone = _personal_text(40)
+    email = _personal_text(200)
+    cpr = Personal(CprNumber(), subject="volunteer_id", required=True)
+    start_date = fields.Date(required=True)
+    confidentiality_accepted = fields.Boolean(required=True)
+    criminal_record_check = fields.String(required=True, validate=validate.OneOf(CRIMINAL_RECORD_STATUSES))
+
+
+@event("volunteer_agreement.criminal_record_check_updated", 1)
+class CriminalRecordCheckUpdated(Schema):
+    status = fields.String(required=True, validate=validate.OneOf(CRIMINAL_RECORD_STATUSES))
+
+
+@event("volunteer_agreement.confidentiality_accepted", 1)
+class ConfidentialityAccepted(Schema):
+    accepted_on = fields.Date(required=True)
+
+
+@event("volunteer_agreement.signed", 1)
+class VolunteerAgreementSigned(Schema):
+    """One party signed and dated the agreement."""
+
+    party = fields.String(required=True, validate=validate.OneOf(PARTIES))
+    signed_by = fields.UUID(required=True)
+    signed_on = fields.Date(required=True)
+
+
+@event("volunteer_agreement.activated", 1)
+class VolunteerAgreementActivated(Schema):
+    """Both signed: the agreement runs half a year at a time from `active_from`."""
+
+    active_from = fields.Date(required=True)
+    term_ends_on = fields.Date(required=True)
+
+
+@event("volunteer_agreement.renewed", 1)
+class VolunteerAgreementRenewed(Schema):
+    """The renewal conversation reconfirmed the agreement for another half year."""
+
+    conversation_on = fields.Date(required=True)
+    term_ends_on = fields.Date(required=True)
+
+
+@event("volunteer_agreement.pause_announced", 1)
+class PauseAnnounced(Schema):
+    """The volunteer announced a pause ahead of it; paused days do not count as active."""
+
+    announced_on = fields.Date(required=True)
+    pause_from = fields.Date(required=True)
+
+
+@event("volunteer_agreement.resumed", 1)
+class VolunteerResumed(Schema):
+    resumed_on = fields.Date(required=True)
+
+
+@event("volunteer_agreement.ended", 1)
+class VolunteerAgreementEnded(Schema):
+    """Either party ended the collaboration, with a reason."""
+
+    ended_by = fields.String(required=True, validate=validate.OneOf(ENDED_BY))
+    reason = fields.String(required=True, validate=validate.OneOf(END_REASONS))
+    ended_on = fields.Date(required=True)
+
+
+@event("volunteer_agreement.statement_issued", 1)
+class StatementIssued(Schema):
+    """A statement (udtalelse) was produced for an eligible volunteer."""
+
+    issued_on = fields.Date(required=True)
+    active_days = fields.Integer(required=True, validate=validate.Range(min=0))
+    activities = fields.Integer(required=True, validate=validate.Range(min=0))
+
+
+# -- what roles learnt from the courses service, kept in its own store (rebuilds equal live) ---------
+@event("volunteer.activity_counted", 1)
+class VolunteerActivityCounted(Schema):
+    """A volunteer activity reported by the courses service (`peer_activity.session_held`).
+    Stream `volunteer-<peer id>`."""
+
+    activity_id = fields.UUID(required=True)
+    kind = fields.String(required=True, validate=validate.Length(min=1, max=50))
+    held_at = fields.AwareDateTime(required=True)
+    source_event_id = fields.UUID(required=True)
+
+
+@event("volunteer.activity_withdrawn", 1)
+class VolunteerActivityWithdrawn(Schema):
+    activity_id = fields.UUID(required=True)
+    source_event_id = fields.UUID(required=True)
+
+
+@event("volunteer.peer_education_completed", 1)
+class VolunteerPeerEducationCompleted(Schema):
+    """The courses service reported the peer's completed peer education (`peer_education.completed`)."""
+
+    course_id = fields.UUID(required=True)
+    completed_on = fields.Date(required=True)
+    source_event_id = fields.UUID(required=True)

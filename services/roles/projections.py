@@ -7,15 +7,22 @@ from __future__ import annotations
 
 import json
 
+from psycopg import sql
+from psycopg.types.json import Jsonb
+
 from runtime import vault
 from runtime.eventstore import RecordedEvent
 from services.roles.domain import CATEGORY, FunctionDescription
+from services.roles.domain.peer import Peer
+from services.roles.domain.volunteer_agreement import VolunteerAgreement
 
-READ_MODEL_TABLES = ("function_descriptions",)
+READ_MODEL_TABLES = ("function_descriptions", "peers", "volunteer_agreements", "volunteer_activities",
+                     "peer_educations")
 
 # Where persons' data sits in these read models, so that `person.erased` forgets it (runtime/vault.forget):
 # rows about a person are deleted; sealed values of a person inside other rows are masked.
-PERSON_ROWS: tuple[tuple[str, str], ...] = ()
+PERSON_ROWS: tuple[tuple[str, str], ...] = (("peers", "id"), ("volunteer_agreements", "volunteer_id"),
+                                             ("volunteer_activities", "peer_id"), ("peer_educations", "peer_id"))
 PERSON_VALUES = (("function_descriptions", "id", "local_fields"),)
 
 
@@ -24,7 +31,11 @@ def project(conn, event: RecordedEvent) -> None:
     if subject := vault.erased_subject(event):
         vault.forget(conn, subject, delete=PERSON_ROWS, mask=PERSON_VALUES)
         return
-    if event.stream.split("-", 1)[0] != CATEGORY:
+    category = event.stream.split("-", 1)[0]
+    if category in _PROJECTIONS:
+        _PROJECTIONS[category](conn, event)
+        return
+    if category != CATEGORY:
         return
     description_id = event.stream.split("-", 1)[1]
     row = conn.execute("SELECT * FROM function_descriptions WHERE id = %s", (description_id,)).fetchone()
@@ -52,3 +63,54 @@ def project(conn, event: RecordedEvent) -> None:
          "revision": description.revision, "local_fields": json.dumps(description.local_fields, sort_keys=True),
          "version": event.stream_version, "updated_at": event.occurred_at},
     )
+
+
+def _upsert(conn, table: str, row: dict) -> None:
+    columns = list(row)
+    values = [Jsonb(v) if isinstance(v, (dict, list)) else v for v in row.values()]
+    conn.execute(
+        sql.SQL("INSERT INTO {t} ({cols}) VALUES ({vals}) ON CONFLICT (id) DO UPDATE SET {sets}").format(
+            t=sql.Identifier(table), cols=sql.SQL(", ").join(map(sql.Identifier, columns)),
+            vals=sql.SQL(", ").join(sql.Placeholder() * len(columns)),
+            sets=sql.SQL(", ").join(sql.SQL("{c} = EXCLUDED.{c}").format(c=sql.Identifier(c)) for c in columns[1:])),
+        values)
+
+
+def _fold(conn, table: str, aggregate, event: RecordedEvent) -> None:
+    entity_id = event.stream.split("-", 1)[1]
+    row = conn.execute(sql.SQL("SELECT * FROM {} WHERE id = %s").format(sql.Identifier(table)),
+                       (entity_id,)).fetchone()
+    if row:
+        row = {k: (str(v) if k in _AS_TEXT and v is not None else v) for k, v in row.items()}
+    state = aggregate.from_row(row) if row else aggregate(id=entity_id)
+    state.apply(event.type, event.payload)
+    state.version = event.stream_version
+    _upsert(conn, table, {**state.as_row(), "updated_at": event.occurred_at})
+
+
+def _project_peer(conn, event: RecordedEvent) -> None:
+    _fold(conn, "peers", Peer, event)
+
+
+def _project_agreement(conn, event: RecordedEvent) -> None:
+    _fold(conn, "volunteer_agreements", VolunteerAgreement, event)
+
+
+def _project_volunteer(conn, event: RecordedEvent) -> None:
+    """What the courses service reported, as roles recorded it in its own `volunteer-<peer id>` stream."""
+    peer_id, payload = event.stream.split("-", 1)[1], event.payload
+    if event.type == "volunteer.activity_counted":
+        conn.execute("INSERT INTO volunteer_activities (activity_id, peer_id, kind, held_at) VALUES (%s, %s, %s, %s) "
+                     "ON CONFLICT (activity_id) DO NOTHING",
+                     (payload["activity_id"], peer_id, payload["kind"], payload["held_at"]))
+    elif event.type == "volunteer.activity_withdrawn":
+        conn.execute("UPDATE volunteer_activities SET withdrawn = true WHERE activity_id = %s",
+                     (payload["activity_id"],))
+    elif event.type == "volunteer.peer_education_completed":
+        conn.execute("INSERT INTO peer_educations (peer_id, course_id, completed_on) VALUES (%s, %s, %s) "
+                     "ON CONFLICT (peer_id) DO NOTHING", (peer_id, payload["course_id"], payload["completed_on"]))
+
+
+_AS_TEXT = ("id", "leader_id", "mentor_id", "function_description_id", "volunteer_id", "coordinator_id",
+            "active_from", "term_ends_on", "statement_issued_on")
+_PROJECTIONS = {"peer": _project_peer, "volunteer_agreement": _project_agreement, "volunteer": _project_volunteer}

@@ -99,3 +99,169 @@ class ErasureReceipt(Schema):
     person_id = fields.String(attribute="subject")
     keys_destroyed = fields.Boolean()
     recorded = fields.Boolean(metadata={"description": "False when this person's erasure was recorded before"})
+
+
+# -- peers ------------------------------------------------------------------------------------------
+from contracts.roles import (  # noqa: E402
+    CRIMINAL_RECORD_STATUSES, END_REASONS, ENDED_BY, PARTIES, PEER_KINDS, PEER_TITLES, WorkingTime)
+from runtime.cpr import CprNumber  # noqa: E402
+
+_text = lambda n: validate.Length(min=1, max=n)  # noqa: E731
+
+
+class RegisterPeer(Schema):
+    peer_id = fields.UUID(load_default=None, metadata={
+        "description": "The peer's id (the `sub` of their token); a new id when not given"})
+    kind = fields.String(required=True, validate=validate.OneOf(PEER_KINDS))
+    title = fields.String(required=True, validate=validate.OneOf(PEER_TITLES))
+    name = fields.String(required=True, validate=_text(200))
+    workplace = fields.String(required=True, validate=_text(200))
+    leader_id = fields.UUID(load_default=None)
+    mentor_id = fields.UUID(load_default=None)
+    function_description_id = fields.UUID(load_default=None)
+
+
+class SetTerms(VersionedCommand):
+    weekly_hours = fields.Float(required=True, validate=validate.Range(min=0, max=48))
+    working_times = fields.List(fields.Nested(WorkingTime), required=True)
+    break_minutes = fields.Integer(load_default=0, validate=validate.Range(min=0, max=120))
+
+
+class Second(VersionedCommand):
+    from_unit = fields.String(required=True, validate=_text(200))
+    to_unit = fields.String(required=True, validate=_text(200))
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(required=True)
+    personnel_leader_id = fields.UUID(required=True, metadata={
+        "description": "The home unit's personnel leader, who keeps personnel matters"})
+
+
+class RecordAccommodationNeeds(VersionedCommand):
+    needs = fields.List(fields.String(validate=_text(500)), required=True)
+
+
+class AccommodationAccess(Schema):
+    person_id = fields.UUID(required=True)
+
+
+class PeerSummary(Schema):
+    id = fields.UUID()
+    kind = fields.String()
+    title = fields.String()
+    name = fields.String()
+    workplace = fields.String()
+    leader_id = fields.UUID(allow_none=True)
+    mentor_id = fields.UUID(allow_none=True)
+    function_description_id = fields.UUID(allow_none=True)
+    terms = fields.Dict(allow_none=True)
+    secondments = fields.List(fields.Dict())
+    agreement_status = fields.String(allow_none=True)
+    version = fields.Integer()
+    updated_at = fields.DateTime()
+
+
+class AccommodationNeeds(Schema):
+    peer_id = fields.UUID()
+    needs = fields.List(fields.String())
+    readers = fields.List(fields.UUID(), metadata={"description": "Persons the peer allowed to read them"})
+
+
+# -- volunteer agreements ---------------------------------------------------------------------------
+class DraftAgreement(Schema):
+    volunteer_id = fields.UUID(required=True, metadata={"description": "The volunteer's peer id"})
+    coordinator_id = fields.UUID(load_default=None, metadata={"description": "Default: the caller"})
+    project = fields.String(required=True, validate=_text(200))
+    name = fields.String(required=True, validate=_text(200))
+    address = fields.String(required=True, validate=_text(200))
+    postcode = fields.String(required=True, validate=_text(10))
+    city = fields.String(required=True, validate=_text(100))
+    phone = fields.String(required=True, validate=_text(40))
+    email = fields.Email(required=True, validate=_text(200))
+    cpr = CprNumber(required=True)
+    start_date = fields.Date(required=True)
+    confidentiality_accepted = fields.Boolean(load_default=False)
+    criminal_record_check = fields.String(load_default="not_requested",
+                                          validate=validate.OneOf(CRIMINAL_RECORD_STATUSES))
+
+
+class CriminalRecordCheck(VersionedCommand):
+    status = fields.String(required=True, validate=validate.OneOf(CRIMINAL_RECORD_STATUSES))
+
+
+class Dated(VersionedCommand):
+    on = fields.Date(required=True, metadata={"description": "The day it happens (the request's now)"})
+
+
+class Sign(Dated):
+    party = fields.String(required=True, validate=validate.OneOf(PARTIES))
+
+
+class AnnouncePause(Dated):
+    pause_from = fields.Date(required=True)
+
+
+class EndAgreement(Dated):
+    ended_by = fields.String(required=True, validate=validate.OneOf(ENDED_BY))
+    reason = fields.String(required=True, validate=validate.OneOf(END_REASONS))
+
+
+class AgreementDetails(Schema):
+    project = fields.String()
+    start_date = fields.String(metadata={"format": "date"})
+    name = fields.String()
+    address = fields.String()
+    postcode = fields.String()
+    city = fields.String()
+    phone = fields.String()
+    email = fields.String()
+    cpr = CprNumber(metadata={"description": "Shown masked (DDMMYY-XXXX)"})
+
+
+class Agreement(Schema):
+    id = fields.UUID()
+    volunteer_id = fields.UUID()
+    coordinator_id = fields.UUID()
+    status = fields.String()
+    details = fields.Nested(AgreementDetails)
+    confidentiality_accepted = fields.Boolean()
+    criminal_record_check = fields.String()
+    signatures = fields.Dict()
+    active_from = fields.Date(allow_none=True)
+    term_ends_on = fields.Date(allow_none=True)
+    renewal_due_on = fields.Date(allow_none=True)
+    pauses = fields.List(fields.Dict())
+    ended = fields.Dict(allow_none=True)
+    renewals = fields.List(fields.String(metadata={"format": "date"}),
+                           metadata={"description": "Days of the renewal conversations"})
+    statement_issued_on = fields.Date(allow_none=True)
+    version = fields.Integer()
+    updated_at = fields.DateTime()
+
+
+class AgreementSummary(Schema):
+    id = fields.UUID()
+    volunteer_id = fields.UUID()
+    status = fields.String()
+    active_from = fields.Date(allow_none=True)
+    term_ends_on = fields.Date(allow_none=True)
+    renewal_due_on = fields.Date(allow_none=True)
+    pause_from = fields.String(allow_none=True, metadata={"format": "date", "description": "An open pause's start"})
+
+
+class EligibilitySchema(Schema):
+    agreement_id = fields.UUID()
+    volunteer_id = fields.UUID()
+    as_of = fields.Date()
+    eligible = fields.Boolean()
+    active_days = fields.Integer()
+    required_days = fields.Integer()
+    activities = fields.Integer()
+    required_activities = fields.Integer()
+    peer_education_completed = fields.Boolean()
+    missing = fields.List(fields.Dict())
+
+
+class StatementDocument(Schema):
+    agreement_id = fields.UUID()
+    issued_on = fields.Date()
+    document = fields.String(metadata={"description": "The statement (udtalelse), Danish plain text"})

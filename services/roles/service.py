@@ -1,4 +1,5 @@
-"""The roles service: function descriptions (funktionsbeskrivelser), and later peers, terms and agreements.
+"""The roles service: function descriptions (funktionsbeskrivelser), peers with their terms and
+accommodation needs (api/peers.py), volunteer agreements and statements (api/volunteers.py).
 
 Personal fields (the names of the nearest leader and the mentor) are sealed per person by the vault
 before they are appended, stay sealed in the read model, and are opened only for the response.
@@ -16,6 +17,8 @@ from runtime.http import api
 from runtime.store import Database
 from runtime.vault import Vault, erase_person as destroy_and_record
 from services.roles import projections, schemas
+# Modules, not classes: `nameko run` takes every class in this namespace with entrypoints for a service.
+from services.roles.api import peers, volunteers
 from services.roles.domain import FunctionDescription, stream_of
 from services.roles.template import template
 
@@ -23,7 +26,8 @@ READERS = ("peer", "coordinator", "leader", "admin")
 EDITORS = ("coordinator", "leader", "admin")
 
 
-class RolesService(feed.EventFeed, health.HealthEndpoints, audit.AuditEndpoints):
+class RolesService(feed.EventFeed, health.HealthEndpoints, audit.AuditEndpoints, peers.PeersApi,
+                   volunteers.VolunteersApi):
     name = "roles"
     db = Database()
     vault = Vault()

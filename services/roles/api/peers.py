@@ -1,0 +1,133 @@
+"""Peers: registration, employment terms, secondments, accommodation needs (skånebehov).
+
+Accommodation needs are health-related: sealed with the peer's key, readable only by the peer, their
+leader and persons the peer allowed (a domain 403 for anyone else), and every read is audited.
+"""
+from __future__ import annotations
+
+import uuid
+
+from runtime.audit import audited
+from runtime.auth import principal_of
+from runtime.errors import Forbidden, NotFound
+from runtime.eventstore import NO_STREAM
+from runtime.http import api
+from services.roles import schemas
+from services.roles.domain.peer import Peer, stream_of
+
+STAFF = ("coordinator", "leader")
+
+
+class PeersApi:
+    def _load_peer(self, peer_id) -> Peer:
+        peer = Peer.from_events(peer_id, self.vault.open(self.db.read_stream(stream_of(peer_id))))
+        if not peer.exists:
+            raise NotFound(f"peer {peer_id} does not exist")
+        return peer
+
+    def _peer_row(self, peer_id) -> dict:
+        row = self.db.execute(
+            "SELECT p.*, (SELECT a.status FROM volunteer_agreements a WHERE a.volunteer_id = p.id "
+            "ORDER BY a.updated_at DESC LIMIT 1) AS agreement_status FROM peers p WHERE p.id = %s",
+            (str(peer_id),)).fetchone()
+        if row is None:
+            raise NotFound(f"peer {peer_id} does not exist")
+        return self.vault.open({k: v for k, v in row.items() if k != "accommodation_needs"})
+
+    def _record_peer(self, peer: Peer, events, expected_version) -> dict:
+        self._append(stream_of(peer.id), events, peer.version if expected_version is None else expected_version)
+        return self._peer_row(peer.id)
+
+    @staticmethod
+    def _own_only(request, peer_id) -> None:
+        principal = principal_of(request)
+        if principal.roles == {"peer"} or (principal.has("peer") and not principal.has(*STAFF)):
+            if principal.subject != str(peer_id):
+                raise Forbidden("a peer reads and changes only their own record")
+
+    @api("POST", "/peers", allow=STAFF, body=schemas.RegisterPeer, returns=schemas.PeerSummary, status=201,
+         summary="Register a paid or volunteer peer")
+    def register_peer(self, request, body):
+        peer_id = str(body.pop("peer_id") or uuid.uuid4())
+        self._append(stream_of(peer_id), Peer.register(body), NO_STREAM)
+        return self._peer_row(peer_id)
+
+    @api("GET", "/peers", allow=STAFF, returns=schemas.PeerSummary, many=True,
+         summary="Peers of the instance with their state")
+    def list_peers(self, request):
+        rows = self.db.execute(
+            "SELECT p.*, (SELECT a.status FROM volunteer_agreements a WHERE a.volunteer_id = p.id "
+            "ORDER BY a.updated_at DESC LIMIT 1) AS agreement_status FROM peers p ORDER BY p.workplace, p.id").fetchall()
+        return self.vault.open([{k: v for k, v in r.items() if k != "accommodation_needs"} for r in rows])
+
+    @api("GET", "/peers/<uuid:peer_id>", allow=("peer", *STAFF), returns=schemas.PeerSummary,
+         summary="One peer: terms, secondments (a peer reads only their own)")
+    def get_peer(self, request, peer_id):
+        self._own_only(request, peer_id)
+        return self._peer_row(peer_id)
+
+    @api("PUT", "/peers/<uuid:peer_id>/terms", allow=("leader",), body=schemas.SetTerms,
+         returns=schemas.PeerSummary, summary="Employment terms: weekly hours, fixed days and times, breaks")
+    def set_terms(self, request, peer_id, body):
+        peer = self._load_peer(peer_id)
+        return self._record_peer(peer, peer.set_terms(body["weekly_hours"], body["working_times"],
+                                                      body["break_minutes"]), body["expected_version"])
+
+    @api("POST", "/peers/<uuid:peer_id>/secondments", allow=("leader",), body=schemas.Second,
+         returns=schemas.PeerSummary, summary="Second the peer to another unit for a period")
+    def second(self, request, peer_id, body):
+        peer = self._load_peer(peer_id)
+        events = peer.second(body["from_unit"], body["to_unit"], body["starts_on"], body["ends_on"],
+                             body["personnel_leader_id"])
+        return self._record_peer(peer, events, body["expected_version"])
+
+    # -- accommodation needs ------------------------------------------------------------------------
+    def _accommodation(self, peer_id) -> dict:
+        row = self.db.execute("SELECT id, accommodation_needs, accommodation_readers FROM peers WHERE id = %s",
+                              (str(peer_id),)).fetchone()
+        opened = self.vault.open(row)
+        return {"peer_id": opened["id"], "needs": opened["accommodation_needs"] or [],
+                "readers": opened["accommodation_readers"]}
+
+    def _check_accommodation_reader(self, request, peer: Peer) -> None:
+        if not peer.may_read_accommodation_needs(principal_of(request).subject):
+            raise Forbidden("accommodation needs are for the peer, their leader and whom the peer allowed")
+
+    @api("PUT", "/peers/<uuid:peer_id>/accommodation-needs", allow=("peer", "leader"),
+         body=schemas.RecordAccommodationNeeds, returns=schemas.AccommodationNeeds,
+         summary="Record the peer's accommodation needs (skånebehov): the peer or their leader")
+    def record_accommodation_needs(self, request, peer_id, body):
+        peer = self._load_peer(peer_id)
+        if principal_of(request).subject not in (peer.id, peer.leader_id):
+            raise Forbidden("accommodation needs are recorded by the peer or their leader")
+        self._append(stream_of(peer.id), peer.record_accommodation_needs(body["needs"]),
+                     peer.version if body["expected_version"] is None else body["expected_version"])
+        return self._accommodation(peer.id)
+
+    @api("GET", "/peers/<uuid:peer_id>/accommodation-needs", allow=("peer", "leader", "coordinator"),
+         returns=schemas.AccommodationNeeds,
+         summary="Read accommodation needs: the peer, their leader and whom the peer allowed (audited)")
+    @audited("accommodation_needs", id_param="peer_id", purpose="tilrettelæggelse af arbejdet efter skånebehov")
+    def read_accommodation_needs(self, request, peer_id):
+        peer = self._load_peer(peer_id)
+        self._check_accommodation_reader(request, peer)
+        return self._accommodation(peer.id)
+
+    @api("POST", "/peers/<uuid:peer_id>/accommodation-needs/readers", allow=("peer",),
+         body=schemas.AccommodationAccess, returns=schemas.AccommodationNeeds,
+         summary="The peer allows a person to read their accommodation needs")
+    def grant_accommodation_access(self, request, peer_id, body):
+        peer = self._load_peer(peer_id)
+        if principal_of(request).subject != peer.id:
+            raise Forbidden("only the peer decides who reads their accommodation needs")
+        self._append(stream_of(peer.id), peer.grant_accommodation_access(body["person_id"]), peer.version)
+        return self._accommodation(peer.id)
+
+    @api("DELETE", "/peers/<uuid:peer_id>/accommodation-needs/readers/<uuid:person_id>", allow=("peer",),
+         returns=schemas.AccommodationNeeds, summary="The peer withdraws a person's access")
+    def revoke_accommodation_access(self, request, peer_id, person_id):
+        peer = self._load_peer(peer_id)
+        if principal_of(request).subject != peer.id:
+            raise Forbidden("only the peer decides who reads their accommodation needs")
+        self._append(stream_of(peer.id), peer.revoke_accommodation_access(person_id), peer.version)
+        return self._accommodation(peer.id)

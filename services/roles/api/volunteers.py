@@ -1,0 +1,233 @@
+"""Volunteer agreements (frivilligaftaler): drafted, signed by both, paused and resumed, renewed, ended;
+statement eligibility and the statement (udtalelse); what the courses service reports of volunteers.
+
+"Now" is always the request's (`on`, `as_of`), never the clock inside a projection.
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from runtime.auth import principal_of
+from runtime.consumer import consumes
+from runtime.errors import Conflict, Forbidden, InvalidInput, NotFound
+from runtime.eventstore import ANY_VERSION, NO_STREAM, NewEvent, stream_name
+from runtime.http import api
+from services.roles import schemas
+from services.roles.domain.eligibility import COUNTED_KINDS, eligibility
+from services.roles.domain.volunteer_agreement import VolunteerAgreement, renewal_due_on, stream_of
+from services.roles.statement import render_statement
+
+COORDINATION = ("coordinator",)
+
+
+def _as_of(request) -> date:
+    value = request.args.get("as_of")
+    if not value:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput.field("as_of", "not a date (YYYY-MM-DD)") from None
+
+
+def _summary(row: dict) -> dict:
+    pause = row["pauses"][-1] if row["pauses"] and row["pauses"][-1]["until"] is None else None
+    return {**row, "renewal_due_on": renewal_due_on(row["term_ends_on"]) if row["term_ends_on"] else None,
+            "pause_from": pause["from"] if pause else None}
+
+
+class VolunteersApi:
+    # -- helpers ----------------------------------------------------------------------------------
+    def _load_agreement(self, agreement_id) -> VolunteerAgreement:
+        agreement = VolunteerAgreement.from_events(
+            agreement_id, self.vault.open(self.db.read_stream(stream_of(agreement_id))))
+        if not agreement.exists:
+            raise NotFound(f"volunteer agreement {agreement_id} does not exist")
+        return agreement
+
+    def _agreement_row(self, agreement_id) -> dict:
+        row = self.db.execute("SELECT * FROM volunteer_agreements WHERE id = %s", (str(agreement_id),)).fetchone()
+        if row is None:
+            raise NotFound(f"volunteer agreement {agreement_id} does not exist")
+        return _summary(self.vault.open(row))
+
+    def _record_agreement(self, agreement: VolunteerAgreement, events, expected_version) -> dict:
+        self._append(stream_of(agreement.id), events,
+                     agreement.version if expected_version is None else expected_version)
+        return self._agreement_row(agreement.id)
+
+    @staticmethod
+    def _party(request, agreement: VolunteerAgreement) -> str:
+        """'coordinator' for the coordination, 'volunteer' for the agreement's own volunteer; 403 otherwise."""
+        principal = principal_of(request)
+        if principal.has("coordinator"):
+            return "coordinator"
+        if principal.subject == agreement.volunteer_id:
+            return "volunteer"
+        raise Forbidden("a volunteer acts only on their own agreement")
+
+    def _facts(self, volunteer_id: str) -> tuple[int, bool]:
+        activities = self.db.execute(
+            "SELECT count(*) AS n FROM volunteer_activities WHERE peer_id = %s AND NOT withdrawn AND kind = ANY(%s)",
+            (volunteer_id, list(COUNTED_KINDS))).fetchone()["n"]
+        education = self.db.execute("SELECT 1 FROM peer_educations WHERE peer_id = %s",
+                                    (volunteer_id,)).fetchone() is not None
+        return activities, education
+
+    def _eligibility(self, agreement: VolunteerAgreement, as_of: date) -> dict:
+        activities, education = self._facts(agreement.volunteer_id)
+        result = eligibility(agreement, activities, education, as_of)
+        return {"agreement_id": agreement.id, "volunteer_id": agreement.volunteer_id, "as_of": as_of,
+                **result.as_dict()}
+
+    # -- commands ---------------------------------------------------------------------------------
+    @api("POST", "/volunteer-agreements", allow=COORDINATION, body=schemas.DraftAgreement,
+         returns=schemas.Agreement, status=201, summary="Draft a volunteer agreement with the seed's fields")
+    def draft_agreement(self, request, body):
+        agreement_id = str(uuid.uuid4())
+        body["coordinator_id"] = str(body["coordinator_id"] or principal_of(request).subject)
+        try:
+            uuid.UUID(body["coordinator_id"])
+        except ValueError:
+            raise InvalidInput.field("coordinator_id", "the coordinator must be a person id") from None
+        self._append(stream_of(agreement_id), VolunteerAgreement.draft(body), NO_STREAM)
+        return self._agreement_row(agreement_id)
+
+    @api("GET", "/volunteer-agreements/<uuid:agreement_id>", allow=("peer", "coordinator"),
+         returns=schemas.Agreement, summary="One agreement (a volunteer reads their own)")
+    def get_agreement(self, request, agreement_id):
+        self._party(request, self._load_agreement(agreement_id))
+        return self._agreement_row(agreement_id)
+
+    @api("PUT", "/volunteer-agreements/<uuid:agreement_id>/criminal-record-check", allow=COORDINATION,
+         body=schemas.CriminalRecordCheck, returns=schemas.Agreement, summary="Criminal-record check status")
+    def criminal_record_check(self, request, agreement_id, body):
+        agreement = self._load_agreement(agreement_id)
+        return self._record_agreement(agreement, agreement.update_criminal_record_check(body["status"]),
+                                      body["expected_version"])
+
+    @api("POST", "/volunteer-agreements/<uuid:agreement_id>/confidentiality", allow=("peer", "coordinator"),
+         body=schemas.Dated, returns=schemas.Agreement, summary="Confidentiality (tavshedspligt) accepted")
+    def accept_confidentiality(self, request, agreement_id, body):
+        agreement = self._load_agreement(agreement_id)
+        self._party(request, agreement)
+        return self._record_agreement(agreement, agreement.accept_confidentiality(body["on"]),
+                                      body["expected_version"])
+
+    @api("POST", "/volunteer-agreements/<uuid:agreement_id>/signatures", allow=("peer", "coordinator"),
+         body=schemas.Sign, returns=schemas.Agreement,
+         summary="Sign and date; active once the volunteer and the coordinator both signed")
+    def sign(self, request, agreement_id, body):
+        agreement = self._load_agreement(agreement_id)
+        party = self._party(request, agreement)
+        if body["party"] != party:
+            raise Forbidden(f"the caller signs as {party}, not as {body['party']}")
+        events = agreement.sign(party, principal_of(request).subject, body["on"])
+        return self._record_agreement(agreement, events, body["expected_version"])
+
+    @api("POST", "/volunteer-agreements/<uuid:agreement_id>/renewal", allow=COORDINATION, body=schemas.Dated,
+         returns=schemas.Agreement, summary="The renewal conversation reconfirms the agreement for half a year")
+    def renew(self, request, agreement_id, body):
+        agreement = self._load_agreement(agreement_id)
+        return self._record_agreement(agreement, agreement.renew(body["on"]), body["expected_version"])
+
+    @api("POST", "/volunteer-agreements/<uuid:agreement_id>/pause", allow=("peer", "coordinator"),
+         body=schemas.AnnouncePause, returns=schemas.Agreement, summary="Announce a pause ahead of it")
+    def announce_pause(self, request, agreement_id, body):
+        agreement = self._load_agreement(agreement_id)
+        self._party(request, agreement)
+        return self._record_agreement(agreement, agreement.announce_pause(body["on"], body["pause_from"]),
+                                      body["expected_version"])
+
+    @api("POST", "/volunteer-agreements/<uuid:agreement_id>/resume", allow=("peer", "coordinator"),
+         body=schemas.Dated, returns=schemas.Agreement, summary="Resume after a pause")
+    def resume(self, request, agreement_id, body):
+        agreement = self._load_agreement(agreement_id)
+        self._party(request, agreement)
+        return self._record_agreement(agreement, agreement.resume(body["on"]), body["expected_version"])
+
+    @api("POST", "/volunteer-agreements/<uuid:agreement_id>/end", allow=("peer", "coordinator"),
+         body=schemas.EndAgreement, returns=schemas.Agreement, summary="Either party ends it, with a reason")
+    def end(self, request, agreement_id, body):
+        agreement = self._load_agreement(agreement_id)
+        party = self._party(request, agreement)
+        if party == "volunteer" and body["ended_by"] != "volunteer":
+            raise Forbidden("a volunteer ends the agreement as the volunteer")
+        return self._record_agreement(agreement, agreement.end(body["ended_by"], body["reason"], body["on"]),
+                                      body["expected_version"])
+
+    # -- statement --------------------------------------------------------------------------------
+    @api("GET", "/volunteer-agreements/<uuid:agreement_id>/eligibility", allow=("peer", "coordinator"),
+         returns=schemas.EligibilitySchema, summary="Statement eligibility as of ?as_of= (default today)")
+    def statement_eligibility(self, request, agreement_id):
+        agreement = self._load_agreement(agreement_id)
+        self._party(request, agreement)
+        return self._eligibility(agreement, _as_of(request))
+
+    @api("POST", "/volunteer-agreements/<uuid:agreement_id>/statement", allow=COORDINATION, body=schemas.Dated,
+         returns=schemas.StatementDocument, summary="Produce the statement (udtalelse) in Danish; refused "
+         "while the volunteer is not eligible")
+    def issue_statement(self, request, agreement_id, body):
+        agreement = self._load_agreement(agreement_id)
+        result = self._eligibility(agreement, body["on"])
+        if not result["eligible"]:
+            raise Conflict("the volunteer is not eligible for a statement", result["missing"])
+        events = [NewEvent("volunteer_agreement.statement_issued", {
+            "issued_on": body["on"].isoformat(), "active_days": result["active_days"],
+            "activities": result["activities"]})]
+        self._record_agreement(agreement, events, body["expected_version"])
+        return {"agreement_id": agreement.id, "issued_on": body["on"],
+                "document": render_statement(agreement, result, body["on"])}
+
+    # -- read models ------------------------------------------------------------------------------
+    @api("GET", "/volunteer-agreements", allow=COORDINATION, returns=schemas.AgreementSummary, many=True,
+         summary="Agreements, optionally ?status=draft|active|paused|ended (paused: the paused volunteers)")
+    def list_agreements(self, request):
+        status = request.args.get("status")
+        query, params = "SELECT * FROM volunteer_agreements", ()
+        if status:
+            query, params = query + " WHERE status = %s", (status,)
+        return [_summary(r) for r in self.db.execute(query + " ORDER BY term_ends_on NULLS LAST, id", params)]
+
+    @api("GET", "/volunteer-agreements/due-for-renewal", allow=COORDINATION, returns=schemas.AgreementSummary,
+         many=True, summary="Agreements whose renewal conversation is due as of ?as_of= (default today)")
+    def due_for_renewal(self, request):
+        as_of = _as_of(request)
+        rows = self.db.execute("SELECT * FROM volunteer_agreements WHERE status IN ('active', 'paused') "
+                               "ORDER BY term_ends_on, id").fetchall()
+        return [_summary(r) for r in rows if renewal_due_on(r["term_ends_on"]) <= as_of]
+
+    @api("GET", "/volunteer-agreements/eligible-for-statement", allow=COORDINATION,
+         returns=schemas.EligibilitySchema, many=True,
+         summary="Volunteers eligible for a statement as of ?as_of= (default today)")
+    def eligible_for_statement(self, request):
+        as_of = _as_of(request)
+        ids = [r["id"] for r in self.db.execute("SELECT id FROM volunteer_agreements WHERE active_from IS NOT NULL "
+                                                "ORDER BY id").fetchall()]
+        results = [self._eligibility(self._load_agreement(i), as_of) for i in ids]
+        return [r for r in results if r["eligible"]]
+
+    # -- from the courses service -----------------------------------------------------------------
+    @consumes("courses", categories=["peer_education", "peer_activity"])
+    def on_courses_fact(self, event):
+        self.db.apply_once(event, self._record_courses_fact)
+
+    def _record_courses_fact(self, event: dict) -> None:
+        """Keep what the courses service reported in our own `volunteer-<peer id>` stream, so a rebuild
+        counts exactly what the live run counted."""
+        payload, source = event["payload"], event["event_id"]
+        if event["type"] == "peer_activity.session_held":
+            new = NewEvent("volunteer.activity_counted", {
+                "activity_id": payload["activity_id"], "kind": payload["kind"], "held_at": payload["held_at"],
+                "source_event_id": source})
+        elif event["type"] == "peer_activity.withdrawn":
+            new = NewEvent("volunteer.activity_withdrawn", {"activity_id": payload["activity_id"],
+                                                            "source_event_id": source})
+        elif event["type"] == "peer_education.completed" and payload.get("peer_id"):
+            new = NewEvent("volunteer.peer_education_completed", {
+                "course_id": payload["course_id"], "completed_on": payload["completed_on"],
+                "source_event_id": source})
+        else:
+            return
+        self._append(stream_name("volunteer", payload["peer_id"]), [new], ANY_VERSION)

@@ -1,0 +1,143 @@
+"""The peer aggregate: who the peer is, their employment terms, secondments and accommodation needs.
+
+Stream `peer-<peer id>`; the id is the `sub` of the peer's token, and the id the courses service
+reports activities for.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import date
+
+from runtime.errors import Conflict, InvalidInput
+from runtime.eventstore import NewEvent, stream_name
+from services.roles.template import template
+
+CATEGORY = "peer"
+
+
+def stream_of(peer_id) -> str:
+    return stream_name(CATEGORY, peer_id)
+
+
+def _minutes(clock: str) -> int:
+    hours, minutes = clock.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+@dataclass
+class Peer:
+    id: str
+    version: int = -1
+    kind: str = ""
+    title: str = ""
+    name: str = ""
+    workplace: str = ""
+    leader_id: str | None = None
+    mentor_id: str | None = None
+    function_description_id: str | None = None
+    terms: dict | None = None
+    secondments: list = field(default_factory=list)
+    accommodation_needs: object = None  # sealed in the read model, opened for allowed readers
+    accommodation_readers: list = field(default_factory=list)
+
+    @classmethod
+    def from_events(cls, peer_id, events) -> "Peer":
+        peer = cls(id=str(peer_id))
+        for event in events:
+            peer.apply(event.type, event.payload)
+            peer.version = event.stream_version
+        return peer
+
+    @classmethod
+    def from_row(cls, row: dict) -> "Peer":
+        return cls(**{k: row[k] for k in cls.__dataclass_fields__})
+
+    def as_row(self) -> dict:
+        return asdict(self)
+
+    @property
+    def exists(self) -> bool:
+        return self.version >= 0
+
+    def apply(self, event_type: str, payload: dict) -> None:
+        if event_type == "peer.registered":
+            self.kind, self.title, self.name = payload["kind"], payload["title"], payload["name"]
+            self.workplace = payload["workplace"]
+            for key in ("leader_id", "mentor_id", "function_description_id"):
+                setattr(self, key, None if payload.get(key) is None else str(payload[key]))
+        elif event_type == "peer.terms_set":
+            self.terms = {k: payload[k] for k in ("weekly_hours", "working_times", "break_minutes")}
+        elif event_type == "peer.seconded":
+            self.secondments = [*self.secondments, {k: str(v) for k, v in payload.items()}]
+        elif event_type == "peer.accommodation_needs_recorded":
+            self.accommodation_needs = payload["needs"]
+        elif event_type == "peer.accommodation_access_granted":
+            self.accommodation_readers = sorted({*self.accommodation_readers, str(payload["person_id"])})
+        elif event_type == "peer.accommodation_access_revoked":
+            self.accommodation_readers = [p for p in self.accommodation_readers if p != str(payload["person_id"])]
+
+    # -- rules ------------------------------------------------------------------------------------
+    def may_read_accommodation_needs(self, subject: str) -> bool:
+        """Only the peer, their leader and whoever the peer allowed."""
+        return subject in {self.id, self.leader_id, *self.accommodation_readers}
+
+    # -- commands ---------------------------------------------------------------------------------
+    @staticmethod
+    def register(details: dict) -> list[NewEvent]:
+        payload = {k: details.get(k) for k in ("kind", "title", "name", "workplace", "leader_id", "mentor_id",
+                                                "function_description_id")}
+        for key in ("leader_id", "mentor_id", "function_description_id"):
+            payload[key] = None if payload[key] is None else str(payload[key])
+        return [NewEvent("peer.registered", payload)]
+
+    def set_terms(self, weekly_hours: float, working_times: list[dict], break_minutes: int) -> list[NewEvent]:
+        minimum = template()["professional_profile"]["minimum_weekly_hours"]
+        if self.kind == "paid" and weekly_hours < minimum:
+            raise InvalidInput(
+                f"en lønnet stilling kræver mindst {minimum} timer om ugen (funktionsbeskrivelsens faglige profil)",
+                [{"field": "weekly_hours",
+                  "reason": f"under the template's minimum of {minimum} hours a week for a paid peer"}])
+        errors, days = [], set()
+        for i, slot in enumerate(working_times):
+            if _minutes(slot["ends"]) <= _minutes(slot["starts"]):
+                errors.append({"field": f"working_times[{i}].ends", "reason": "must be after starts"})
+            if slot["weekday"] in days:
+                errors.append({"field": f"working_times[{i}].weekday", "reason": "the day is given twice"})
+            days.add(slot["weekday"])
+        if errors:
+            raise InvalidInput("invalid working times", errors)
+        return [NewEvent("peer.terms_set", {"weekly_hours": weekly_hours, "working_times": working_times,
+                                            "break_minutes": break_minutes})]
+
+    def second(self, from_unit: str, to_unit: str, starts_on: date, ends_on: date,
+               personnel_leader_id) -> list[NewEvent]:
+        if ends_on < starts_on:
+            raise InvalidInput("a secondment ends after it starts",
+                               [{"field": "ends_on", "reason": "before starts_on"}])
+        if from_unit == to_unit:
+            raise InvalidInput("a secondment is to another unit", [{"field": "to_unit", "reason": "same as from_unit"}])
+        for other in self.secondments:
+            if starts_on.isoformat() <= other["ends_on"] and other["starts_on"] <= ends_on.isoformat():
+                raise Conflict("the peer is already seconded in that period",
+                               [{"field": "starts_on", "reason": "overlaps another secondment"}])
+        return [NewEvent("peer.seconded", {
+            "from_unit": from_unit, "to_unit": to_unit, "starts_on": starts_on.isoformat(),
+            "ends_on": ends_on.isoformat(), "personnel_leader_id": str(personnel_leader_id)})]
+
+    def record_accommodation_needs(self, needs: list[str]) -> list[NewEvent]:
+        return [NewEvent("peer.accommodation_needs_recorded", {"needs": needs})]
+
+    def grant_accommodation_access(self, person_id) -> list[NewEvent]:
+        if str(person_id) in self.accommodation_readers:
+            return []
+        return [NewEvent("peer.accommodation_access_granted", {"person_id": str(person_id)})]
+
+    def revoke_accommodation_access(self, person_id) -> list[NewEvent]:
+        if str(person_id) not in self.accommodation_readers:
+            return []
+        return [NewEvent("peer.accommodation_access_revoked", {"person_id": str(person_id)})]
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
