@@ -248,9 +248,8 @@ def test_rebuilt_read_models_equal_the_live_ones(running):
         assert all(live[t] for t in ("group_courses", "group_sessions", "group_participants", "group_attendance",
                                      "who5_measurements", "support_courses", "support_matches", "support_goals",
                                      "peer_time", "citizens"))
-        # The feed shows only transactions below the server-wide snapshot horizon: while any other
-        # transaction on the server is older than our last append (another test, a benchmark), the
-        # rebuild would stop early. Wait until the feed shows every event, as an operator would.
+        # The feed shows only transactions below its horizon: while an older transaction is still open
+        # the rebuild would stop early. Wait until the feed shows every event, as an operator would.
         total = projection.total_events(conn)
 
         def feed_shows_every_event():
