@@ -62,7 +62,7 @@ def as_problem(exc: Exception) -> ProblemError:
 class ApiEntrypoint(HttpRequestHandler):
     def __init__(self, method: str, url: str, *, allow, body: type[Schema] | None = None,
                  returns: type[Schema] | None = None, many: bool = False, status: int = 200,
-                 summary: str = "", **kwargs):
+                 summary: str = "", produces: str = "application/json", **kwargs):
         super().__init__(method, url, **kwargs)
         self.allow = declaration(allow, f"{method} {url}")
         self.body_schema = body
@@ -70,6 +70,7 @@ class ApiEntrypoint(HttpRequestHandler):
         self.many = many
         self.status = status
         self.summary = summary
+        self.produces = produces  # the media type of a successful answer (OpenAPI), e.g. text/calendar
 
     def handle_request(self, request):
         correlation_id = request.headers.get("X-Correlation-ID", "")

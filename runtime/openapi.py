@@ -60,7 +60,7 @@ def document(service_cls, version: str = "1") -> dict:
         parameters = [{"name": arg, "in": "path", "required": True,
                        "schema": _CONVERTER_TYPES.get(kind or "", {"type": "string"})}
                       for kind, arg in _RULE_ARGUMENT.findall(entrypoint.url)]
-        response_schema = {"type": "object"}
+        response_schema = {"type": "object"} if entrypoint.produces == "application/json" else {"type": "string"}
         if entrypoint.returns is not None:
             ref = {"$ref": f"#/components/schemas/{_schema_name(entrypoint.returns)}"}
             response_schema = {"type": "array", "items": ref} if entrypoint.many else ref
@@ -71,7 +71,7 @@ def document(service_cls, version: str = "1") -> dict:
             "summary": entrypoint.summary or name.replace("_", " "),
             "parameters": parameters,
             "responses": {str(entrypoint.status): {"description": "OK",
-                                                   "content": {"application/json": {"schema": response_schema}}},
+                                                   "content": {entrypoint.produces: {"schema": response_schema}}},
                           **_problem_responses(entrypoint)},
             "x-allowed-roles": list(entrypoint.allow),
         }

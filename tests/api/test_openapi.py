@@ -42,3 +42,10 @@ def test_served_document_matches(instance):
     served = instance.call("GET", "roles", "/openapi.json", token=False)
     assert served.status_code == 200
     assert served.json()["paths"].keys() == document(service_class("roles"))["paths"].keys()
+
+
+def test_non_json_answers_are_described_with_their_media_type():
+    spec = document(service_class("courses"))
+    calendar = spec["paths"]["/calendars/group-courses/{course_id}.ics"]["get"]["responses"]["200"]["content"]
+    assert list(calendar) == ["text/calendar"]
+    assert list(spec["paths"]["/reports/hours.csv"]["get"]["responses"]["200"]["content"]) == ["text/csv"]

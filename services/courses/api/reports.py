@@ -21,7 +21,7 @@ def _own_only(request, peer_id) -> None:
 
 
 class ReportsApi(ApiBase):
-    @api("GET", "/calendars/peers/<uuid:peer_id>.ics", allow=READERS,
+    @api("GET", "/calendars/peers/<uuid:peer_id>.ics", allow=READERS, produces="text/calendar",
          summary="iCalendar feed (text/calendar) of the sessions a peer facilitates or takes part in")
     def peer_calendar(self, request, peer_id):
         _own_only(request, peer_id)
@@ -32,7 +32,7 @@ class ReportsApi(ApiBase):
         name = texts.render("calendar_names.txt.j2", peer_feed=True, course_title="")
         return _calendar(calendars.feed(name, sessions, settings().instance_id))
 
-    @api("GET", "/calendars/group-courses/<uuid:course_id>.ics", allow=READERS,
+    @api("GET", "/calendars/group-courses/<uuid:course_id>.ics", allow=READERS, produces="text/calendar",
          summary="iCalendar feed (text/calendar) of a group course's sessions")
     def course_calendar(self, request, course_id):
         course = self._load(GroupCourse, course_id)
@@ -56,7 +56,7 @@ class ReportsApi(ApiBase):
     def hours_report(self, request):
         return self._hours(request)
 
-    @api("GET", "/reports/hours.csv", allow=READERS,
+    @api("GET", "/reports/hours.csv", allow=READERS, produces="text/csv",
          summary="The hours report as CSV (text/csv), same query as /reports/hours")
     def hours_csv(self, request):
         body = hours.to_csv(self._hours(request))
