@@ -77,6 +77,22 @@ class FunctionDescriptionSharedNationally(Schema):
     revision = fields.Integer(required=True, validate=validate.Range(min=1))
 
 
+@event("function_description.revision_acknowledged", 1)
+class RevisionAcknowledged(Schema):
+    """The peer or the leader acknowledged a published revision after reviewing it together."""
+
+    revision = fields.Integer(required=True, validate=validate.Range(min=1))
+    party = fields.String(required=True, validate=validate.OneOf(("peer", "leader")))
+    person_id = fields.UUID(required=True)
+
+
+@event("function_description.revision_reviewed", 1)
+class RevisionReviewed(Schema):
+    """Both the peer and the leader acknowledged the revision: reviewed together."""
+
+    revision = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
 @event("person.erased", 1)
 class PersonErased(Schema):
     """A person was erased in this instance: their key is destroyed (everything sealed with it is unreadable)
@@ -160,6 +176,43 @@ class AccommodationAccessGranted(Schema):
 @event("peer.accommodation_access_revoked", 1)
 class AccommodationAccessRevoked(Schema):
     person_id = fields.UUID(required=True)
+
+
+TASK_MEASURES = ("group_sessions_held", "manual")
+
+
+class SuccessCriterion(Schema):
+    criterion_id = fields.UUID(required=True)
+    description = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    target = fields.Integer(required=True, validate=validate.Range(min=1, max=1000))
+    measure = fields.String(required=True, validate=validate.OneOf(TASK_MEASURES), metadata={
+        "description": "group_sessions_held: counted from the courses service's reports; manual: evaluated"})
+
+
+@event("peer.task_agreed", 1)
+class TaskAgreed(Schema):
+    """A concrete task agreed with the peer, with its success criteria (Parkvænget: 3 workshops)."""
+
+    task_id = fields.UUID(required=True)
+    title = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    success_criteria = fields.List(fields.Nested(SuccessCriterion), required=True, validate=validate.Length(min=1))
+
+
+class TaskCompletion(Schema):
+    task_id = fields.UUID(required=True)
+    completion_percent = fields.Integer(required=True, validate=validate.Range(min=0, max=100))
+
+
+@event("peer.monthly_evaluation_held", 1)
+class MonthlyEvaluationHeld(Schema):
+    """The monthly evaluation of the agreed tasks, their completion, and attendance."""
+
+    month = fields.String(required=True, validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$"))
+    tasks = fields.List(fields.Nested(TaskCompletion), required=True)
+    days_expected = fields.Integer(required=True, validate=validate.Range(min=0, max=31))
+    days_present = fields.Integer(required=True, validate=validate.Range(min=0, max=31))
+    note = Personal(fields.String(validate=validate.Length(max=4000)), subject=STREAM, load_default=None,
+                    allow_none=True)
 
 
 # -- volunteer agreements ---------------------------------------------------------------------------

@@ -71,6 +71,19 @@ class Publish(VersionedCommand):
     pass
 
 
+class Acknowledge(VersionedCommand):
+    revision = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+class FunctionDescriptionVersion(Schema):
+    revision = fields.Integer()
+    published_at = fields.DateTime()
+    support_mode = fields.String()
+    local_fields = fields.Dict()
+    acknowledged_by = fields.Dict(metadata={"description": "party (peer, leader) -> person id"})
+    reviewed = fields.Boolean(metadata={"description": "Both the peer and the leader acknowledged it"})
+
+
 class FunctionDescriptionSummary(Schema):
     id = fields.UUID()
     workplace = fields.String()
@@ -265,3 +278,34 @@ class StatementDocument(Schema):
     agreement_id = fields.UUID()
     issued_on = fields.Date()
     document = fields.String(metadata={"description": "The statement (udtalelse), Danish plain text"})
+
+
+class Criterion(Schema):
+    description = fields.String(required=True, validate=_text(500))
+    target = fields.Integer(required=True, validate=validate.Range(min=1, max=1000))
+    measure = fields.String(load_default="manual", validate=validate.OneOf(("group_sessions_held", "manual")))
+
+
+class AgreeTask(VersionedCommand):
+    title = fields.String(required=True, validate=_text(500))
+    success_criteria = fields.List(fields.Nested(Criterion), required=True, validate=validate.Length(min=1))
+
+
+class Completion(Schema):
+    task_id = fields.UUID(required=True)
+    completion_percent = fields.Integer(required=True, validate=validate.Range(min=0, max=100))
+
+
+class EvaluateMonth(VersionedCommand):
+    month = fields.String(required=True, validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="YYYY-MM"))
+    tasks = fields.List(fields.Nested(Completion), required=True)
+    days_expected = fields.Integer(required=True, validate=validate.Range(min=0, max=31))
+    days_present = fields.Integer(required=True, validate=validate.Range(min=0, max=31))
+    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=4000))
+
+
+class PeerTasks(Schema):
+    peer_id = fields.UUID()
+    group_sessions_held = fields.Integer(metadata={"description": "As the courses service reported them"})
+    tasks = fields.List(fields.Dict())
+    evaluations = fields.List(fields.Dict())

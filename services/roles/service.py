@@ -11,7 +11,7 @@ import uuid
 
 from runtime import audit, feed, health
 from runtime.auth import principal_of
-from runtime.errors import NotFound
+from runtime.errors import Forbidden, NotFound
 from runtime.eventstore import NO_STREAM
 from runtime.http import api
 from runtime.store import Database
@@ -20,6 +20,7 @@ from services.roles import projections, schemas
 # Modules, not classes: `nameko run` takes every class in this namespace with entrypoints for a service.
 from services.roles.api import peers, volunteers
 from services.roles.domain import FunctionDescription, stream_of
+from services.roles.domain.function_description import history
 from services.roles.template import template
 
 READERS = ("peer", "coordinator", "leader", "admin")
@@ -104,6 +105,28 @@ class RolesService(feed.EventFeed, health.HealthEndpoints, audit.AuditEndpoints,
     def publish(self, request, description_id, body):
         description = self._load(description_id)
         return self._record(description, description.publish(), body["expected_version"])
+
+    @api("POST", "/function-descriptions/<uuid:description_id>/acknowledgements", allow=("peer", "leader"),
+         body=schemas.Acknowledge, returns=schemas.FunctionDescriptionDetail,
+         summary="The peer or the leader acknowledges the latest revision, reviewed together")
+    def acknowledge(self, request, description_id, body):
+        description = self._load(description_id)
+        principal = principal_of(request)
+        party = "leader" if principal.has("leader") else "peer"
+        if party == "peer":
+            works_here = self.db.execute("SELECT 1 FROM peers WHERE id::text = %s AND function_description_id = %s",
+                                         (principal.subject, str(description_id))).fetchone()
+            if works_here is None:
+                raise Forbidden("only a peer working under this description acknowledges it as the peer")
+        return self._record(description, description.acknowledge(body["revision"], party, principal.subject),
+                            body["expected_version"])
+
+    @api("GET", "/function-descriptions/<uuid:description_id>/history", allow=READERS,
+         returns=schemas.FunctionDescriptionVersion, many=True,
+         summary="The published versions, oldest first, with who acknowledged each")
+    def description_history(self, request, description_id):
+        self._load(description_id)
+        return history(self.vault.open(self.db.read_stream(stream_of(description_id))))
 
     # -- persons ----------------------------------------------------------------------------------
     @api("POST", "/persons/<uuid:person_id>/erasure", allow=("admin",), body=schemas.ErasePerson,

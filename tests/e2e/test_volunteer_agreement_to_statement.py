@@ -52,8 +52,8 @@ def activities(instance, peer_id, count, start):
 
 
 def test_seed_003_volunteer_from_agreement_to_statement(instance):
-    instance.start_service("roles")
     instance.start_service("courses")
+    instance.start_service("roles")
     instance.start_relay("courses")
     coordinator = instance.token("coordinator", subject=COORDINATOR)
     volunteer = instance.token("peer", subject=VOLUNTEER)
@@ -105,7 +105,8 @@ def test_seed_003_volunteer_from_agreement_to_statement(instance):
         result = call("GET", f"{path}/eligibility?as_of=2025-05-01").json()
         return result if result["activities"] == 10 and result["peer_education_completed"] else None
 
-    wait_until(counted, message="the courses service's facts reaching roles through the broker")
+    # A minute: the broker may be restarting under other tests (the relay and the catch-up both retry).
+    wait_until(counted, timeout=90, message="the courses service's facts reaching roles through the broker")
 
     # A pause, announced ahead, then resumed: 14 days that do not count as active.
     paused = call("POST", f"{path}/pause", token=volunteer, json={"on": "2025-03-01", "pause_from": "2025-03-10"})

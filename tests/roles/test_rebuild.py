@@ -54,5 +54,6 @@ def test_rebuild_equals_live(database_url):
         live = snapshot(conn)
         assert live["volunteer_agreements"][0]["status"] == "paused"
         assert len(live["volunteer_activities"]) == 1
+        conn.commit()  # the feed reads committed events only
         rebuild(conn, projections.READ_MODEL_TABLES, projections.project)
         assert snapshot(conn) == live

@@ -13,7 +13,7 @@ from runtime.errors import Forbidden, NotFound
 from runtime.eventstore import NO_STREAM
 from runtime.http import api
 from services.roles import schemas
-from services.roles.domain.peer import Peer, stream_of
+from services.roles.domain.peer import Peer, agree_task, evaluate_month, stream_of, task_progress
 
 STAFF = ("coordinator", "leader")
 
@@ -131,3 +131,35 @@ class PeersApi:
             raise Forbidden("only the peer decides who reads their accommodation needs")
         self._append(stream_of(peer.id), peer.revoke_accommodation_access(person_id), peer.version)
         return self._accommodation(peer.id)
+
+    # -- agreed tasks and monthly evaluations ----------------------------------------------------------
+    def _tasks(self, peer: Peer) -> dict:
+        held = self.db.execute("SELECT count(*) AS n FROM volunteer_activities WHERE peer_id = %s AND NOT withdrawn "
+                               "AND kind = 'group_session'", (peer.id,)).fetchone()["n"]
+        return {"peer_id": peer.id, "group_sessions_held": held, "tasks": task_progress(peer, held),
+                "evaluations": peer.evaluations}
+
+    @api("POST", "/peers/<uuid:peer_id>/tasks", allow=("leader",), body=schemas.AgreeTask,
+         returns=schemas.PeerTasks, status=201, summary="Agree a concrete task with success criteria")
+    def agree_task(self, request, peer_id, body):
+        peer = self._load_peer(peer_id)
+        self._append(stream_of(peer.id), agree_task(body["title"], body["success_criteria"]),
+                     peer.version if body["expected_version"] is None else body["expected_version"])
+        return self._tasks(self._load_peer(peer_id))
+
+    @api("POST", "/peers/<uuid:peer_id>/evaluations", allow=("leader",), body=schemas.EvaluateMonth,
+         returns=schemas.PeerTasks, status=201,
+         summary="The monthly evaluation of the agreed tasks, their completion and attendance")
+    def evaluate_month(self, request, peer_id, body):
+        peer = self._load_peer(peer_id)
+        events = evaluate_month(peer, body["month"], body["tasks"], body["days_expected"], body["days_present"],
+                                body["note"])
+        self._append(stream_of(peer.id), events,
+                     peer.version if body["expected_version"] is None else body["expected_version"])
+        return self._tasks(self._load_peer(peer_id))
+
+    @api("GET", "/peers/<uuid:peer_id>/tasks", allow=("peer", *STAFF), returns=schemas.PeerTasks,
+         summary="Agreed tasks with progress (derived from the courses service where it can) and evaluations")
+    def peer_tasks(self, request, peer_id):
+        self._own_only(request, peer_id)
+        return self._tasks(self._load_peer(peer_id))

@@ -230,4 +230,7 @@ class VolunteersApi:
                 "source_event_id": source})
         else:
             return
-        self._append(stream_name("volunteer", payload["peer_id"]), [new], ANY_VERSION)
+        stream = stream_name("volunteer", payload["peer_id"])
+        # Facts of one volunteer arrive from many source streams at once: one writer at a time per stream.
+        self.db.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (stream,))
+        self._append(stream, [new], ANY_VERSION)

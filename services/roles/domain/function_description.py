@@ -35,6 +35,7 @@ class FunctionDescription:
     support_mode: str | None = None
     revision: int = 0
     status: str = "draft"
+    acknowledgements: dict = field(default_factory=dict)  # revision -> {party: person id}
 
     # -- state ----------------------------------------------------------------------------------
     @classmethod
@@ -61,6 +62,10 @@ class FunctionDescription:
         elif event_type == "function_description.published":
             self.revision = payload["revision"]
             self.status = "published"
+        elif event_type == "function_description.revision_acknowledged":
+            given = self.acknowledgements.get(payload["revision"], {})
+            self.acknowledgements = {**self.acknowledgements,
+                                     payload["revision"]: {**given, payload["party"]: str(payload["person_id"])}}
 
     @property
     def exists(self) -> bool:
@@ -130,3 +135,35 @@ class FunctionDescription:
                 "support_mode": self.support_mode, "revision": self.revision + 1,
             }),
         ]
+
+    def acknowledge(self, revision: int, party: str, person_id) -> list[NewEvent]:
+        """The peer and the leader review a published revision together; each acknowledges it."""
+        if self.revision == 0 or revision != self.revision:
+            raise Conflict("only the latest published revision is acknowledged",
+                           [{"field": "revision", "reason": f"the latest published revision is {self.revision}"}])
+        given = self.acknowledgements.get(revision, {})
+        if party in given:
+            raise Conflict(f"the {party} acknowledged revision {revision} already",
+                           [{"field": "party", "reason": "already acknowledged"}])
+        events = [NewEvent("function_description.revision_acknowledged",
+                           {"revision": revision, "party": party, "person_id": str(person_id)})]
+        if set(given) | {party} == {"peer", "leader"}:
+            events.append(NewEvent("function_description.revision_reviewed", {"revision": revision}))
+        return events
+
+
+def history(events) -> list[dict]:
+    """The published versions of a description, oldest first: what each said and who acknowledged it."""
+    description, versions = FunctionDescription(id=None), []
+    for event in events:
+        description.apply(event.type, event.payload)
+        if event.type == "function_description.published":
+            versions.append({"revision": description.revision, "published_at": event.occurred_at,
+                             "support_mode": description.support_mode,
+                             "local_fields": dict(description.local_fields), "acknowledged_by": {},
+                             "reviewed": False})
+        elif event.type == "function_description.revision_acknowledged":
+            versions[-1]["acknowledged_by"] = dict(description.acknowledgements[event.payload["revision"]])
+        elif event.type == "function_description.revision_reviewed":
+            versions[-1]["reviewed"] = True
+    return versions

@@ -40,6 +40,8 @@ class Peer:
     secondments: list = field(default_factory=list)
     accommodation_needs: object = None  # sealed in the read model, opened for allowed readers
     accommodation_readers: list = field(default_factory=list)
+    tasks: list = field(default_factory=list)
+    evaluations: list = field(default_factory=list)
 
     @classmethod
     def from_events(cls, peer_id, events) -> "Peer":
@@ -74,6 +76,16 @@ class Peer:
             self.accommodation_needs = payload["needs"]
         elif event_type == "peer.accommodation_access_granted":
             self.accommodation_readers = sorted({*self.accommodation_readers, str(payload["person_id"])})
+        elif event_type == "peer.task_agreed":
+            self.tasks = [*self.tasks, {"task_id": str(payload["task_id"]), "title": payload["title"],
+                                        "success_criteria": [{**c, "criterion_id": str(c["criterion_id"])}
+                                                             for c in payload["success_criteria"]]}]
+        elif event_type == "peer.monthly_evaluation_held":
+            self.evaluations = [*self.evaluations, {
+                "month": payload["month"], "days_expected": payload["days_expected"],
+                "days_present": payload["days_present"], "note": payload.get("note"),
+                "tasks": [{"task_id": str(t["task_id"]), "completion_percent": t["completion_percent"]}
+                          for t in payload["tasks"]]}]
         elif event_type == "peer.accommodation_access_revoked":
             self.accommodation_readers = [p for p in self.accommodation_readers if p != str(payload["person_id"])]
 
@@ -137,6 +149,51 @@ class Peer:
         if str(person_id) not in self.accommodation_readers:
             return []
         return [NewEvent("peer.accommodation_access_revoked", {"person_id": str(person_id)})]
+
+
+def agree_task(title: str, criteria: list[dict]) -> list[NewEvent]:
+    return [NewEvent("peer.task_agreed", {
+        "task_id": str(uuid.uuid4()), "title": title,
+        "success_criteria": [{"criterion_id": str(uuid.uuid4()), **c} for c in criteria]})]
+
+
+def evaluate_month(peer: "Peer", month: str, tasks: list[dict], days_expected: int, days_present: int,
+                   note: str | None) -> list[NewEvent]:
+    if any(e["month"] == month for e in peer.evaluations):
+        raise Conflict(f"the evaluation of {month} was held already",
+                       [{"field": "month", "reason": "already evaluated"}])
+    known = {t["task_id"] for t in peer.tasks}
+    errors = [{"field": f"tasks[{i}].task_id", "reason": "not a task agreed with the peer"}
+              for i, t in enumerate(tasks) if str(t["task_id"]) not in known]
+    if days_present > days_expected:
+        errors.append({"field": "days_present", "reason": "more than days_expected"})
+    if errors:
+        raise InvalidInput("invalid evaluation", errors)
+    return [NewEvent("peer.monthly_evaluation_held", {
+        "month": month, "tasks": [{"task_id": str(t["task_id"]), "completion_percent": t["completion_percent"]}
+                                  for t in tasks],
+        "days_expected": days_expected, "days_present": days_present, "note": note})]
+
+
+def task_progress(peer: "Peer", group_sessions_held: int) -> list[dict]:
+    """Each task with its criteria's progress: derived from the courses service's reports where the measure
+    allows (group sessions the peer held), else the latest monthly evaluation's completion."""
+    latest = {}
+    for evaluation in peer.evaluations:
+        for t in evaluation["tasks"]:
+            latest[t["task_id"]] = t["completion_percent"]
+    result = []
+    for task in peer.tasks:
+        criteria = []
+        for c in task["success_criteria"]:
+            achieved = min(group_sessions_held, c["target"]) if c["measure"] == "group_sessions_held" else None
+            criteria.append({**c, "achieved": achieved,
+                             "met": None if achieved is None else achieved >= c["target"]})
+        derived = [c for c in criteria if c["achieved"] is not None]
+        result.append({**task, "success_criteria": criteria, "evaluated_percent": latest.get(task["task_id"]),
+                       "derived_percent": (sum(100 * c["achieved"] // c["target"] for c in derived) // len(derived))
+                       if derived else None})
+    return result
 
 
 def new_id() -> str:
