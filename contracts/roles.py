@@ -274,6 +274,14 @@ class VolunteerAgreementActivated(Schema):
     term_ends_on = fields.Date(required=True)
 
 
+@event("volunteer_agreement.renewal_due_raised", 1)
+class RenewalDueRaised(Schema):
+    """Ahead of the end of the half year (30 days): the renewal conversation is due."""
+
+    raised_on = fields.Date(required=True)
+    term_ends_on = fields.Date(required=True)
+
+
 @event("volunteer_agreement.renewed", 1)
 class VolunteerAgreementRenewed(Schema):
     """The renewal conversation reconfirmed the agreement for another half year."""

@@ -112,5 +112,5 @@ def _project_volunteer(conn, event: RecordedEvent) -> None:
 
 
 _AS_TEXT = ("id", "leader_id", "mentor_id", "function_description_id", "volunteer_id", "coordinator_id",
-            "active_from", "term_ends_on", "statement_issued_on")
+            "active_from", "term_ends_on", "statement_issued_on", "renewal_raised_for")
 _PROJECTIONS = {"peer": _project_peer, "volunteer_agreement": _project_agreement, "volunteer": _project_volunteer}

@@ -258,6 +258,7 @@ class AgreementSummary(Schema):
     active_from = fields.Date(allow_none=True)
     term_ends_on = fields.Date(allow_none=True)
     renewal_due_on = fields.Date(allow_none=True)
+    renewal_raised_for = fields.Date(allow_none=True, metadata={"description": "The term end whose renewal was raised"})
     pause_from = fields.String(allow_none=True, metadata={"format": "date", "description": "An open pause's start"})
 
 

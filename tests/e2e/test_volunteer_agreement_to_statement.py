@@ -117,6 +117,10 @@ def test_seed_003_volunteer_from_agreement_to_statement(instance):
 
     # Renewal is due 30 days ahead of the end of the half year; the conversation reconfirms it.
     assert call("GET", "/volunteer-agreements/due-for-renewal?as_of=2025-06-05").json() == []
+    assert call("POST", "/volunteer-agreements/renewal-reminders", json={"on": "2025-06-05"}).json() == []
+    raised = call("POST", "/volunteer-agreements/renewal-reminders", json={"on": "2025-06-06"}).json()
+    assert [(a["id"], a["renewal_raised_for"]) for a in raised] == [(agreement["id"], "2025-07-06")]
+    assert call("POST", "/volunteer-agreements/renewal-reminders", json={"on": "2025-06-07"}).json() == []
     due = call("GET", "/volunteer-agreements/due-for-renewal?as_of=2025-06-10").json()
     assert [a["id"] for a in due] == [agreement["id"]]
     renewed = call("POST", f"{path}/renewal", json={"on": "2025-06-10"})

@@ -84,3 +84,10 @@ def test_accommodation_needs_and_the_name_are_sealed_in_the_contract():
     assert isinstance(contracts.contract("peer.registered", 1).schema().fields["name"], Personal)
     with pytest.raises(contracts.ContractError):
         contracts.validate_payload("peer.accommodation_needs_recorded", 1, {"needs": ["plain text"]})
+
+
+def test_frivillig_peer_is_a_volunteers_title():
+    with pytest.raises(InvalidInput) as refused:
+        registered(kind="paid", title="frivillig peer")
+    assert refused.value.errors[0]["field"] == "title"
+    assert registered(kind="volunteer", title="frivillig peer").kind == "volunteer"

@@ -118,3 +118,16 @@ def test_paused_days_do_not_count_towards_the_half_year():
     decide(agreement, stream_of(agreement.id), agreement.resume(date(2025, 3, 24)))
     assert not eligibility(agreement, 10, True, date(2025, 7, 6)).eligible
     assert eligibility(agreement, 10, True, date(2025, 7, 20)).eligible
+
+
+def test_renewal_due_is_raised_once_per_term_ahead_of_its_end():
+    agreement = active()
+    assert agreement.raise_renewal_due(date(2025, 6, 5)) == []
+    events = agreement.raise_renewal_due(date(2025, 6, 6))
+    assert types(events) == ["volunteer_agreement.renewal_due_raised"]
+    assert events[0].payload["term_ends_on"] == "2025-07-06"
+    decide(agreement, stream_of(agreement.id), events)
+    assert agreement.raise_renewal_due(date(2025, 6, 7)) == []
+    decide(agreement, stream_of(agreement.id), agreement.renew(date(2025, 6, 20)))
+    assert agreement.raise_renewal_due(date(2025, 12, 6)) == []
+    assert agreement.raise_renewal_due(date(2025, 12, 7)) != []

@@ -15,7 +15,8 @@ from runtime.eventstore import ANY_VERSION, NO_STREAM, NewEvent, stream_name
 from runtime.http import api
 from services.roles import schemas
 from services.roles.domain.eligibility import COUNTED_KINDS, eligibility
-from services.roles.domain.volunteer_agreement import VolunteerAgreement, renewal_due_on, stream_of
+from services.roles.domain.volunteer_agreement import (
+    RENEWAL_NOTICE_DAYS, VolunteerAgreement, renewal_due_on, stream_of)
 from services.roles.statement import render_statement
 
 COORDINATION = ("coordinator",)
@@ -156,6 +157,21 @@ class VolunteersApi:
             raise Forbidden("a volunteer ends the agreement as the volunteer")
         return self._record_agreement(agreement, agreement.end(body["ended_by"], body["reason"], body["on"]),
                                       body["expected_version"])
+
+    @api("POST", "/volunteer-agreements/renewal-reminders", allow=COORDINATION, body=schemas.Dated,
+         returns=schemas.AgreementSummary, many=True,
+         summary="Raise 'renewal due' for every agreement within 30 days of its term's end (once per term)")
+    def raise_renewals_due(self, request, body):
+        raised = []
+        rows = self.db.execute("SELECT id FROM volunteer_agreements WHERE status IN ('active', 'paused') "
+                               "AND term_ends_on - %s <= %s ORDER BY term_ends_on, id",
+                               (body["on"], RENEWAL_NOTICE_DAYS)).fetchall()
+        for row in rows:
+            agreement = self._load_agreement(row["id"])
+            events = agreement.raise_renewal_due(body["on"])
+            if events:
+                raised.append(self._record_agreement(agreement, events, None))
+        return raised
 
     # -- statement --------------------------------------------------------------------------------
     @api("GET", "/volunteer-agreements/<uuid:agreement_id>/eligibility", allow=("peer", "coordinator"),

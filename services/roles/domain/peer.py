@@ -14,6 +14,7 @@ from runtime.eventstore import NewEvent, stream_name
 from services.roles.template import template
 
 CATEGORY = "peer"
+VOLUNTEER_TITLE = "frivillig peer"
 
 
 def stream_of(peer_id) -> str:
@@ -97,6 +98,9 @@ class Peer:
     # -- commands ---------------------------------------------------------------------------------
     @staticmethod
     def register(details: dict) -> list[NewEvent]:
+        if details.get("title") == VOLUNTEER_TITLE and details.get("kind") != "volunteer":
+            raise InvalidInput("'frivillig peer' is the title of a volunteer",
+                               [{"field": "title", "reason": "a paid peer has one of the paid titles"}])
         payload = {k: details.get(k) for k in ("kind", "title", "name", "workplace", "leader_id", "mentor_id",
                                                 "function_description_id")}
         for key in ("leader_id", "mentor_id", "function_description_id"):

@@ -60,6 +60,7 @@ class VolunteerAgreement:
     ended: dict | None = None
     renewals: list = field(default_factory=list)
     statement_issued_on: str | None = None
+    renewal_raised_for: str | None = None  # the term end whose renewal was raised
 
     @classmethod
     def from_events(cls, agreement_id, events) -> "VolunteerAgreement":
@@ -101,6 +102,8 @@ class VolunteerAgreement:
         elif what == "activated":
             self.status, self.active_from = "active", str(payload["active_from"])
             self.term_ends_on = str(payload["term_ends_on"])
+        elif what == "renewal_due_raised":
+            self.renewal_raised_for = str(payload["term_ends_on"])
         elif what == "renewed":
             self.term_ends_on = str(payload["term_ends_on"])
             self.renewals = [*self.renewals, str(payload["conversation_on"])]
@@ -190,6 +193,13 @@ class VolunteerAgreement:
             events.append(NewEvent("volunteer_agreement.activated", {
                 "active_from": active_from.isoformat(), "term_ends_on": half_a_year_from(active_from).isoformat()}))
         return events
+
+    def raise_renewal_due(self, on: date) -> list[NewEvent]:
+        """Once per term, from 30 days before its end: the renewal conversation is due."""
+        if not self.renewal_due(on) or self.renewal_raised_for == self.term_ends_on:
+            return []
+        return [NewEvent("volunteer_agreement.renewal_due_raised",
+                         {"raised_on": on.isoformat(), "term_ends_on": self.term_ends_on})]
 
     def renew(self, conversation_on: date) -> list[NewEvent]:
         self._require("active", "paused", doing="renew")
