@@ -233,6 +233,8 @@ class VolunteersApi:
         """Keep what the courses service reported in our own `volunteer-<peer id>` stream, so a rebuild
         counts exactly what the live run counted."""
         payload, source = event["payload"], event["event_id"]
+        if payload.get("peer_id") and self.vault.keystore.is_erased(str(payload["peer_id"])):
+            return  # an erased person: nothing more is recorded about them
         if event["type"] == "peer_activity.session_held":
             new = NewEvent("volunteer.activity_counted", {
                 "activity_id": payload["activity_id"], "kind": payload["kind"], "held_at": payload["held_at"],
