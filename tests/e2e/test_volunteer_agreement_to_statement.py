@@ -132,7 +132,9 @@ def test_seed_003_volunteer_from_agreement_to_statement(instance):
     assert at_half_year["eligible"] is False
     assert [m["field"] for m in at_half_year["missing"]] == ["active_days"]
     refused = call("POST", f"{path}/statement", json={"on": "2025-07-06"})
-    assert refused.status_code == 409
+    assert refused.status_code == 409  # given on leaving, and only to an eligible volunteer
+    assert refused.json()["errors"][0]["field"] == "status"
+    assert call("GET", "/volunteer-agreements?status=sometimes").status_code == 422
     assert call("GET", "/volunteer-agreements/eligible-for-statement?as_of=2025-07-06").json() == []
 
     eligible = call("GET", "/volunteer-agreements/eligible-for-statement?as_of=2025-07-25").json()

@@ -131,3 +131,16 @@ def test_renewal_due_is_raised_once_per_term_ahead_of_its_end():
     decide(agreement, stream_of(agreement.id), agreement.renew(date(2025, 6, 20)))
     assert agreement.raise_renewal_due(date(2025, 12, 6)) == []
     assert agreement.raise_renewal_due(date(2025, 12, 7)) != []
+
+
+def test_the_statement_is_given_on_leaving_and_only_when_eligible():
+    agreement = active()
+    ok = eligibility(agreement, 10, True, date(2025, 8, 1))
+    with pytest.raises(Conflict) as refused:
+        agreement.issue_statement(date(2025, 8, 1), ok)
+    assert refused.value.errors[0]["field"] == "status"
+    decide(agreement, stream_of(agreement.id), agreement.end("volunteer", "volunteer_wish", date(2025, 8, 1)))
+    with pytest.raises(Conflict) as refused:
+        agreement.issue_statement(date(2025, 8, 1), eligibility(agreement, 9, True, date(2025, 8, 1)))
+    assert [e["field"] for e in refused.value.errors] == ["activities"]
+    assert types(agreement.issue_statement(date(2025, 8, 1), ok)) == ["volunteer_agreement.statement_issued"]

@@ -182,25 +182,23 @@ class VolunteersApi:
         return self._eligibility(agreement, _as_of(request))
 
     @api("POST", "/volunteer-agreements/<uuid:agreement_id>/statement", allow=COORDINATION, body=schemas.Dated,
-         returns=schemas.StatementDocument, summary="Produce the statement (udtalelse) in Danish; refused "
-         "while the volunteer is not eligible")
+         returns=schemas.StatementDocument, summary="Produce the statement (udtalelse) in Danish when the "
+         "volunteer leaves; refused while the agreement runs or the volunteer is not eligible")
     def issue_statement(self, request, agreement_id, body):
         agreement = self._load_agreement(agreement_id)
-        result = self._eligibility(agreement, body["on"])
-        if not result["eligible"]:
-            raise Conflict("the volunteer is not eligible for a statement", result["missing"])
-        events = [NewEvent("volunteer_agreement.statement_issued", {
-            "issued_on": body["on"].isoformat(), "active_days": result["active_days"],
-            "activities": result["activities"]})]
-        self._record_agreement(agreement, events, body["expected_version"])
+        activities, education = self._facts(agreement.volunteer_id)
+        result = eligibility(agreement, activities, education, body["on"])
+        self._record_agreement(agreement, agreement.issue_statement(body["on"], result), body["expected_version"])
         return {"agreement_id": agreement.id, "issued_on": body["on"],
-                "document": render_statement(agreement, result, body["on"])}
+                "document": render_statement(agreement, result.as_dict(), body["on"])}
 
     # -- read models ------------------------------------------------------------------------------
     @api("GET", "/volunteer-agreements", allow=COORDINATION, returns=schemas.AgreementSummary, many=True,
          summary="Agreements, optionally ?status=draft|active|paused|ended (paused: the paused volunteers)")
     def list_agreements(self, request):
         status = request.args.get("status")
+        if status and status not in ("draft", "active", "paused", "ended"):
+            raise InvalidInput.field("status", "one of draft, active, paused, ended")
         query, params = "SELECT * FROM volunteer_agreements", ()
         if status:
             query, params = query + " WHERE status = %s", (status,)

@@ -230,3 +230,14 @@ class VolunteerAgreement:
         self._require("draft", "active", "paused", doing="end")
         return [NewEvent("volunteer_agreement.ended", {"ended_by": ended_by, "reason": reason,
                                                        "ended_on": ended_on.isoformat()})]
+
+    def issue_statement(self, on: date, eligibility) -> list[NewEvent]:
+        """The statement is given on leaving (seed 003), to a volunteer who meets the conditions."""
+        if self.status != "ended":
+            raise Conflict("the statement is given when the volunteer leaves: end the agreement first",
+                           [{"field": "status", "reason": f"is {self.status}, must be ended"}])
+        if not eligibility.eligible:
+            raise Conflict("the volunteer is not eligible for a statement", list(eligibility.missing))
+        return [NewEvent("volunteer_agreement.statement_issued", {
+            "issued_on": on.isoformat(), "active_days": eligibility.active_days,
+            "activities": eligibility.activities})]
