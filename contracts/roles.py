@@ -130,6 +130,15 @@ class PeerRegistered(Schema):
     function_description_id = fields.UUID(load_default=None, allow_none=True)
 
 
+@event("peer.assignment_changed", 1)
+class PeerAssignmentChanged(Schema):
+    """A new leader, mentor or function description for the peer (the given fields change)."""
+
+    leader_id = fields.UUID(allow_none=True)
+    mentor_id = fields.UUID(allow_none=True)
+    function_description_id = fields.UUID(allow_none=True)
+
+
 class WorkingTime(Schema):
     weekday = fields.String(required=True, validate=validate.OneOf(WEEKDAYS))
     starts = fields.String(required=True, validate=CLOCK)

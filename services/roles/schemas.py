@@ -310,3 +310,9 @@ class PeerTasks(Schema):
     group_sessions_held = fields.Integer(metadata={"description": "As the courses service reported them"})
     tasks = fields.List(fields.Dict())
     evaluations = fields.List(fields.Dict())
+
+
+class ChangeAssignment(VersionedCommand):
+    leader_id = fields.UUID(allow_none=True)
+    mentor_id = fields.UUID(allow_none=True)
+    function_description_id = fields.UUID(allow_none=True)

@@ -91,3 +91,12 @@ def test_frivillig_peer_is_a_volunteers_title():
         registered(kind="paid", title="frivillig peer")
     assert refused.value.errors[0]["field"] == "title"
     assert registered(kind="volunteer", title="frivillig peer").kind == "volunteer"
+
+
+def test_leader_mentor_and_function_description_can_change():
+    peer = registered()
+    mentor, description = str(uuid.uuid4()), str(uuid.uuid4())
+    assert peer.change_assignment({"leader_id": LEADER}) == []
+    decide(peer, stream_of(peer.id), peer.change_assignment({"mentor_id": mentor,
+                                                             "function_description_id": description}))
+    assert (peer.leader_id, peer.mentor_id, peer.function_description_id) == (LEADER, mentor, description)

@@ -35,6 +35,11 @@ def test_parkvaenget_peer_terms_secondment_and_accommodation_needs(instance):
     assert seconded.status_code == 200, seconded.text
     assert seconded.json()["secondments"][0]["personnel_leader_id"] == HOME_LEADER
 
+    mentor = str(uuid.uuid4())
+    assigned = call("PATCH", f"{path}/assignment", json={"mentor_id": mentor})
+    assert assigned.status_code == 200, assigned.text
+    assert (assigned.json()["mentor_id"], assigned.json()["leader_id"]) == (mentor, LEADER)
+
     recorded = call("PUT", f"{path}/accommodation-needs", token=peer, json={"needs": NEEDS})
     assert recorded.status_code == 200, recorded.text
     assert call("GET", f"{path}/accommodation-needs", token=peer).json()["needs"] == NEEDS

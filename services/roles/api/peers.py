@@ -66,6 +66,13 @@ class PeersApi:
         self._own_only(request, peer_id)
         return self._peer_row(peer_id)
 
+    @api("PATCH", "/peers/<uuid:peer_id>/assignment", allow=STAFF, body=schemas.ChangeAssignment,
+         returns=schemas.PeerSummary, summary="Change the peer's leader, mentor or function description")
+    def change_assignment(self, request, peer_id, body):
+        peer = self._load_peer(peer_id)
+        expected = body.pop("expected_version")
+        return self._record_peer(peer, peer.change_assignment(body), expected)
+
     @api("PUT", "/peers/<uuid:peer_id>/terms", allow=("leader",), body=schemas.SetTerms,
          returns=schemas.PeerSummary, summary="Employment terms: weekly hours, fixed days and times, breaks")
     def set_terms(self, request, peer_id, body):

@@ -69,6 +69,9 @@ class Peer:
             self.workplace = payload["workplace"]
             for key in ("leader_id", "mentor_id", "function_description_id"):
                 setattr(self, key, None if payload.get(key) is None else str(payload[key]))
+        elif event_type == "peer.assignment_changed":
+            for key, value in payload.items():
+                setattr(self, key, None if value is None else str(value))
         elif event_type == "peer.terms_set":
             self.terms = {k: payload[k] for k in ("weekly_hours", "working_times", "break_minutes")}
         elif event_type == "peer.seconded":
@@ -106,6 +109,12 @@ class Peer:
         for key in ("leader_id", "mentor_id", "function_description_id"):
             payload[key] = None if payload[key] is None else str(payload[key])
         return [NewEvent("peer.registered", payload)]
+
+    def change_assignment(self, changes: dict) -> list[NewEvent]:
+        changed = {k: None if v is None else str(v) for k, v in changes.items()
+                   if k in ("leader_id", "mentor_id", "function_description_id")
+                   and getattr(self, k) != (None if v is None else str(v))}
+        return [NewEvent("peer.assignment_changed", changed)] if changed else []
 
     def set_terms(self, weekly_hours: float, working_times: list[dict], break_minutes: int) -> list[NewEvent]:
         minimum = template()["professional_profile"]["minimum_weekly_hours"]
