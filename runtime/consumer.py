@@ -20,6 +20,9 @@ from __future__ import annotations
 
 import logging
 import time
+
+import amqp.exceptions
+import kombu.exceptions
 from datetime import datetime, timezone
 from functools import partial
 
@@ -31,6 +34,21 @@ from contracts.registry import ContractError
 from runtime import metrics
 
 log = logging.getLogger(__name__)
+
+# What a dropped broker connection raises when a message is settled on it: py-amqp's own errors,
+# kombu's wrapper, and a plain socket reset (nameko 2.14 only catches the first, so the others
+# escaped and killed the whole service at the next broker restart).
+BROKER_GONE = (OSError, amqp.exceptions.ConnectionError, kombu.exceptions.OperationalError)
+
+
+def settle_safely(settle, queue: str) -> None:
+    """Ack/requeue/reject, tolerating a connection that has gone: the broker then redelivers the
+    message by itself, and the inbox makes the redelivery harmless."""
+    try:
+        settle()
+    except BROKER_GONE as exc:
+        log.warning("broker connection gone while settling a message; it will be redelivered",
+                    extra={"queue": queue, "error": type(exc).__name__})
 
 DELIVERY_LIMIT = 5
 DEAD_LETTER_EXCHANGE = "dead-letters"
@@ -74,7 +92,7 @@ class DeadLetteringQueueConsumer(QueueConsumer):
         log.error("undecodable message rejected to dead-letter queue",
                   extra={"content_type": message.content_type, "error": type(exc).__name__,
                          "message_id": message.properties.get("message_id")})
-        message.reject(requeue=False)
+        settle_safely(lambda: message.reject(requeue=False), "undecodable")
 
 
 class EventConsumer(Consumer):
@@ -107,20 +125,20 @@ class EventConsumer(Consumer):
             log.error("event rejected to dead-letter queue",
                       extra={"queue": self.queue.name, "field": exc.field, "reason": exc.reason,
                              "message_id": message.properties.get("message_id")})
-            message.reject(requeue=False)
+            settle_safely(lambda: message.reject(requeue=False), self.queue.name)
             return
         context_data = {"correlation_id": envelope["correlation_id"]}
         try:
             self.container.spawn_worker(self, (envelope,), {}, context_data=context_data,
                                         handle_result=partial(self.handle_result, message, time.perf_counter()))
         except Exception:  # container being killed: hand the message back to the broker
-            self.queue_consumer.requeue_message(message)
+            settle_safely(lambda: self.queue_consumer.requeue_message(message), self.queue.name)
 
     def handle_result(self, message, started, worker_ctx, result=None, exc_info=None):
         from runtime.store import complete
 
         exc_info = complete(worker_ctx, exc_info)
-        self.handle_message_processed(message, result, exc_info)
+        settle_safely(lambda: self.handle_message_processed(message, result, exc_info), self.queue.name)
         metrics.HANDLER_LATENCY.labels(self.queue.name).observe(time.perf_counter() - started)
         if exc_info is None:
             occurred = datetime.fromisoformat(worker_ctx.args[0]["occurred_at"])

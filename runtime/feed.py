@@ -1,9 +1,30 @@
 """Every service's event feed over RPC: how a consumer that started late or lost state catches up."""
 from __future__ import annotations
 
-from nameko.rpc import rpc
+import logging
+
+from nameko.rpc import Rpc
 
 from runtime import eventstore
+from runtime.consumer import BROKER_GONE
+
+log = logging.getLogger(__name__)
+
+
+class FeedRpc(Rpc):
+    """nameko's RPC entrypoint, except that a broker gone while replying does not kill the service:
+    the request stays unacked and is redelivered, and the caller's catch-up retries anyway."""
+
+    def handle_result(self, message, worker_ctx, result, exc_info):
+        try:
+            return super().handle_result(message, worker_ctx, result, exc_info)
+        except BROKER_GONE as exc:
+            log.warning("broker connection gone while answering a feed request",
+                        extra={"error": type(exc).__name__})
+            return result, exc_info
+
+
+rpc = FeedRpc.decorator
 
 
 class EventFeed:

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import argparse
+from contextlib import ExitStack
 import logging
 import select
 import time
@@ -97,32 +98,32 @@ class Relay:
 
     def run(self) -> None:
         db.assert_green_wait()
-        lock_conn = self._acquire_leadership()
-        conn = db.connect(self.database_url, autocommit=True)
-        conn.execute(f"LISTEN {CHANNEL}")
-        publisher = ConfirmingPublisher(self.amqp_uri)
-        publisher.declare_exchange(self.exchange)
-        publisher.declare_exchange(NATIONAL_EXCHANGE)
+        with ExitStack() as resources:  # released on every way out, a broker down at start included
+            lock_conn = resources.enter_context(self._acquire_leadership())
+            conn = resources.enter_context(db.connect(self.database_url, autocommit=True))
+            conn.execute(f"LISTEN {CHANNEL}")
+            publisher = ConfirmingPublisher(self.amqp_uri)
+            resources.callback(publisher.close)
+            publisher.declare_exchange(self.exchange)
+            publisher.declare_exchange(NATIONAL_EXCHANGE)
+            self._publish_until_stopped(lock_conn, conn, publisher)
+
+    def _publish_until_stopped(self, lock_conn, conn, publisher: ConfirmingPublisher) -> None:
         position = self.load_checkpoint(conn)
-        try:
-            while not self.stopping:
-                batch = eventstore.read_all(conn, position, limit=self.batch_size, upcast=False)
-                if batch:
-                    self.publish_batch(publisher, batch)
-                    # Lost the lock's session? Then another relay may lead: stop before the checkpoint.
-                    # (Checked after publishing, off the latency path: a duplicate is harmless.)
-                    lock_conn.execute("SELECT 1")
-                    position = batch[-1].position
-                    self.save_checkpoint(conn, position)
-                    metrics.RELAY_PUBLISHED.labels(self.service).inc(len(batch))
-                    metrics.RELAY_CHECKPOINT.labels(self.service).set(position.global_position)
-                    if len(batch) == self.batch_size:
-                        continue
-                self._wait_for_appends(conn, position)
-        finally:
-            publisher.close()
-            conn.close()
-            lock_conn.close()
+        while not self.stopping:
+            batch = eventstore.read_all(conn, position, limit=self.batch_size, upcast=False)
+            if batch:
+                self.publish_batch(publisher, batch)
+                # Lost the lock's session? Then another relay may lead: stop before the checkpoint.
+                # (Checked after publishing, off the latency path: a duplicate is harmless.)
+                lock_conn.execute("SELECT 1")
+                position = batch[-1].position
+                self.save_checkpoint(conn, position)
+                metrics.RELAY_PUBLISHED.labels(self.service).inc(len(batch))
+                metrics.RELAY_CHECKPOINT.labels(self.service).set(position.global_position)
+                if len(batch) == self.batch_size:
+                    continue
+            self._wait_for_appends(conn, position)
 
     def _wait_for_appends(self, conn: psycopg.Connection, position: eventstore.FeedPosition) -> None:
         # Drain notifications already queued, then sleep until one arrives or the poll interval ends.
