@@ -6,11 +6,12 @@ reports activities for.
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
 
 from runtime.errors import Conflict, InvalidInput
 from runtime.eventstore import NewEvent, stream_name
+from services.roles.domain.folding import FoldedFromEvents
 from services.roles.template import template
 
 CATEGORY = "peer"
@@ -27,7 +28,7 @@ def _minutes(clock: str) -> int:
 
 
 @dataclass
-class Peer:
+class Peer(FoldedFromEvents):
     id: str
     version: int = -1
     kind: str = ""
@@ -43,25 +44,6 @@ class Peer:
     accommodation_readers: list = field(default_factory=list)
     tasks: list = field(default_factory=list)
     evaluations: list = field(default_factory=list)
-
-    @classmethod
-    def from_events(cls, peer_id, events) -> "Peer":
-        peer = cls(id=str(peer_id))
-        for event in events:
-            peer.apply(event.type, event.payload)
-            peer.version = event.stream_version
-        return peer
-
-    @classmethod
-    def from_row(cls, row: dict) -> "Peer":
-        return cls(**{k: row[k] for k in cls.__dataclass_fields__})
-
-    def as_row(self) -> dict:
-        return asdict(self)
-
-    @property
-    def exists(self) -> bool:
-        return self.version >= 0
 
     def apply(self, event_type: str, payload: dict) -> None:
         if event_type == "peer.registered":

@@ -8,11 +8,12 @@ the same state live and in a rebuild.
 from __future__ import annotations
 
 import calendar
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from runtime.errors import Conflict, InvalidInput
 from runtime.eventstore import NewEvent, stream_name
+from services.roles.domain.folding import FoldedFromEvents
 
 CATEGORY = "volunteer_agreement"
 TERM_MONTHS = 6
@@ -44,7 +45,7 @@ def _d(value) -> date | None:
 
 
 @dataclass
-class VolunteerAgreement:
+class VolunteerAgreement(FoldedFromEvents):
     id: str
     version: int = -1
     volunteer_id: str = ""
@@ -61,25 +62,6 @@ class VolunteerAgreement:
     renewals: list = field(default_factory=list)
     statement_issued_on: str | None = None
     renewal_raised_for: str | None = None  # the term end whose renewal was raised
-
-    @classmethod
-    def from_events(cls, agreement_id, events) -> "VolunteerAgreement":
-        agreement = cls(id=str(agreement_id))
-        for event in events:
-            agreement.apply(event.type, event.payload)
-            agreement.version = event.stream_version
-        return agreement
-
-    @classmethod
-    def from_row(cls, row: dict) -> "VolunteerAgreement":
-        return cls(**{k: row[k] for k in cls.__dataclass_fields__})
-
-    def as_row(self) -> dict:
-        return asdict(self)
-
-    @property
-    def exists(self) -> bool:
-        return self.version >= 0
 
     @property
     def open_pause(self) -> dict | None:
