@@ -125,6 +125,18 @@ def _unauthorized(detail: str, error: str = "invalid_token") -> Unauthorized:
     return problem
 
 
+# Why a token was refused, most specific first (PyJWT's errors subclass one another).
+_REASONS = (
+    (jwt.ExpiredSignatureError, "token expired"),
+    (jwt.ImmatureSignatureError, "token not yet valid (nbf/iat in the future)"),
+    (jwt.InvalidAudienceError, "token is for another audience"),
+    (jwt.InvalidIssuerError, "token is from another issuer"),
+    (jwt.InvalidSignatureError, "token signature does not verify"),
+    (jwt.InvalidAlgorithmError, "token algorithm not accepted for the configured key"),
+    (jwt.PyJWKClientError, "token signing key unknown to the identity provider's key set"),
+)
+
+
 def verify(token: str) -> Principal:
     """The principal of a valid token of any instance; raises `Unauthorized` (401) otherwise."""
     if len(token) > MAX_TOKEN_BYTES:
@@ -134,24 +146,11 @@ def verify(token: str) -> Principal:
         key, algorithms = _verification_key(token)
         claims = jwt.decode(token, key, algorithms=algorithms, audience=audience(), issuer=issuer(),
                             leeway=leeway(), options={"require": required, "verify_iat": True})
-    except jwt.ExpiredSignatureError:
-        raise _unauthorized("token expired") from None
-    except jwt.ImmatureSignatureError:
-        raise _unauthorized("token not yet valid (nbf/iat in the future)") from None
-    except jwt.InvalidAudienceError:
-        raise _unauthorized("token is for another audience") from None
-    except jwt.InvalidIssuerError:
-        raise _unauthorized("token is from another issuer") from None
     except jwt.MissingRequiredClaimError as exc:
         raise _unauthorized(f"token claim missing: {exc.claim}") from None
-    except jwt.InvalidSignatureError:
-        raise _unauthorized("token signature does not verify") from None
-    except jwt.InvalidAlgorithmError:
-        raise _unauthorized("token algorithm not accepted for the configured key") from None
-    except jwt.PyJWKClientError:
-        raise _unauthorized("token signing key unknown to the identity provider's key set") from None
     except jwt.PyJWTError as exc:
-        raise _unauthorized(f"invalid token: {type(exc).__name__}") from None
+        reason = next((text for kind, text in _REASONS if isinstance(exc, kind)), None)
+        raise _unauthorized(reason or f"invalid token: {type(exc).__name__}") from None
     roles = _claim(claims, os.environ.get("JWT_ROLES_CLAIM", "roles"))
     if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
         raise _unauthorized("token roles: must be a list of role names")
