@@ -68,22 +68,24 @@ class FeedCatchUp:
             raise exc_info[1]
 
     def run_once(self) -> int:
-        """Apply everything the feed has after the checkpoint; returns how many events were read."""
+        """Apply everything the feed has after the checkpoint, page by page, until the feed says it is
+        at its horizon; returns how many events were applied. The checkpoint advances past events of
+        other categories too, so thousands of them never hide the one that matters."""
         from contracts.envelope import read_envelope
 
-        position, read = self._checkpoint(), 0
+        position, applied = self._checkpoint(), 0
         with ClusterRpcProxy(self.container.config, timeout=30) as rpc:
             feed = getattr(rpc, self.source)
             while True:
-                batch = feed.events_after(position, BATCH, list(self.entrypoint.categories))
-                for envelope in batch:
+                page = feed.events_after(position, BATCH, list(self.entrypoint.categories))
+                for envelope in page["events"]:
                     self._apply(read_envelope(envelope))
-                    position = envelope["global_position"]
-                read += len(batch)
-                if batch:
+                applied += len(page["events"])
+                if page["scanned_to"] != position:
+                    position = page["scanned_to"]
                     self._save(position)
-                if len(batch) < BATCH:
-                    return read
+                if page["at_horizon"]:
+                    return applied
 
     def run(self) -> None:
         backoff = 1.0
@@ -91,7 +93,7 @@ class FeedCatchUp:
             try:
                 read = self.run_once()
                 log.info("caught up from feed", extra={"consumer": self.consumer, "source": self.source,
-                                                       "events_read": read})
+                                                       "events_applied": read})
                 return
             except Exception as exc:  # source down or a handler failing: try again later
                 log.warning("feed catch-up failed, retrying",

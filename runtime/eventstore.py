@@ -284,6 +284,48 @@ def read_all(
     return [_recorded(r, upcast) for r in rows]
 
 
+class FeedPage(NamedTuple):
+    """One page of the feed: the events taken, and how far the reader may advance even if it took none."""
+
+    events: list[RecordedEvent]
+    scanned_to: FeedPosition  # every readable event up to here was considered (taken or filtered out)
+    at_horizon: bool  # nothing readable lies beyond `scanned_to` yet
+
+
+def read_page(
+    conn: psycopg.Connection,
+    after: FeedPosition = START,
+    limit: int = 1000,
+    categories: Iterable[str] | None = None,
+    upcast: bool = True,
+) -> FeedPage:
+    """Up to `limit` events of `categories` after `after`, filtered in SQL, with the position scanned to.
+
+    A reader that takes one category out of thousands of other events advances past those it does not
+    take (`scanned_to`) instead of reading the same page again, and stops only `at_horizon`."""
+    params: dict = {"t": str(after.transaction_id), "g": after.global_position, "limit": limit,
+                    "categories": list(categories) if categories else None}
+    # One statement, so the horizon, the page and the last readable position come from one snapshot.
+    rows = conn.execute(
+        f"""WITH h AS MATERIALIZED ({_HORIZON}),
+        tail AS (SELECT transaction_id::text::bigint AS tail_t, global_position AS tail_g FROM events, h
+                  WHERE transaction_id < h.horizon ORDER BY transaction_id DESC, global_position DESC LIMIT 1),
+        page AS (SELECT {_COLUMNS} FROM events, h
+                  WHERE (transaction_id, global_position) > (%(t)s::xid8, %(g)s) AND transaction_id < h.horizon
+                    AND (%(categories)s::text[] IS NULL OR split_part(stream_name, '-', 1) = ANY(%(categories)s))
+                  ORDER BY transaction_id, global_position LIMIT %(limit)s)
+        SELECT tail.*, page.* FROM (SELECT 1) AS one LEFT JOIN tail ON true LEFT JOIN page ON true
+        ORDER BY page.transaction_id, page.global_position""",
+        params,
+    ).fetchall()
+    events = [_recorded({k: v for k, v in r.items() if not k.startswith("tail_")}, upcast)
+              for r in rows if r["event_id"] is not None]
+    if len(events) == limit:
+        return FeedPage(events, events[-1].position, False)
+    tail = FeedPosition(rows[0]["tail_t"], rows[0]["tail_g"]) if rows[0]["tail_t"] is not None else START
+    return FeedPage(events, max(tail, after), True)
+
+
 def has_events_after(conn: psycopg.Connection, after: FeedPosition) -> bool:
     """Whether any event (readable yet or not) lies after `after`: a reader that read nothing but gets
     True here waits on a transaction still in progress, and should look again soon."""
