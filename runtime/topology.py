@@ -7,10 +7,19 @@ from __future__ import annotations
 
 import importlib
 import inspect
+from pathlib import Path
 
 from kombu import Connection, Queue
 
 from runtime.config import SERVICES
+
+SERVICES_DIR = Path(__file__).resolve().parent.parent / "services"
+
+
+def built_services(services=SERVICES) -> list[str]:
+    """The services whose folder exists. Only a service not built yet is skipped: one that exists but
+    cannot be imported (a missing dependency, a typo) fails loudly instead of declaring no queues."""
+    return [s for s in services if (SERVICES_DIR / s / "service.py").is_file()]
 
 
 def service_class(service: str):
@@ -35,11 +44,8 @@ def consumer_queues(cls) -> list[Queue]:
 
 def all_queues(services=SERVICES) -> list[Queue]:
     queues = []
-    for service in services:
-        try:
-            queues += consumer_queues(service_class(service))
-        except ModuleNotFoundError:
-            continue  # a service not built yet consumes nothing
+    for service in built_services(services):
+        queues += consumer_queues(service_class(service))
     return queues
 
 
