@@ -36,6 +36,21 @@ class DuplicateEvent(Exception):
     """An event with this id was already appended."""
 
 
+class ServerInRecovery(RuntimeError):
+    """The feed was asked of a PostgreSQL server in recovery (a hot standby): refused."""
+
+    def __init__(self):
+        super().__init__(
+            "this PostgreSQL server is in recovery (a hot standby): on a standby the running transactions "
+            "are listed as sub-transactions, so the feed horizon would collapse to xmax and skip events "
+            "still in progress on the primary. Run relays and the feed against the primary.")
+
+
+def assert_primary(conn: psycopg.Connection) -> None:
+    if conn.execute("SELECT pg_is_in_recovery() AS in_recovery").fetchone()["in_recovery"]:
+        raise ServerInRecovery()
+
+
 class FeedPosition(NamedTuple):
     transaction_id: int
     global_position: int
@@ -292,6 +307,9 @@ class FeedPage(NamedTuple):
     at_horizon: bool  # nothing readable lies beyond `scanned_to` yet
 
 
+_PAGE_EXTRAS = ("in_recovery", "tail_t", "tail_g")
+
+
 def read_page(
     conn: psycopg.Connection,
     after: FeedPosition = START,
@@ -314,11 +332,14 @@ def read_page(
                   WHERE (transaction_id, global_position) > (%(t)s::xid8, %(g)s) AND transaction_id < h.horizon
                     AND (%(categories)s::text[] IS NULL OR split_part(stream_name, '-', 1) = ANY(%(categories)s))
                   ORDER BY transaction_id, global_position LIMIT %(limit)s)
-        SELECT tail.*, page.* FROM (SELECT 1) AS one LEFT JOIN tail ON true LEFT JOIN page ON true
+        SELECT one.in_recovery, tail.*, page.*
+          FROM (SELECT pg_is_in_recovery() AS in_recovery) AS one LEFT JOIN tail ON true LEFT JOIN page ON true
         ORDER BY page.transaction_id, page.global_position""",
         params,
     ).fetchall()
-    events = [_recorded({k: v for k, v in r.items() if not k.startswith("tail_")}, upcast)
+    if rows[0]["in_recovery"]:
+        raise ServerInRecovery()
+    events = [_recorded({k: v for k, v in r.items() if k not in _PAGE_EXTRAS}, upcast)
               for r in rows if r["event_id"] is not None]
     if len(events) == limit:
         return FeedPage(events, events[-1].position, False)
