@@ -305,9 +305,10 @@ class FeedPage(NamedTuple):
     events: list[RecordedEvent]
     scanned_to: FeedPosition  # every readable event up to here was considered (taken or filtered out)
     at_horizon: bool  # nothing readable lies beyond `scanned_to` yet
+    horizon: int = 0  # the transaction id below which this page could read
 
 
-_PAGE_EXTRAS = ("in_recovery", "tail_t", "tail_g")
+_PAGE_EXTRAS = ("in_recovery", "page_horizon", "tail_t", "tail_g")
 
 
 def read_page(
@@ -332,8 +333,9 @@ def read_page(
                   WHERE (transaction_id, global_position) > (%(t)s::xid8, %(g)s) AND transaction_id < h.horizon
                     AND (%(categories)s::text[] IS NULL OR split_part(stream_name, '-', 1) = ANY(%(categories)s))
                   ORDER BY transaction_id, global_position LIMIT %(limit)s)
-        SELECT one.in_recovery, tail.*, page.*
-          FROM (SELECT pg_is_in_recovery() AS in_recovery) AS one LEFT JOIN tail ON true LEFT JOIN page ON true
+        SELECT one.in_recovery, h.horizon::text::bigint AS page_horizon, tail.*, page.*
+          FROM (SELECT pg_is_in_recovery() AS in_recovery) AS one CROSS JOIN h
+               LEFT JOIN tail ON true LEFT JOIN page ON true
         ORDER BY page.transaction_id, page.global_position""",
         params,
     ).fetchall()
@@ -341,10 +343,16 @@ def read_page(
         raise ServerInRecovery()
     events = [_recorded({k: v for k, v in r.items() if k not in _PAGE_EXTRAS}, upcast)
               for r in rows if r["event_id"] is not None]
+    horizon = rows[0]["page_horizon"]
     if len(events) == limit:
-        return FeedPage(events, events[-1].position, False)
+        return FeedPage(events, events[-1].position, False, horizon)
     tail = FeedPosition(rows[0]["tail_t"], rows[0]["tail_g"]) if rows[0]["tail_t"] is not None else START
-    return FeedPage(events, max(tail, after), True)
+    return FeedPage(events, max(tail, after), True, horizon)
+
+
+def next_transaction_id(conn: psycopg.Connection) -> int:
+    """Every transaction that has committed by now has a lower id than this (the snapshot's xmax)."""
+    return conn.execute("SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS x").fetchone()["x"]
 
 
 def has_events_after(conn: psycopg.Connection, after: FeedPosition) -> bool:

@@ -1,6 +1,18 @@
-"""Rebuilding a service's read models from its own events."""
+"""Rebuilding a service's read models from its own events.
+
+The rebuild runs in one transaction and empties the tables with DELETE, not TRUNCATE: TRUNCATE's ACCESS
+EXCLUSIVE lock would make every reader wait for the whole rebuild, while under MVCC readers keep
+answering from the old rows until the rebuild commits. A live write that touches a row being rebuilt
+waits for the commit (row lock) and then applies on top of the rebuilt row; its event, still in progress
+when the rebuild read, is not replayed twice.
+
+It includes every event committed before it started: it reads up to the feed horizon and, while a
+transaction that was already open at its start still holds the horizon back (events committed behind it
+are not readable yet), it waits for that transaction to end instead of stopping at the first empty read.
+"""
 from __future__ import annotations
 
+import time
 from typing import Callable
 
 from psycopg import sql
@@ -8,22 +20,34 @@ from psycopg import sql
 from runtime import eventstore
 
 
+class RebuildBlocked(RuntimeError):
+    """A transaction open since before the rebuild started did not end in time; nothing was changed."""
+
+
 def rebuild(conn, tables: tuple[str, ...], project: Callable, progress: Callable[[int], None] | None = None,
-            batch_size: int = 1000) -> int:
-    """Empty `tables` and replay every event through `project`, in one transaction (readers see the
-    old rows until it commits). Returns the number of events replayed."""
-    conn.execute(sql.SQL("TRUNCATE {}").format(sql.SQL(", ").join(sql.Identifier(t) for t in tables)))
-    position, replayed = eventstore.START, 0
+            batch_size: int = 1000, wait_for: float = 120.0) -> int:
+    """Empty `tables` and replay every event through `project`, in the caller's transaction (the caller
+    commits). Returns the number of events replayed."""
+    committed_before = eventstore.next_transaction_id(conn)  # before this transaction writes anything
+    for table in tables:
+        conn.execute(sql.SQL("DELETE FROM {}").format(sql.Identifier(table)))
+    position, replayed, deadline = eventstore.START, 0, time.monotonic() + wait_for
     while True:
-        batch = eventstore.read_all(conn, position, limit=batch_size)
-        if not batch:
-            return replayed
-        for event in batch:
+        page = eventstore.read_page(conn, position, limit=batch_size)
+        for event in page.events:
             project(conn, event)
-        replayed += len(batch)
-        position = batch[-1].position
-        if progress:
-            progress(len(batch))
+        replayed += len(page.events)
+        position = page.scanned_to
+        if progress and page.events:
+            progress(len(page.events))
+        if page.at_horizon and page.horizon >= committed_before:
+            return replayed
+        if page.at_horizon:
+            if time.monotonic() > deadline:
+                conn.rollback()
+                raise RebuildBlocked(f"a transaction open since before the rebuild started is still open after "
+                                     f"{wait_for:.0f}s; nothing was changed (see pg_stat_activity)")
+            time.sleep(0.05)
 
 
 def total_events(conn) -> int:
