@@ -30,15 +30,21 @@ def service_class(service: str):
     raise LookupError(f"services.{service}.service has no service class named {service!r}")
 
 
+def consumer_entrypoints(cls) -> list[tuple[str, str, object]]:
+    """(queue name, method name, entrypoint) of each `@consumes` entrypoint of a service class."""
+    from runtime.consumer import EventConsumer
+
+    return [(f"{cls.name}.{method}", method, entrypoint) for method, member in inspect.getmembers(cls)
+            for entrypoint in getattr(member, "nameko_entrypoints", ()) if isinstance(entrypoint, EventConsumer)]
+
+
 def consumer_queues(cls) -> list[Queue]:
-    from runtime.consumer import EventConsumer, consumer_queue, dead_letter_queue
+    from runtime.consumer import consumer_queue, dead_letter_queue
 
     queues = []
-    for method, member in inspect.getmembers(cls):
-        for entrypoint in getattr(member, "nameko_entrypoints", ()):
-            if isinstance(entrypoint, EventConsumer):
-                queue = consumer_queue(cls.name, method, entrypoint.source_service, entrypoint.categories)
-                queues += [queue, dead_letter_queue(queue.name)]
+    for _, method, entrypoint in consumer_entrypoints(cls):
+        queue = consumer_queue(cls.name, method, entrypoint.source_service, entrypoint.categories)
+        queues += [queue, dead_letter_queue(queue.name)]
     return queues
 
 
