@@ -19,6 +19,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 import contracts
+from runtime import logs
 from runtime.auth import PUBLIC, authorise, declaration  # noqa: F401  (PUBLIC re-exported for services)
 from runtime.errors import Conflict, InvalidInput, ProblemError
 from runtime.eventstore import ConcurrencyConflict
@@ -54,7 +55,7 @@ def as_problem(exc: Exception) -> ProblemError:
         problem = ProblemError(exc.description or exc.name)
         problem.status, problem.title = exc.code or 500, exc.name
         return problem
-    problem = ProblemError("internal error; the correlation id identifies it in the logs")
+    problem = ProblemError("internal error; its correlation_id identifies it in the logs")
     problem.status, problem.title = 500, "Internal server error"
     return problem
 
@@ -79,6 +80,8 @@ class ApiEntrypoint(HttpRequestHandler):
         except ValueError:
             correlation_id = str(uuid.uuid4())
         request.environ["peer.correlation_id"] = correlation_id
+        # This green thread serves the connection (and writes the access log line); the worker binds its own.
+        logs.bind_correlation_id(correlation_id)
         response = super().handle_request(request)
         response.headers["X-Correlation-ID"] = correlation_id
         return response
@@ -109,7 +112,7 @@ class ApiEntrypoint(HttpRequestHandler):
         if problem.status >= 500:
             # Type only: the message of an unexpected exception may quote personal data.
             log.error("request failed", extra={"error": type(exc).__name__, "url": self.url})
-        return problem_response(problem)
+        return problem_response(problem, logs.correlation_id())
 
 
 def load_body(request, schema: type[Schema]) -> dict:

@@ -38,6 +38,7 @@ def _problem_responses(entrypoint: ApiEntrypoint) -> dict:
                             "content": {"application/problem+json": {"schema": PROBLEM}}}
     if entrypoint.body_schema is not None or "<" in entrypoint.url:
         for status, text in (("404", "Not found"), ("409", "Stale version or a rule of the domain"),
+                             ("410", "The person this acts on was erased"),
                              ("422", "Invalid input: each error names its field and reason")):
             responses[status] = {"description": text, "content": {"application/problem+json": {"schema": PROBLEM}}}
     return responses
@@ -49,7 +50,7 @@ def document(service_cls, version: str = "1") -> dict:
                    info={"description": (service_cls.__module__ and inspect.getmodule(service_cls).__doc__ or "").strip()})
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
     spec.components.schema("Problem", {
-        "type": "object", "required": ["type", "title", "status", "detail"],
+        "type": "object", "required": ["type", "title", "status", "detail", "correlation_id"],
         "properties": {"type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
                        "detail": {"type": "string"}, "correlation_id": {"type": "string"},
                        "errors": {"type": "array", "items": {"type": "object", "required": ["field", "reason"],
