@@ -38,7 +38,6 @@ def _problem_responses(entrypoint: ApiEntrypoint) -> dict:
                             "content": {"application/problem+json": {"schema": PROBLEM}}}
     if entrypoint.body_schema is not None or "<" in entrypoint.url:
         for status, text in (("404", "Not found"), ("409", "Stale version or a rule of the domain"),
-                             ("410", "The person this acts on was erased"),
                              ("422", "Invalid input: each error names its field and reason")):
             responses[status] = {"description": text, "content": {"application/problem+json": {"schema": PROBLEM}}}
     return responses
