@@ -9,6 +9,7 @@ from runtime.auth import principal_of
 from runtime.errors import Forbidden, NotFound
 from runtime import eventstore
 from services.courses import projections
+from services.courses.domain.group_course import GroupCourse
 from services.courses.domain.published import local_date
 
 # Who may do what (docs/courses.md explains the choices).
@@ -40,6 +41,15 @@ class ApiBase:
         if not aggregate.exists:
             raise NotFound(f"{aggregate_cls.CATEGORY.replace('_', ' ')} {aggregate_id} does not exist")
         return aggregate
+
+    def _group_course(self, request, course_id):
+        """The group course, for a caller allowed to see it: a caller acting as a peer reads and changes
+        only the courses they facilitate. Taking part in a recovery course is health-related, so its
+        participants, attendance, feedback and scores are not for other peers, participants included."""
+        course = self._load(GroupCourse, course_id)
+        if is_peer_only(request) and not course.is_facilitator(caller_peer_id(request)):
+            raise Forbidden("course: a peer reads and changes only the courses they facilitate")
+        return course
 
     def _append(self, stream: str, events, expected_version) -> list:
         recorded = self.db.append(stream, self.vault.seal(stream, events), expected_version)
