@@ -11,11 +11,11 @@ import uuid
 
 from runtime import audit, feed, health
 from runtime.auth import principal_of
-from runtime.errors import Forbidden, NotFound, PersonErased
+from runtime.errors import Forbidden, NotFound
 from runtime.eventstore import NO_STREAM
 from runtime.http import api
 from runtime.store import Database
-from runtime.vault import Vault, erase_person as destroy_and_record
+from runtime.vault import Vault, erase_person as destroy_and_record, refuse_commands_on_erased
 from services.roles import projections, schemas
 # Modules, not classes: `nameko run` takes every class in this namespace with entrypoints for a service.
 from services.roles.api import peers, statistics, volunteers
@@ -23,7 +23,7 @@ from services.roles.domain import FunctionDescription, stream_of
 from services.roles.domain.function_description import history
 from services.roles.template import template
 
-# Stream categories whose entity is a person, with the field that names them in a problem document.
+# Streams that are a person, with the field naming them: no command once they were erased (410).
 PERSON_STREAMS = {"peer": "peer_id", "volunteer": "peer_id"}
 READERS = ("peer", "coordinator", "leader", "admin")
 EDITORS = ("coordinator", "leader", "admin")
@@ -44,17 +44,9 @@ class RolesService(feed.EventFeed, health.HealthEndpoints, audit.AuditEndpoints,
         return description
 
     def _append(self, stream: str, events, expected_version) -> None:
-        self._refuse_erased(stream)
+        refuse_commands_on_erased(self.vault, stream, PERSON_STREAMS)
         for event in self.db.append(stream, self.vault.seal(stream, events), expected_version):
             projections.project(self.db.conn, event)
-
-    def _refuse_erased(self, stream: str) -> None:
-        """The one guard every roles command passes: a stream that *is* a person (`peer-<id>`,
-        `volunteer-<id>`) takes no new event once that person was erased (410), so no command can
-        bring back a row about them."""
-        category, entity_id = stream.split("-", 1)
-        if category in PERSON_STREAMS and self.vault.keystore.is_erased(entity_id):
-            raise PersonErased(PERSON_STREAMS[category])
 
     def _record(self, description: FunctionDescription, events, expected_version) -> dict:
         expected = description.version if expected_version is None else expected_version

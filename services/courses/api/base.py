@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from runtime.audit import AuditRule, record
 from runtime.auth import principal_of
 from runtime.errors import Forbidden, NotFound
+from runtime.vault import refuse_commands_on_erased
 from runtime import eventstore
 from services.courses import projections
 from services.courses.domain.group_course import GroupCourse
@@ -18,6 +19,8 @@ RUNNERS = ("peer", "coordinator")             # sessions, programme, attendance,
 READERS = ("peer", "coordinator", "leader")   # read courses (no personal data in what everyone reads)
 MATCHERS = ("coordinator",)                   # open support courses, match and replace peers, citizens
 SUPPORTERS = ("peer", "coordinator")          # goals, sessions, WHO-5 and closing of a support course
+# Streams that are a person, with the field naming them: no command once they were erased (410).
+PERSON_STREAMS = {"citizen": "citizen_id"}
 
 
 def now() -> datetime:
@@ -52,6 +55,7 @@ class ApiBase:
         return course
 
     def _append(self, stream: str, events, expected_version) -> list:
+        refuse_commands_on_erased(self.vault, stream, PERSON_STREAMS)
         recorded = self.db.append(stream, self.vault.seal(stream, events), expected_version)
         for event in recorded:
             projections.project(self.db.conn, event)
