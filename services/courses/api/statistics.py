@@ -9,7 +9,7 @@ from __future__ import annotations
 from runtime.http import api
 from services.courses import schemas
 
-STAFF = ("coordinator", "leader", "admin")
+STATISTICS_READERS = ("coordinator", "leader", "admin")  # staff; counts hold nothing about a person
 
 
 class StatisticsApi:
@@ -20,7 +20,7 @@ class StatisticsApi:
             counts[row["status"]] = row["n"]
         return counts
 
-    @api("GET", "/statistics", allow=STAFF, returns=schemas.CoursesStatistics,
+    @api("GET", "/statistics", allow=STATISTICS_READERS, returns=schemas.CoursesStatistics,
          summary="Counts of courses, participants, support courses and citizens (unchanged by erasure)")
     def statistics(self, request):
         courses = self._count_by("group_courses", ("planned", "running", "closed", "cancelled"))

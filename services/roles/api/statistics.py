@@ -9,13 +9,13 @@ from __future__ import annotations
 from runtime.http import api
 from services.roles import schemas
 
-STAFF = ("coordinator", "leader", "admin")
+STATISTICS_READERS = ("coordinator", "leader", "admin")  # staff; counts hold nothing about a person
 AGREEMENT_STATES = ("draft", "active", "paused", "ended")
 PEER_KINDS = ("paid", "volunteer")
 
 
 class StatisticsApi:
-    @api("GET", "/statistics", allow=STAFF, returns=schemas.RolesStatistics,
+    @api("GET", "/statistics", allow=STATISTICS_READERS, returns=schemas.RolesStatistics,
          summary="Counts of function descriptions, peers and volunteer agreements (unchanged by erasure)")
     def statistics(self, request):
         descriptions = self.db.execute(
