@@ -26,8 +26,9 @@ from werkzeug.wrappers import Response
 import contracts
 from runtime import logs
 from runtime.auth import PUBLIC, authorise, declaration  # noqa: F401  (PUBLIC re-exported for services)
-from runtime.errors import Conflict, InvalidInput, ProblemError
+from runtime.errors import Conflict, InvalidInput, ProblemError, Unavailable
 from runtime.eventstore import ConcurrencyConflict
+from runtime.store import is_transient
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,8 @@ def as_problem(exc: Exception) -> ProblemError:
         return Conflict(f"stale version: {exc}", [{"field": "expected_version", "reason": str(exc)}])
     if isinstance(exc, contracts.ContractError):
         return InvalidInput.field(exc.field, exc.reason)
+    if is_transient(exc):
+        return Unavailable()
     if isinstance(exc, HTTPException):
         problem = ProblemError(exc.description or exc.name)
         problem.status, problem.title = exc.code or 500, exc.name

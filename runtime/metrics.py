@@ -9,6 +9,9 @@ RELAY_CHECKPOINT = Gauge("relay_checkpoint_position", "Global position the relay
 OUTBOX_LAG = Gauge("outbox_lag_events", "Committed events not yet published", ["service"])
 CONSUMER_APPLIED = Counter("consumer_applied_events_total", "Events applied by a consumer", ["consumer"])
 CONSUMER_DUPLICATES = Counter("consumer_duplicate_events_total", "Redelivered events skipped", ["consumer"])
+CONSUMER_RETRIES = Counter("consumer_transient_retries_total",
+                           "Events run again after a transient failure (not counted against the delivery limit)",
+                           ["consumer"])
 CONSUMER_PARKED = Counter("consumer_parked_events_total", "Events that arrived ahead of a gap", ["consumer"])
 HANDLER_LATENCY = Histogram("consumer_handler_seconds", "Time to apply one event", ["consumer"])
 CONSUMER_LAG = Gauge("consumer_lag_seconds", "Age of the last event applied when it was applied", ["consumer"])
