@@ -92,6 +92,15 @@ class ApiEntrypoint(HttpRequestHandler):
         self.status = status
         self.summary = summary
         self.produces = produces  # the media type of a successful answer (OpenAPI), e.g. text/calendar
+        self.stopping = False
+
+    def stop(self):
+        # Graceful shutdown: nameko stops entrypoints, waits for the workers in flight, then stops the
+        # dependencies (closes the pool), while its web server still accepts until the very end. A
+        # request arriving meanwhile is refused here, before it gets a worker, instead of running
+        # against a closing pool.
+        self.stopping = True
+        super().stop()
 
     def handle_request(self, request):
         correlation_id = request.headers.get("X-Correlation-ID", "")
@@ -104,6 +113,8 @@ class ApiEntrypoint(HttpRequestHandler):
         logs.bind_correlation_id(correlation_id)
         request.shallow = False
         try:
+            if self.stopping:
+                raise Unavailable("the service is shutting down; try again shortly", retry_after=1)
             args, kwargs = self.get_entrypoint_parameters(request)
             self.check_signature(args, kwargs)
             response = self.response_from_result(self.run_command(args, kwargs))
