@@ -9,6 +9,7 @@ state restored from an old backup) is applied. It also fills gaps that parked ev
 from __future__ import annotations
 
 import logging
+import os
 
 import eventlet
 from eventlet.event import Event
@@ -18,6 +19,9 @@ from runtime import db
 
 log = logging.getLogger(__name__)
 BATCH = 500
+# A stream whose parked events have waited this long for a predecessor is repaired from the source's
+# feed (seconds; the broker normally closes a gap within milliseconds).
+REPAIR_AFTER = float(os.environ.get("INBOX_REPAIR_AFTER", "60"))
 
 
 class FeedCatchUp:
@@ -87,6 +91,30 @@ class FeedCatchUp:
                 if page["at_horizon"]:
                     return applied
 
+    def repair_blocked(self) -> int:
+        """Fill the gaps of streams blocked longer than REPAIR_AFTER: their parked events wait for a
+        predecessor that will not come by the broker (dead-lettered during a rolling upgrade, lost), so
+        the missing versions are read from the source's feed and applied; the inbox then releases the
+        parked ones. Returns how many streams were repaired."""
+        from contracts.envelope import read_envelope
+        from runtime import inbox
+
+        with db.connect(self.url) as conn:
+            blocked = inbox.blocked_streams(conn, self.consumer, older_than=REPAIR_AFTER)
+        if not blocked:
+            return 0
+        with ClusterRpcProxy(self.container.config, timeout=30) as rpc:
+            feed = getattr(rpc, self.source)
+            for stream in blocked:
+                missing = [e for e in feed.stream_events(stream["stream_name"], stream["applied_version"])
+                           if e["stream_version"] < stream["first_parked"]]
+                for envelope in missing:
+                    self._apply(read_envelope(envelope))
+                log.warning("blocked stream repaired from the feed",
+                            extra={"consumer": self.consumer, "source": self.source, "events_applied": len(missing),
+                                   "waited_seconds": round(stream["age_seconds"])})
+        return len(blocked)
+
     def run(self) -> None:
         backoff = 1.0
         while True:
@@ -94,9 +122,16 @@ class FeedCatchUp:
                 read = self.run_once()
                 log.info("caught up from feed", extra={"consumer": self.consumer, "source": self.source,
                                                        "events_applied": read})
-                return
+                break
             except Exception as exc:  # source down or a handler failing: try again later
                 log.warning("feed catch-up failed, retrying",
                             extra={"consumer": self.consumer, "source": self.source, "error": type(exc).__name__})
                 eventlet.sleep(backoff)
                 backoff = min(backoff * 2, 60)
+        while True:  # for the life of the consumer: no stream stays blocked for good
+            eventlet.sleep(REPAIR_AFTER / 2)
+            try:
+                self.repair_blocked()
+            except Exception as exc:  # the source or the database down: next round
+                log.warning("repair of blocked streams failed, retrying",
+                            extra={"consumer": self.consumer, "source": self.source, "error": type(exc).__name__})

@@ -174,6 +174,23 @@ def pseudonym(person_id: str = typer.Argument(..., help="A person id of this ins
     typer.echo(derive(person_id))
 
 
+@app.command("blocked-streams")
+def blocked_streams(service: str):
+    """Streams whose consumed events wait for a missing predecessor (repaired from the source's feed
+    after INBOX_REPAIR_AFTER seconds; a stream listed for longer needs a look)."""
+    from runtime.inbox import blocked_streams as blocked
+
+    if service not in built_services():
+        raise typer.BadParameter(f"unknown service {service!r}; one of {', '.join(built_services())}")
+    with db.connect(settings().database_url(service)) as conn:
+        rows = blocked(conn)
+    table = Table("consumer", "stream", "applied version", "waiting from version", "parked", "age (s)")
+    for r in rows:
+        table.add_row(r["consumer"], r["stream_name"], str(r["applied_version"]), str(r["first_parked"]),
+                      str(r["parked"]), f"{r['age_seconds']:.0f}")
+    console.print(table)
+
+
 @dead_letters.command("list")
 def dead_letters_list():
     """Depth of every dead-letter queue, and the event types and ids waiting in them (no payloads)."""

@@ -41,3 +41,9 @@ class EventFeed:
         page = eventstore.read_page(self.db.conn, after, limit=limit, categories=categories or None)
         return {"events": [e.envelope() for e in page.events],
                 "scanned_to": page.scanned_to.global_position, "at_horizon": page.at_horizon}
+
+    @rpc
+    def stream_events(self, stream: str, after_version: int = -1) -> list:
+        """Envelopes of one stream after `after_version`: how a consumer repairs a gap in that stream
+        (an event it parked waits for a predecessor that was dead-lettered or lost)."""
+        return [e.envelope() for e in eventstore.read_stream(self.db.conn, str(stream), int(after_version))]
