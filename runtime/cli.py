@@ -177,11 +177,15 @@ def audit_log(service: str, resource_type: str = typer.Option(None), resource_id
 
 
 @app.command()
-def pseudonym(person_id: str = typer.Argument(..., help="A person id of this instance")):
-    """The national pseudonym of a person of this instance (to find them in what was shared nationally)."""
+def pseudonym(person_id: str = typer.Argument(..., help="A person id of this instance"),
+              purpose: str = typer.Option("person", help="'person', or the stream category of a national stream")):
+    """The national pseudonym of a person (or a stream's id) of this instance, to find it in what was shared."""
     from runtime.pseudonym import pseudonym as derive
 
-    typer.echo(derive(person_id))
+    try:
+        typer.echo(derive(person_id, purpose=purpose))
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
 
 
 @dead_letters.command("list")
