@@ -170,3 +170,18 @@ def test_the_master_key_is_32_bytes_of_base64(monkeypatch):
     monkeypatch.setenv("VAULT_MASTER_KEY", base64.b64encode(b"short").decode())
     with pytest.raises(ValueError):
         vault.master_key()
+
+
+def test_a_sealed_value_opens_only_under_its_own_field_and_its_header_cannot_be_edited(keystore):
+    """Guards issue 8 item 7 at the unit level: a value opens under its field (or a column
+    `<what>_<field>`), is masked anywhere else, and relabelled to another field it fails authentication."""
+    session = vault.VaultSession(keystore)
+    needs = session.seal_value("p1", ["ro"], "needs")
+    fresh = vault.VaultSession(keystore)
+    assert fresh.open({"needs": needs, "accommodation_needs": needs}) == {"needs": ["ro"], "accommodation_needs": ["ro"]}
+    assert fresh.open({"workplace": needs, "name": needs}) == {"workplace": [], "name": []}
+    assert fresh.open(needs) == []  # a bare value without its field
+    relabelled = needs.replace(":needs:", ":workplace:")
+    assert fresh.open({"workplace": relabelled}) == {"workplace": []}
+    legacy = "pii:v1:s:p1:" + needs.rsplit(":", 1)[1]  # the format before fields were bound
+    assert fresh.open({"needs": legacy}) == {"needs": vault.MASK}
