@@ -24,7 +24,9 @@ stored value: malformed or tampered, it is masked and logged.
 Keys: 256-bit data keys, one per subject (person id), in the database `<DB_PREFIX>vault` (or
 `VAULT_DATABASE_URL`), apart from every event store; each wrapped by the instance master key
 `VAULT_MASTER_KEY` (base64 of 32 bytes; a development key is derived when unset, with a warning).
-A dump of an event store holds only ciphertext; a dump of the vault only wrapped keys.
+A dump of an event store holds only ciphertext; a dump of the vault only wrapped keys. A service
+refuses to start while any stored key is wrapped by another master key (`ForeignMasterKey`);
+`KeyStore.rotate_master_key` (`peer-admin vault-rotate-master-key`) re-wraps them all, events untouched.
 
 Erasure (`erase_person`, `peer-admin erase-person`, `POST /persons/<id>/erasure` on roles): the key is
 deleted and the subject tombstoned (no key is ever made for it again); then `person.erased` is
