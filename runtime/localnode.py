@@ -186,6 +186,8 @@ def is_serving(node_ports: dict[str, int]) -> bool:
     import requests
 
     try:
+        # a plain TCP connect first: pika logs every refused connection as an error
+        socket.create_connection(("127.0.0.1", node_ports["amqp"]), timeout=1).close()
         params = pika.URLParameters(f"amqp://{APP_USER}:{APP_PASSWORD}@127.0.0.1:{node_ports['amqp']}/"
                                     "?connection_attempts=1&socket_timeout=2")
         pika.BlockingConnection(params).close()
