@@ -168,7 +168,8 @@ say "topology $TOPOLOGY is up (stop it with: bash deploy/down.sh)"
 
 if [[ "$DETACH" == 0 ]]; then
     say "following the logs (Ctrl-C stops everything)"
-    trap 'bash "$REPO_ROOT/deploy/down.sh"; exit 0' INT TERM
     tail -n 0 -F "$LOG_DIR"/*.log &
-    wait $!
+    follower=$!
+    trap 'kill "$follower" 2>/dev/null; bash "$REPO_ROOT/deploy/down.sh"; exit 0' INT TERM
+    wait "$follower"
 fi
