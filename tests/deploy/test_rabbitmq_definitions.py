@@ -178,3 +178,21 @@ def test_container_config_loads_the_definitions():
                     if line.strip() and not line.lstrip().startswith("#"))
     settings = {k.strip(): v.strip() for k, v in settings.items()}
     assert settings["load_definitions"] == "/etc/rabbitmq/definitions.json"
+
+
+@pytest.mark.parametrize("instance", [*REGIONS, "national"])
+def test_local_rendering_changes_only_the_hosts_of_the_links(instance):
+    """The local runner and the tests load the compose definitions; rendering may only point the shovels at
+    the local nodes' ports, so what runs here is what compose runs."""
+    from runtime.localnode import render_definitions
+
+    ports = {"region-1084": 41084, "region-1085": 41085, "national": 41090}
+    original = load(MULTI_DIR / f"{instance}.definitions.json")
+    rendered = render_definitions(instance, ports)
+    for shovel in shovels(rendered):
+        target = re.match(r"amqp://[^@]+@([^/?]+)", shovel["value"]["dest-uri"]).group(1)
+        assert target in {f"127.0.0.1:{p}" for p in ports.values()}, shovel["name"]
+    for shovel in shovels(original):
+        shovel["value"]["dest-uri"] = re.sub(
+            r"@([a-z0-9-]+)-rabbitmq:5672", lambda m: f"@127.0.0.1:{ports[m.group(1)]}", shovel["value"]["dest-uri"])
+    assert rendered == original
