@@ -35,3 +35,15 @@ def instance(tmp_path):
     created = Instance(workdir=tmp_path).create()
     yield created
     created.destroy()
+
+
+@pytest.fixture(scope="session")
+def topology():
+    """Two regions and the national instance, each with its own RabbitMQ node linked by the shovels of
+    deploy/multi-region/ (tests/support/topology.py); started once per session, stopped at its end."""
+    from tests.support.topology import start_topology
+
+    started, workdir = start_topology()
+    yield started
+    started.stop()
+    workdir.cleanup()
