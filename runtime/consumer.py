@@ -118,6 +118,12 @@ class EventConsumer(Consumer):
         declare_queues(self.container.config["AMQP_URI"], [self.queue, dead_letter_queue(self.queue.name)])
         super().setup()
 
+    stopping = False
+
+    def stop(self):
+        self.stopping = True
+        super().stop()
+
     def start(self):
         super().start()
         from runtime.catchup import FeedCatchUp
@@ -156,6 +162,9 @@ class EventConsumer(Consumer):
 
         def retry():
             eventlet.sleep(delay)
+            if self.stopping:  # shutting down: the broker redelivers it to whoever runs next
+                settle_safely(lambda: self.queue_consumer.requeue_message(message), self.queue.name)
+                return
             self._spawn(envelope, message, attempt + 1)
 
         self.container.spawn_managed_thread(retry)
