@@ -2,14 +2,19 @@
 # The local runner: one instance of the platform as local processes against the local RabbitMQ and PostgreSQL.
 #
 #   bash deploy/up.sh [--instance ID | --env-file FILE] [--detach] [--timeout SECONDS] [--no-bootstrap]
+#                     [--print-config]
 #
-#   --instance ID     load deploy/instances/ID.env (region-1084, kommune-0101, national, ...)
-#   --env-file FILE   load FILE (KEY=value lines); default: ./.env if it exists, else the built-in defaults
+#   --instance ID     the instance profile deploy/instances/ID.env (default: INSTANCE_ID, else region-1084)
+#   --env-file FILE   load FILE (KEY=value lines) instead of the profile
+#   then ./.env if it exists (git-ignored: local overrides and secrets) over the profile
 #   --detach          run in the background: logs in var/log/up.log, process group id in var/run/up.pid;
 #                     returns once every service answers GET /health (stop it with deploy/down.sh)
 #   --timeout S       how long --detach waits for the health endpoints (default 120)
 #   --no-bootstrap    skip deploy/bootstrap.sh (broker, database and venv are known to be there)
+#   --print-config    print the configuration the processes would get (`peer-admin config`) and exit
 #
+# The local runner is a development runner: PEER_DEV_MODE=1 unless set otherwise, so secrets missing from the
+# environment are generated once into var/dev-secrets/<INSTANCE_ID>.env (git-ignored) and reused.
 # Steps: deploy/bootstrap.sh, `peer-admin migrate`, `peer-admin declare-topology`, then honcho runs
 # deploy/Procfile (four nameko services and four outbox relays). In the foreground, Ctrl-C stops everything.
 set -euo pipefail
@@ -22,19 +27,21 @@ DETACH=0
 BOOTSTRAP=1
 TIMEOUT=120
 ENV_FILE=""
+PRINT_CONFIG=0
 PID_FILE="$REPO_ROOT/var/run/up.pid"
 LOG_FILE="$REPO_ROOT/var/log/up.log"
 
 say()  { printf '[up] %s\n' "$*"; }
 die()  { printf '[up] ERROR: %s\n' "$*" >&2; exit 1; }
-usage() { sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --detach|-d) DETACH=1 ;;
         --no-bootstrap) BOOTSTRAP=0 ;;
-        --instance) [[ $# -ge 2 ]] || die "--instance needs an id"; ENV_FILE="deploy/instances/$2.env"; shift ;;
-        --instance=*) ENV_FILE="deploy/instances/${1#*=}.env" ;;
+        --print-config) PRINT_CONFIG=1 ;;
+        --instance) [[ $# -ge 2 ]] || die "--instance needs an id"; export INSTANCE_ID="$2"; shift ;;
+        --instance=*) export INSTANCE_ID="${1#*=}" ;;
         --env-file) [[ $# -ge 2 ]] || die "--env-file needs a path"; ENV_FILE="$2"; shift ;;
         --env-file=*) ENV_FILE="${1#*=}" ;;
         --timeout) [[ $# -ge 2 ]] || die "--timeout needs seconds"; TIMEOUT="$2"; shift ;;
@@ -46,20 +53,25 @@ while [[ $# -gt 0 ]]; do
 done
 
 # ------------------------------------------------------------------------------------------ environment
-if [[ -z "$ENV_FILE" && -f .env ]]; then ENV_FILE=".env"; fi
-if [[ -n "$ENV_FILE" ]]; then
-    [[ -f "$ENV_FILE" ]] || die "no such env file: $ENV_FILE (instances: $(cd deploy/instances 2>/dev/null && printf '%s ' *.env))"
-    say "environment from $ENV_FILE"
-    set -a
-    # shellcheck disable=SC1090
-    source "$ENV_FILE"
-    set +a
-fi
-export INSTANCE_ID="${INSTANCE_ID:-region-1084}"
-export AMQP_URI="${AMQP_URI:-amqp://guest:guest@127.0.0.1:5672/}"
-export PG_URL="${PG_URL:-postgresql://postgres@127.0.0.1:5432}"
-export DB_PREFIX="${DB_PREFIX:-peer_}"
-export LOG_LEVEL="${LOG_LEVEL:-INFO}"
+# One source of configuration (runtime/config.py): the instance profile, then ./.env, then what the caller set.
+# No defaults here: a value the profile lacks is an error of runtime/config.py, the same for every process.
+load_env_file() {  # load_env_file FILE: KEY=value lines, without overriding what the caller exported
+    local key value
+    while IFS= read -r line || [[ -n "$line" ]]; do
+        [[ "$line" =~ ^[[:space:]]*(#|$) ]] && continue
+        [[ "$line" =~ ^([A-Z_][A-Z0-9_]*)=(.*)$ ]] || die "$1: not a KEY=value line: $line"
+        key="${BASH_REMATCH[1]}" value="${BASH_REMATCH[2]}"
+        [[ -n "${!key:-}" ]] || export "$key=$value"
+    done <"$1"
+}
+[[ -n "$ENV_FILE" ]] || ENV_FILE="deploy/instances/${INSTANCE_ID:-region-1084}.env"
+[[ -f "$ENV_FILE" ]] || die "no such env file: $ENV_FILE (instances: $(cd deploy/instances 2>/dev/null && printf '%s ' *.env))"
+# ./.env first: its values (local overrides, secrets) win over the profile's, the caller's over both.
+if [[ -f .env ]]; then say "environment from .env"; load_env_file .env; fi
+say "environment from $ENV_FILE"
+load_env_file "$ENV_FILE"
+export PEER_DEV_MODE="${PEER_DEV_MODE:-1}"
+[[ "$PEER_DEV_MODE" == 1 ]] && say "development mode (PEER_DEV_MODE=1): missing secrets come from ${PEER_DEV_SECRETS_FILE:-var/dev-secrets/$INSTANCE_ID.env}"
 export PYTHONUNBUFFERED=1
 # The eventlet trap (ARCHITECTURE.md): psycopg's C wait would block the hub. The runtime sets it too.
 export PSYCOPG_WAIT_FUNC="${PSYCOPG_WAIT_FUNC:-wait_select}"
@@ -76,6 +88,11 @@ running_pgid() {  # prints the process group of a detached run that is still ali
     pgid="$(cat "$PID_FILE" 2>/dev/null)"
     [[ "$pgid" =~ ^[0-9]+$ ]] && kill -0 -- "-$pgid" 2>/dev/null && printf '%s' "$pgid"
 }
+
+if [[ "$PRINT_CONFIG" == 1 ]]; then
+    [[ -x .venv/bin/peer-admin ]] || die ".venv/bin/peer-admin missing: run deploy/bootstrap.sh"
+    exec .venv/bin/peer-admin config
+fi
 
 # ------------------------------------------------------------------------------------------ checks
 if pgid="$(running_pgid)"; then
@@ -121,7 +138,8 @@ for svc in "${SERVICES[@]}"; do
 done
 [[ ${#busy[@]} -eq 0 ]] || die "ports already in use: ${busy[*]} (another run? deploy/down.sh, or set HTTP_PORT_<SERVICE> / RELAY_METRICS_PORT_<SERVICE>)"
 
-HONCHO=(.venv/bin/honcho -e "${ENV_FILE:-/dev/null}" -d "$REPO_ROOT" -f "$REPO_ROOT/deploy/Procfile")
+# Everything is exported already; /dev/null keeps honcho from reading ./.env over it.
+HONCHO=(.venv/bin/honcho -e /dev/null -d "$REPO_ROOT" -f "$REPO_ROOT/deploy/Procfile")
 
 # ------------------------------------------------------------------------------------------ foreground
 if [[ "$DETACH" == 0 ]]; then
