@@ -1,8 +1,10 @@
 """Instance configuration: one instance = one set of variables, read from one source.
 
 Every process of an instance (services, relays, `peer-admin`, `deploy/up.sh`, the test support) resolves its
-settings here, in this order: the environment, then the instance's profile `deploy/instances/<INSTANCE_ID>.env`
-(non-secret settings only; the container image has no profiles, compose passes them as `env_file`).
+settings here, in this order: the environment, then a git-ignored `./.env` at the repository root (local
+overrides and secrets; Compose reads the same file), then the instance's profile
+`deploy/instances/<INSTANCE_ID>.env` (non-secret settings only; the container image has neither file, compose
+passes the profile as `env_file`).
 Secrets never have a default: see runtime/instance_secrets.py.
 """
 from __future__ import annotations
@@ -19,7 +21,9 @@ from runtime.instance_secrets import ConfigurationError
 SERVICES = ("roles", "courses", "network", "notifications")
 INSTANCE_ID_PATTERN = re.compile(r"^(region-108[1-5]|kommune-\d{4}|national)$")
 DEFAULT_INSTANCE = "region-1084"
-PROFILES = Path(__file__).resolve().parent.parent / "deploy" / "instances"
+ROOT = Path(__file__).resolve().parent.parent
+PROFILES = ROOT / "deploy" / "instances"
+LOCAL_ENV = ROOT / ".env"
 REQUIRED = ("AMQP_URI", "PG_URL", "DB_PREFIX")
 # Every variable settings() depends on: the cache key (tests change the environment between calls).
 _INPUTS = ("INSTANCE_ID", *REQUIRED, "LOG_LEVEL", *instance_secrets.INPUTS)
@@ -83,6 +87,8 @@ def settings() -> Settings:
 @lru_cache(maxsize=32)
 def _settings(inputs: tuple) -> Settings:
     env = {k: v for k, v in zip(_INPUTS, inputs) if v is not None}
+    if LOCAL_ENV.is_file():
+        env = {**read_env_file(LOCAL_ENV), **env}
     instance_id = env.get("INSTANCE_ID") or DEFAULT_INSTANCE
     if not INSTANCE_ID_PATTERN.match(instance_id):
         raise ConfigurationError(

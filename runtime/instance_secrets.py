@@ -98,9 +98,10 @@ def resolve(instance_id: str, env) -> ResolvedSecrets:
         for name in needed:
             values[name] = generated[name]
             sources[name] = str(path)
-            # runtime.vault and runtime.pseudonym read the environment: they must see the same values.
-            os.environ.setdefault(name, generated[name])
     _validate(values)
+    for name, value in values.items():
+        # runtime.vault and runtime.pseudonym read the environment: they must see the values resolved here.
+        os.environ.setdefault(name, value)
     return ResolvedSecrets(values, sources, developing)
 
 
