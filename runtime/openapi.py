@@ -49,7 +49,7 @@ def document(service_cls, version: str = "1") -> dict:
                    info={"description": (service_cls.__module__ and inspect.getmodule(service_cls).__doc__ or "").strip()})
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
     spec.components.schema("Problem", {
-        "type": "object", "required": ["type", "title", "status", "detail"],
+        "type": "object", "required": ["type", "title", "status", "detail", "correlation_id"],
         "properties": {"type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
                        "detail": {"type": "string"}, "correlation_id": {"type": "string"},
                        "errors": {"type": "array", "items": {"type": "object", "required": ["field", "reason"],

@@ -50,7 +50,7 @@ import contracts
 from contracts.personal import SEALED, STREAM, SUBJECT_PATTERN, Personal
 from runtime import db
 from runtime.config import settings
-from runtime.errors import Conflict, InvalidInput
+from runtime.errors import Conflict, InvalidInput, PersonErased
 from runtime.eventstore import ANY_VERSION, NewEvent, RecordedEvent
 
 log = logging.getLogger(__name__)
@@ -480,3 +480,12 @@ def forget(conn, subject: str, *, delete: Iterable[tuple[str, str]] = (),
                 (masked if isinstance(masked, str) else Jsonb(masked), row["key"]))
             touched[table] = touched.get(table, 0) + 1
     return touched
+
+
+def refuse_commands_on_erased(session: VaultSession, stream: str, person_streams: dict[str, str]) -> None:
+    """A stream that *is* a person (its category a key of `person_streams`, whose value is the field that
+    names them) takes no new event once that person was erased: 410, so no command (even one carrying no
+    personal field, which the sealing would have refused) brings back a row about them."""
+    category, _, entity_id = stream.partition("-")
+    if category in person_streams and session.keystore.is_erased(entity_id):
+        raise PersonErased(person_streams[category])

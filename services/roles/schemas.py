@@ -232,8 +232,8 @@ class AgreementDetails(Schema):
 
 class Agreement(Schema):
     id = fields.UUID()
-    volunteer_id = fields.UUID()
-    coordinator_id = fields.UUID()
+    volunteer_id = fields.UUID(allow_none=True, metadata={"description": "null once the volunteer was erased"})
+    coordinator_id = fields.UUID(allow_none=True, metadata={"description": "null once the coordinator was erased"})
     status = fields.String()
     details = fields.Nested(AgreementDetails)
     confidentiality_accepted = fields.Boolean()
@@ -253,7 +253,7 @@ class Agreement(Schema):
 
 class AgreementSummary(Schema):
     id = fields.UUID()
-    volunteer_id = fields.UUID()
+    volunteer_id = fields.UUID(allow_none=True, metadata={"description": "null once the volunteer was erased"})
     status = fields.String()
     active_from = fields.Date(allow_none=True)
     term_ends_on = fields.Date(allow_none=True)
@@ -316,3 +316,29 @@ class ChangeAssignment(VersionedCommand):
     leader_id = fields.UUID(allow_none=True)
     mentor_id = fields.UUID(allow_none=True)
     function_description_id = fields.UUID(allow_none=True)
+
+
+class PeerCounts(Schema):
+    paid = fields.Integer()
+    volunteer = fields.Integer()
+
+
+class AgreementCounts(Schema):
+    total = fields.Integer()
+    draft = fields.Integer()
+    active = fields.Integer()
+    paused = fields.Integer()
+    ended = fields.Integer()
+
+
+class FunctionDescriptionCounts(Schema):
+    total = fields.Integer()
+    published = fields.Integer()
+
+
+class RolesStatistics(Schema):
+    """Counts of the instance; erasing a person removes their data, not the facts counted here."""
+
+    function_descriptions = fields.Nested(FunctionDescriptionCounts)
+    peers = fields.Nested(PeerCounts, metadata={"description": "Peers ever registered, erased ones included"})
+    volunteer_agreements = fields.Nested(AgreementCounts)
