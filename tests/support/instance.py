@@ -135,14 +135,23 @@ class Instance:
         """What this instance's processes connect with: the least-privilege runtime role (runtime/db_roles.py)."""
         return self.settings().database_url(service)
 
+    def provision_database(self, name: str, *migration_dirs: Path) -> None:
+        """A database of this instance made as `peer-admin migrate` makes it: its owner and runtime roles, the
+        event store's and the given migrations applied as the owner, the runtime role's grants. Test-only
+        services (their own database) need it too: processes connect as the runtime role, never superuser."""
+        db_roles.provision(self.settings(), name, lambda url: db.migrate(url, *migration_dirs))
+
+    def drop_database(self, name: str) -> None:
+        """The database and its two roles (roles are server-wide: a throwaway instance leaves none behind)."""
+        db_roles.drop(self.pg_url, db_roles.roles_for(self.db_prefix, name))
+
     def create(self) -> "Instance":
         management("PUT", f"vhosts/{quote(self.vhost, safe='')}")
         management("PUT", f"permissions/{quote(self.vhost, safe='')}/guest",
                    json={"configure": ".*", "write": ".*", "read": ".*"})
-        config = self.settings()
         for service in self.services:
-            db_roles.provision(config, service, lambda url, s=service: db.migrate(url, ROOT / "services" / s / "migrations"))
-        db_roles.provision(config, "vault", vault.provision)
+            self.provision_database(service, ROOT / "services" / service / "migrations")
+        db_roles.provision(self.settings(), "vault", vault.provision)
         topology.declare(self.amqp_uri, self.services)
         return self
 
@@ -150,7 +159,7 @@ class Instance:
         for process in self.processes.values():
             process.kill()
         for service in (*self.services, "vault"):
-            db_roles.drop(self.pg_url, db_roles.roles_for(self.db_prefix, service))
+            self.drop_database(service)
         try:
             management("DELETE", f"vhosts/{quote(self.vhost, safe='')}")
         except requests.RequestException:
