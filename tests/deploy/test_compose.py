@@ -435,6 +435,7 @@ def test_every_secret_is_required_from_the_operator_and_has_no_value_in_the_file
     start without it, naming it, and no secret value is written in the repository."""
     text = path.read_text()
     for name in SECRET_VARIABLES[kind]:
+        assert not re.search(r"\$\{" + name + r":?-", text), f"{path.name}: {name} has a default"
         assert re.search(r"\$\{" + name + r":\?", text), f"{path.name}: {name} must be `${{{name}:?...}}`"
         with pytest.raises(AssertionError, match=f"required variable {name} is not set"):
             interpolate(yaml.safe_load(text), {k: v for k, v in OPERATOR_ENV.items() if k != name})
