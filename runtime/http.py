@@ -90,6 +90,20 @@ class ApiEntrypoint(HttpRequestHandler):
         self.summary = summary
         self.produces = produces  # the media type of a successful answer (OpenAPI), e.g. text/calendar
 
+    @classmethod
+    def decorator(cls, method: str, url: str, **kwargs):
+        """`@api(...)`: also refuses, at import, a response of special-category data whose reads are not
+        audited (runtime/audit.py)."""
+        register = super().decorator(method, url, **kwargs)
+
+        def checked(fn):
+            from runtime.audit import check_special_category_reads
+
+            check_special_category_reads(fn, kwargs.get("returns"), f"{method} {url}")
+            return register(fn)
+
+        return checked
+
     def handle_request(self, request):
         correlation_id = request.headers.get("X-Correlation-ID", "")
         try:
