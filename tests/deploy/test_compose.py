@@ -458,3 +458,17 @@ def test_no_secret_in_any_profile_or_tracked_env_file():
         assert not leaked, f"{name} holds secrets {sorted(leaked)}"
     for path in (".env", "var/dev-secrets/region-1084.env"):
         assert subprocess.run(["git", "check-ignore", "-q", path], cwd=ROOT).returncode == 0, f"{path}: not ignored"
+
+
+@pytest.mark.parametrize("path", COMPOSE_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_only_the_migrations_get_the_database_administrator(path):
+    """Guards issue 8 item 11: every container connected as the PostgreSQL superuser. Services and relays now get
+    the server without credentials (they log in as their runtime roles); only `migrate` has the administrator."""
+    for name, service in load(path)["services"].items():
+        if not service.get("build"):
+            continue
+        pg_url = service["environment"]["PG_URL"]
+        if name.endswith("migrate"):
+            assert pg_url.startswith("postgresql://postgres:operator-set-postgres_password@"), name
+        else:
+            assert "operator-set-" not in pg_url and not re.match(r"postgresql://[^@/]*:", pg_url), name
