@@ -27,7 +27,7 @@ class RunningInstance(Instance):
         return DemoClient(self.instance_id, self.jwt_secret, env=self.http_env())
 
     def peer_admin(self, *args: str, timeout: float = 120, **extra_env) -> subprocess.CompletedProcess:
-        env = self.env(PEER_DEV_MODE="0", **self.http_env(), **extra_env)
+        env = self.env(**{"PEER_DEV_MODE": "0", **self.http_env(), **extra_env})
         env.pop("PEER_DEV_SECRETS_FILE", None)
         return subprocess.run([PEER_ADMIN, *args], env=env, cwd=ROOT, capture_output=True, text=True,
                               timeout=timeout)
