@@ -27,6 +27,7 @@ __all__ = ["DemoClient", "ServiceUnavailable", "PARTS", "load"]
 
 def load(client: DemoClient, report=print) -> dict[str, int]:
     """Loads every part; returns how many objects each part created (0 everywhere on a second load)."""
+    client.wait_ready(("roles", "courses"))
     created = {}
     for title, part in PARTS:
         count = part(client, report)

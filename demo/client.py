@@ -1,6 +1,7 @@
 """The demo's HTTP client: where each service answers, development tokens, and calls that fail loudly."""
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass
 
@@ -47,6 +48,20 @@ class DemoClient:
             return requests.get(self.url(service, "/health"), timeout=2).status_code == 200
         except requests.RequestException:
             return False
+
+    def wait_ready(self, services, timeout: float = 60) -> None:
+        """Waits (bounded) until each service answers GET /ready: a service healthy before its database is."""
+        deadline = time.monotonic() + timeout
+        for service in services:
+            while True:
+                try:
+                    if requests.get(self.url(service, "/ready"), timeout=2).status_code == 200:
+                        break
+                except requests.ConnectionError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise ServiceUnavailable(f"{service} not ready on {self.url(service, '')} after {timeout:.0f}s")
+                time.sleep(0.5)
 
     def call(self, method: str, service: str, path: str, *, role: str = "coordinator", subject: str | None = None,
              json=None, params=None, missing_ok: bool = False):

@@ -59,10 +59,10 @@ def show(console: Console, *, instance_id: str, services: list[str], amqp_uri: s
     console.print(where_table(services, amqp_uri, env))
     minted = tokens(instance_id, jwt_secret) if dev_mode and jwt_secret else None
     if minted:
-        table = Table("role", "development token (12 h)", title=f"Tokens for {instance_id} (development mode only)")
+        # Lines, not a table: a token folded into a table cell cannot be copied.
+        console.print(f"[bold]Development tokens for {instance_id}[/bold] (12 hours; development mode only):")
         for role, token in minted.items():
-            table.add_row(role, token)
-        console.print(table)
+            console.print(f"export TOKEN_{role.upper()}={token}", soft_wrap=True, highlight=False, markup=False)
     else:
         console.print("Tokens: not in development mode; mint one with "
                       "`peer-admin mint-token --sub <user id> --role <role>` and export it as TOKEN.")
