@@ -1,5 +1,7 @@
 """The envelope every event travels in, on the broker and in the event feed."""
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
+
+from contracts.schema import Schema
 
 
 class EnvelopeSchema(Schema):
