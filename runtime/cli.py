@@ -93,6 +93,32 @@ def vault_provision():
     console.print(f"vault: {vault_url().rsplit('/', 1)[-1]} ready")
 
 
+@app.command("vault-rotate-master-key")
+def vault_rotate_master_key():
+    """Re-wrap every person key under a new master key (events and read models are not touched).
+
+    The current key is VAULT_MASTER_KEY, the new one VAULT_NEW_MASTER_KEY (base64 of 32 random bytes;
+    environment only, never an argument: arguments end up in shell history and `ps`). Idempotent: run
+    it again after every service runs with the new key (deploy/README.md)."""
+    import os
+
+    from runtime import vault
+
+    configured = os.environ.get("VAULT_NEW_MASTER_KEY")
+    if not configured:
+        raise typer.BadParameter("VAULT_NEW_MASTER_KEY: set it to the new master key (base64 of 32 random bytes)")
+    try:
+        new_key = vault.parse_master_key(configured, "VAULT_NEW_MASTER_KEY")
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    try:
+        rewrapped = vault.KeyStore.at().rotate_master_key(new_key)
+    except vault.ForeignMasterKey as exc:
+        console.print(f"[red]refused, nothing changed:[/red] {exc}")
+        raise typer.Exit(1) from None
+    typer.echo(json.dumps({"rewrapped": rewrapped}))
+
+
 @app.command("erase-person")
 def erase_person(person_id: str = typer.Argument(..., help="The person's id (the vault subject), never a name"),
                  basis: str = typer.Option("data_subject_request",
@@ -151,11 +177,15 @@ def audit_log(service: str, resource_type: str = typer.Option(None), resource_id
 
 
 @app.command()
-def pseudonym(person_id: str = typer.Argument(..., help="A person id of this instance")):
-    """The national pseudonym of a person of this instance (to find them in what was shared nationally)."""
+def pseudonym(person_id: str = typer.Argument(..., help="A person id of this instance"),
+              purpose: str = typer.Option("person", help="'person', or the stream category of a national stream")):
+    """The national pseudonym of a person (or a stream's id) of this instance, to find it in what was shared."""
     from runtime.pseudonym import pseudonym as derive
 
-    typer.echo(derive(person_id))
+    try:
+        typer.echo(derive(person_id, purpose=purpose))
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
 
 
 @dead_letters.command("list")

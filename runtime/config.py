@@ -24,13 +24,6 @@ class Settings:
             return override
         return f"{self.pg_url.rstrip('/')}/{self.db_prefix}{service}"
 
-    def nameko_config(self) -> dict:
-        return {
-            "AMQP_URI": self.amqp_uri,
-            "serializer": "json",
-            "max_workers": int(os.environ.get("MAX_WORKERS", "10")),
-        }
-
 
 def settings() -> Settings:
     instance_id = os.environ.get("INSTANCE_ID", "region-1084")

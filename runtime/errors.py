@@ -49,6 +49,19 @@ class Conflict(ProblemError):
     problem_type = "/problems/conflict"
 
 
+class PersonErased(ProblemError):
+    """The request acts on a person who was erased: their streams take no new commands.
+
+    410, not 409: retrying or refreshing cannot help; the person is gone for good."""
+
+    status = 410
+    title = "Gone"
+    problem_type = "/problems/person-erased"
+
+    def __init__(self, field: str, detail: str = "the person was erased; nothing more is recorded about them"):
+        super().__init__(detail, [{"field": field, "reason": "the person was erased"}])
+
+
 class Unauthorized(ProblemError):
     status = 401
     title = "Unauthorized"

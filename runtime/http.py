@@ -9,10 +9,15 @@ may call it. Errors are raised, never returned, so the transaction-per-worker ro
 """
 from __future__ import annotations
 
+import copy
 import json
 import logging
+import random
 import uuid
+from functools import partial
 
+import eventlet
+from eventlet.event import Event
 from marshmallow import Schema, ValidationError
 from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import WebServer, WsgiApp
@@ -20,11 +25,24 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 import contracts
+from runtime import logs
 from runtime.auth import PUBLIC, authorise, declaration  # noqa: F401  (PUBLIC re-exported for services)
 from runtime.errors import Conflict, InvalidInput, ProblemError
 from runtime.eventstore import ConcurrencyConflict
 
 log = logging.getLogger(__name__)
+
+# A command whose client sent no expected version decided on the state it loaded itself; when another
+# writer moved the stream on meanwhile, deciding again on the fresh state is what the client would do.
+# Bounded: each round of racing writers lets at least one through.
+CONFLICT_ATTEMPTS = 30
+CONFLICT_BACKOFF = 0.004  # seconds per attempt, jittered, so racing writers spread out
+
+
+def retries_on_conflict(kwargs: dict) -> bool:
+    """Only when the client did not pin a version: a stale version the client sent stays a 409."""
+    body = kwargs.get("body")
+    return not isinstance(body, dict) or body.get("expected_version") is None
 
 
 def json_response(payload, status: int = 200, headers: dict | None = None) -> Response:
@@ -56,7 +74,7 @@ def as_problem(exc: Exception) -> ProblemError:
         problem.status, problem.title = exc.code or 500, exc.name
         problem.headers = {k: v for k, v in exc.get_headers() if k.lower() == "allow"}
         return problem
-    problem = ProblemError("internal error; the correlation id identifies it in the logs")
+    problem = ProblemError("internal error; its correlation_id identifies it in the logs")
     problem.status, problem.title = 500, "Internal server error"
     return problem
 
@@ -96,6 +114,20 @@ class ApiEntrypoint(HttpRequestHandler):
         self.summary = summary
         self.produces = produces  # the media type of a successful answer (OpenAPI), e.g. text/calendar
 
+    @classmethod
+    def decorator(cls, method: str, url: str, **kwargs):
+        """`@api(...)`: also refuses, at import, a response of special-category data whose reads are not
+        audited (runtime/audit.py)."""
+        register = super().decorator(method, url, **kwargs)
+
+        def checked(fn):
+            from runtime.audit import check_special_category_reads
+
+            check_special_category_reads(fn, kwargs.get("returns"), f"{method} {url}")
+            return register(fn)
+
+        return checked
+
     def handle_request(self, request):
         correlation_id = request.headers.get("X-Correlation-ID", "")
         try:
@@ -103,9 +135,35 @@ class ApiEntrypoint(HttpRequestHandler):
         except ValueError:
             correlation_id = str(uuid.uuid4())
         request.environ["peer.correlation_id"] = correlation_id
-        response = super().handle_request(request)
+        # This green thread serves the connection (and writes the access log line); the worker binds its own.
+        logs.bind_correlation_id(correlation_id)
+        request.shallow = False
+        try:
+            args, kwargs = self.get_entrypoint_parameters(request)
+            self.check_signature(args, kwargs)
+            response = self.response_from_result(self.run_command(args, kwargs))
+        except Exception as exc:
+            response = self.response_from_exception(exc)
         response.headers["X-Correlation-ID"] = correlation_id
         return response
+
+    def run_command(self, args, kwargs):
+        """Run the method in a worker (its own transaction); on a version conflict of a command whose
+        client sent no expected version, again in a new worker that loads the fresh state and decides anew.
+        The same place for every endpoint of every service: nameko's handler runs the worker once."""
+        for attempt in range(1, CONFLICT_ATTEMPTS + 1):
+            done = Event()
+            # A fresh copy each time: methods may change their body (pop a field, fill a default).
+            self.container.spawn_worker(self, args, copy.deepcopy(kwargs), context_data={},
+                                        handle_result=partial(self.handle_result, done))
+            try:
+                return done.wait()
+            except ConcurrencyConflict:
+                if attempt == CONFLICT_ATTEMPTS or not retries_on_conflict(kwargs):
+                    raise
+                log.info("version conflict; deciding again on fresh state",
+                         extra={"url": self.url, "attempt": attempt})
+                eventlet.sleep(random.uniform(0, CONFLICT_BACKOFF * attempt))
 
     def get_entrypoint_parameters(self, request):
         request.environ["peer.principal"] = authorise(request, self.allow)
@@ -135,7 +193,7 @@ class ApiEntrypoint(HttpRequestHandler):
         if problem.status >= 500:
             # Type only: the message of an unexpected exception may quote personal data.
             log.error("request failed", extra={"error": type(exc).__name__, "url": self.url})
-        return problem_response(problem)
+        return problem_response(problem, logs.correlation_id())
 
 
 def load_body(request, schema: type[Schema]) -> dict:

@@ -1,4 +1,12 @@
-"""Structured JSON logs with correlation ids. Callers pass ids and types in `extra`, never personal data."""
+"""Structured JSON logs with correlation ids. Callers pass ids and types in `extra`, never personal data.
+
+Every line written while a request or a consumed event is handled carries its correlation id: the HTTP
+entrypoint binds it in the server's green thread (`runtime.http`), the worker's `Database` binds it in
+the worker's green thread (`runtime.store`); green threads do not inherit context variables, so each binds
+its own. Client errors (4xx) that nameko logs at ERROR are demoted to INFO with their status (`ClientErrorsAtInfo`):
+ERROR is kept for what ops must act on.
+"""
+import contextvars
 import json
 import logging
 import re
@@ -9,6 +17,50 @@ from runtime.cpr import redact
 # An HTTP request line's query string ("GET /x?name=... HTTP/1.1" in the access log) can carry personal data.
 _QUERY = re.compile(r'("(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) [^ ?"]*)\?[^ "]*')
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+_CORRELATION_ID: contextvars.ContextVar[str | None] = contextvars.ContextVar("correlation_id", default=None)
+
+
+def bind_correlation_id(correlation_id) -> contextvars.Token:
+    """Mark every later log line of this green thread with `correlation_id` (undo with `unbind`)."""
+    return _CORRELATION_ID.set(str(correlation_id))
+
+
+def unbind(token: contextvars.Token) -> None:
+    _CORRELATION_ID.reset(token)
+
+
+def correlation_id() -> str | None:
+    return _CORRELATION_ID.get()
+
+
+def _of_worker(args) -> str | None:
+    """The correlation id of a nameko worker named in a log line's arguments: nameko logs its
+    'setting up <worker>' lines before the worker's own binding exists."""
+    for arg in args if isinstance(args, tuple) else ():
+        if type(arg).__name__ == "WorkerContext":
+            found = (arg.context_data or {}).get("correlation_id")
+            request = arg.args[0] if arg.args else None
+            found = found or getattr(request, "environ", {}).get("peer.correlation_id")
+            return str(found) if found else None
+    return None
+
+
+class ClientErrorsAtInfo(logging.Filter):
+    """nameko.containers logs every exception a worker raised at ERROR (or WARNING), a 409 or 422 included.
+    A problem the client caused is not a server error: INFO, with its status."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.WARNING and record.exc_info and record.exc_info[1] is not None:
+            from runtime.http import as_problem  # runtime.http logs through this module
+
+            status = as_problem(record.exc_info[1]).status
+            if status < 500:
+                record.levelno, record.levelname, record.status = logging.INFO, "INFO", status
+                record.msg, record.args = "client error handling worker %s", record.args[:1]
+        return True
+
+
+logging.getLogger("nameko.containers").addFilter(ClientErrorsAtInfo())
 
 
 class JsonFormatter(logging.Formatter):
@@ -24,6 +76,8 @@ class JsonFormatter(logging.Formatter):
             "message": _QUERY.sub(r"\1?[query removed]", record.getMessage()),
         }
         entry.update({k: v for k, v in vars(record).items() if k not in _STANDARD})
+        if "correlation_id" not in entry and (bound := _CORRELATION_ID.get() or _of_worker(record.args)):
+            entry["correlation_id"] = bound
         if record.exc_info:
             # Exception type only: exception texts can quote input values, i.e. personal data.
             entry["exception"] = record.exc_info[0].__name__

@@ -63,7 +63,7 @@ def document(service_cls, version: str = "1") -> dict:
     spec.components.response("MethodNotAllowed", METHOD_NOT_ALLOWED)
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
     spec.components.schema("Problem", {
-        "type": "object", "required": ["type", "title", "status", "detail"],
+        "type": "object", "required": ["type", "title", "status", "detail", "correlation_id"],
         "properties": {"type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
                        "detail": {"type": "string"}, "correlation_id": {"type": "string"},
                        "errors": {"type": "array", "items": {"type": "object", "required": ["field", "reason"],

@@ -34,11 +34,12 @@ _LOCK_KEY = "outbox-relay"
 def national_envelope(envelope: dict) -> dict:
     """What leaves the instance: the contract holds no personal field; neither the actor nor the
     stream's own id is sent (a stream id can be a person's id): the id travels pseudonymised, which
-    keeps per-stream order and deduplication at the national level."""
+    keeps per-stream order and deduplication at the national level. Keyed by the category, so two
+    streams of one entity (`peer_education-<course>`, `outcome-<course>`) cannot be joined nationally."""
     from runtime.pseudonym import pseudonym
 
     category, _, entity_id = envelope["stream"].partition("-")
-    return {**envelope, "actor": "instance", "stream": f"{category}-{pseudonym(entity_id)}"}
+    return {**envelope, "actor": "instance", "stream": f"{category}-{pseudonym(entity_id, purpose=category)}"}
 
 
 class Relay:

@@ -17,7 +17,7 @@ from nameko.extensions import DependencyProvider
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
-from runtime import db, eventstore, inbox
+from runtime import db, eventstore, inbox, logs
 from runtime.config import settings
 from runtime.notifier import Notifier
 
@@ -31,6 +31,7 @@ class UnitOfWork:
         self.metadata = metadata
         self.appended: list[eventstore.RecordedEvent] = []
         self.completed = False
+        self.log_binding = None  # the worker's correlation id on its log lines (runtime/logs.py)
 
     def execute(self, query, params=None):
         return self.conn.execute(query, params)
@@ -99,6 +100,9 @@ class Database(DependencyProvider):
         metadata = _metadata_for(worker_ctx, self.container.service_name, self.instance_id)
         queue = getattr(worker_ctx.entrypoint, "queue", None)
         unit = self.units[worker_ctx] = UnitOfWork(conn, metadata, queue.name if queue is not None else None)
+        # Injection runs in the worker's green thread before the method: every line it logs, nameko's
+        # own error line included, carries the request's or the consumed event's correlation id.
+        unit.log_binding = logs.bind_correlation_id(metadata.correlation_id)
         return unit
 
     def complete(self, worker_ctx, exc_info):
@@ -127,6 +131,7 @@ class Database(DependencyProvider):
         if not unit.conn.closed:
             unit.conn.rollback()  # no-op after a commit; never hand an open transaction back
         self.pool.putconn(unit.conn)
+        logs.unbind(unit.log_binding)
 
 
 def complete(worker_ctx, exc_info):

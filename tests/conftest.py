@@ -3,7 +3,6 @@ import eventlet
 
 eventlet.monkey_patch()  # must precede every other import (nameko, psycopg, kombu)
 
-import os  # noqa: E402
 import uuid  # noqa: E402
 
 import pytest  # noqa: E402
@@ -11,12 +10,6 @@ import pytest  # noqa: E402
 import runtime  # noqa: E402,F401
 from runtime import db  # noqa: E402
 from runtime.config import settings  # noqa: E402
-
-SERVICE_MIGRATIONS = {
-    name: os.path.join(os.path.dirname(__file__), "..", "services", name, "migrations")
-    for name in ("roles", "courses", "network", "notifications")
-}
-
 
 @pytest.fixture
 def database_url():
@@ -42,3 +35,15 @@ def instance(tmp_path):
     created = Instance(workdir=tmp_path).create()
     yield created
     created.destroy()
+
+
+@pytest.fixture(scope="session")
+def topology():
+    """Two regions and the national instance, each with its own RabbitMQ node linked by the shovels of
+    deploy/multi-region/ (tests/support/topology.py); started once per session, stopped at its end."""
+    from tests.support.topology import start_topology
+
+    started, workdir = start_topology()
+    yield started
+    started.stop()
+    workdir.cleanup()

@@ -337,3 +337,16 @@ class HoursRow(Schema):
     total_minutes = fields.Integer()
     total_hours = fields.Float()
     activities = fields.Integer(metadata={"description": "Sessions held (group and individual)"})
+
+
+def _counts(description: str):
+    return fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={"description": description})
+
+
+class CoursesStatistics(Schema):
+    """Counts of the instance; erasing a person removes their data, not the facts counted here."""
+
+    group_courses = _counts("Group courses per status, and total")
+    participants = _counts("Group-course participants per status, and those who completed")
+    support_courses = _counts("Individual support courses per status")
+    citizens = _counts("Citizens ever registered (counted from the events: erased ones included)")

@@ -15,12 +15,12 @@ from runtime.eventstore import NO_STREAM, NewEvent
 from runtime.store import Database
 from runtime.vault import PERSON_CATEGORY, Vault, erased_subject
 # Modules, not classes: `nameko run` takes every class in this namespace with entrypoints for a service.
-from services.courses.api import citizens, group_courses, methods, reports, support_courses
+from services.courses.api import citizens, group_courses, methods, reports, statistics, support_courses
 
 
 class CoursesService(feed.EventFeed, health.HealthEndpoints, audit.AuditEndpoints, methods.MethodsApi,
                      citizens.CitizensApi, group_courses.GroupCoursesApi, support_courses.SupportCoursesApi,
-                     reports.ReportsApi):
+                     reports.ReportsApi, statistics.StatisticsApi):
     name = "courses"
     db = Database()
     vault = Vault()

@@ -17,19 +17,22 @@ from services.roles.domain.peer import Peer
 from services.roles.domain.volunteer_agreement import VolunteerAgreement
 
 READ_MODEL_TABLES = ("function_descriptions", "peers", "volunteer_agreements", "volunteer_activities",
-                     "peer_educations")
+                     "peer_educations", "erased_peer_counts")
 
 # Where persons' data sits in these read models, so that `person.erased` forgets it (runtime/vault.forget):
 # rows about a person are deleted; sealed values of a person inside other rows are masked.
-PERSON_ROWS: tuple[tuple[str, str], ...] = (("peers", "id"), ("volunteer_agreements", "volunteer_id"),
-                                             ("volunteer_activities", "peer_id"), ("peer_educations", "peer_id"))
-PERSON_VALUES = (("function_descriptions", "id", "local_fields"),)
+# A volunteer agreement is not deleted: it is also a fact the statistics count (`_anonymise_agreements`).
+PERSON_ROWS: tuple[tuple[str, str], ...] = (("peers", "id"), ("volunteer_activities", "peer_id"),
+                                             ("peer_educations", "peer_id"))
+PERSON_VALUES = (("function_descriptions", "id", "local_fields"), ("volunteer_agreements", "id", "details"))
 
 
 def project(conn, event: RecordedEvent) -> None:
     """Apply one event as stored: personal values stay sealed in the rows (opened when read)."""
     if subject := vault.erased_subject(event):
+        _count_erased_peer(conn, subject)
         vault.forget(conn, subject, delete=PERSON_ROWS, mask=PERSON_VALUES)
+        _anonymise_agreements(conn, subject)
         return
     category = event.stream.split("-", 1)[0]
     if category in _PROJECTIONS:
@@ -63,6 +66,22 @@ def project(conn, event: RecordedEvent) -> None:
          "revision": description.revision, "local_fields": json.dumps(description.local_fields, sort_keys=True),
          "version": event.stream_version, "updated_at": event.occurred_at},
     )
+
+
+def _count_erased_peer(conn, subject: str) -> None:
+    """The peer goes, the count of peers of their kind stays (GET /statistics)."""
+    conn.execute("INSERT INTO erased_peer_counts (kind, erased) SELECT kind, 1 FROM peers WHERE id::text = %s "
+                 "ON CONFLICT (kind) DO UPDATE SET erased = erased_peer_counts.erased + 1", (subject,))
+
+
+def _anonymise_agreements(conn, subject: str) -> None:
+    """The agreements of an erased person keep their facts (status, dates, pauses, renewals) and lose
+    the person: their id, as volunteer or coordinator, and whom they signed as."""
+    for column, party in (("volunteer_id", "volunteer"), ("coordinator_id", "coordinator")):
+        conn.execute(sql.SQL(
+            "UPDATE volunteer_agreements SET {col} = NULL, signatures = CASE WHEN signatures ? %s "
+            "THEN jsonb_set(signatures, ARRAY[%s, 'signed_by'], 'null') ELSE signatures END "
+            "WHERE {col}::text = %s").format(col=sql.Identifier(column)), (party, party, subject))
 
 
 def _upsert(conn, table: str, row: dict) -> None:

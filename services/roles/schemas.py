@@ -174,10 +174,43 @@ class PeerSummary(Schema):
     updated_at = fields.DateTime()
 
 
-class AccommodationNeeds(Schema):
+class AccommodationReaders(Schema):
+    """The answer to recording accommodation needs or changing who reads them: not the needs (a read
+    of them is audited; this answer is not a read)."""
+
     peer_id = fields.UUID()
-    needs = fields.List(fields.String())
     readers = fields.List(fields.UUID(), metadata={"description": "Persons the peer allowed to read them"})
+
+
+class AccommodationNeeds(AccommodationReaders):
+    needs = fields.List(fields.String(), metadata={"special_category": "accommodation_needs"})
+
+
+def _plan_items(max_length: int = 500, description: str = ""):
+    return fields.List(fields.String(validate=_text(max_length)), required=True, validate=validate.Length(max=30),
+                       metadata={"description": description})
+
+
+class RecordCrisisPlan(VersionedCommand):
+    """The whole plan; it replaces the previous one. Each part a list of short texts (may be empty)."""
+
+    warning_signs = _plan_items(description="Tegn på, at en krise nærmer sig")
+    triggers = _plan_items(description="Hvad der kan udløse en krise")
+    what_helps = _plan_items(description="Hvad der hjælper")
+    whom_to_call = _plan_items(200, "Hvem der skal kontaktes, og hvordan")
+
+
+class CrisisPlanReaders(AccommodationReaders):
+    """The answer to recording a crisis plan or changing who reads it: no part of the plan."""
+
+    recorded = fields.Boolean(metadata={"description": "Whether the peer has recorded a plan"})
+
+
+class CrisisPlan(CrisisPlanReaders):
+    warning_signs = fields.List(fields.String(), metadata={"special_category": "crisis_plan"})
+    triggers = fields.List(fields.String(), metadata={"special_category": "crisis_plan"})
+    what_helps = fields.List(fields.String(), metadata={"special_category": "crisis_plan"})
+    whom_to_call = fields.List(fields.String(), metadata={"special_category": "crisis_plan"})
 
 
 # -- volunteer agreements ---------------------------------------------------------------------------
@@ -245,8 +278,8 @@ class AgreementDetails(Schema):
 
 class Agreement(Schema):
     id = fields.UUID()
-    volunteer_id = fields.UUID()
-    coordinator_id = fields.UUID()
+    volunteer_id = fields.UUID(allow_none=True, metadata={"description": "null once the volunteer was erased"})
+    coordinator_id = fields.UUID(allow_none=True, metadata={"description": "null once the coordinator was erased"})
     status = fields.String()
     details = fields.Nested(AgreementDetails)
     confidentiality_accepted = fields.Boolean()
@@ -266,7 +299,7 @@ class Agreement(Schema):
 
 class AgreementSummary(Schema):
     id = fields.UUID()
-    volunteer_id = fields.UUID()
+    volunteer_id = fields.UUID(allow_none=True, metadata={"description": "null once the volunteer was erased"})
     status = fields.String()
     active_from = fields.Date(allow_none=True)
     term_ends_on = fields.Date(allow_none=True)
@@ -329,3 +362,29 @@ class ChangeAssignment(VersionedCommand):
     leader_id = fields.UUID(allow_none=True)
     mentor_id = fields.UUID(allow_none=True)
     function_description_id = fields.UUID(allow_none=True)
+
+
+class PeerCounts(Schema):
+    paid = fields.Integer()
+    volunteer = fields.Integer()
+
+
+class AgreementCounts(Schema):
+    total = fields.Integer()
+    draft = fields.Integer()
+    active = fields.Integer()
+    paused = fields.Integer()
+    ended = fields.Integer()
+
+
+class FunctionDescriptionCounts(Schema):
+    total = fields.Integer()
+    published = fields.Integer()
+
+
+class RolesStatistics(Schema):
+    """Counts of the instance; erasing a person removes their data, not the facts counted here."""
+
+    function_descriptions = fields.Nested(FunctionDescriptionCounts)
+    peers = fields.Nested(PeerCounts, metadata={"description": "Peers ever registered, erased ones included"})
+    volunteer_agreements = fields.Nested(AgreementCounts)

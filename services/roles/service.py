@@ -1,5 +1,6 @@
 """The roles service: function descriptions (funktionsbeskrivelser), peers with their terms and
-accommodation needs (api/peers.py), volunteer agreements and statements (api/volunteers.py).
+accommodation needs (api/peers.py), their own crisis plans (api/crisis_plans.py), volunteer agreements
+and statements (api/volunteers.py).
 
 Personal fields (the names of the nearest leader and the mentor) are sealed per person by the vault
 before they are appended, stay sealed in the read model, and are opened only for the response.
@@ -15,20 +16,22 @@ from runtime.errors import Forbidden, NotFound
 from runtime.eventstore import NO_STREAM
 from runtime.http import api
 from runtime.store import Database
-from runtime.vault import Vault, erase_person as destroy_and_record
+from runtime.vault import Vault, erase_person as destroy_and_record, refuse_commands_on_erased
 from services.roles import projections, schemas
 # Modules, not classes: `nameko run` takes every class in this namespace with entrypoints for a service.
-from services.roles.api import peers, volunteers
+from services.roles.api import crisis_plans, peers, statistics, volunteers
 from services.roles.domain import FunctionDescription, stream_of
 from services.roles.domain.function_description import history
 from services.roles.template import template
 
+# Streams that are a person, with the field naming them: no command once they were erased (410).
+PERSON_STREAMS = {"peer": "peer_id", "volunteer": "peer_id"}
 READERS = ("peer", "coordinator", "leader", "admin")
 EDITORS = ("coordinator", "leader", "admin")
 
 
 class RolesService(feed.EventFeed, health.HealthEndpoints, audit.AuditEndpoints, peers.PeersApi,
-                   volunteers.VolunteersApi):
+                   crisis_plans.CrisisPlansApi, volunteers.VolunteersApi, statistics.StatisticsApi):
     name = "roles"
     db = Database()
     vault = Vault()
@@ -42,6 +45,7 @@ class RolesService(feed.EventFeed, health.HealthEndpoints, audit.AuditEndpoints,
         return description
 
     def _append(self, stream: str, events, expected_version) -> None:
+        refuse_commands_on_erased(self.vault, stream, PERSON_STREAMS)
         for event in self.db.append(stream, self.vault.seal(stream, events), expected_version):
             projections.project(self.db.conn, event)
 

@@ -11,9 +11,9 @@ T0 = datetime(2020, 3, 3, 9, 0, tzinfo=timezone.utc)
 RULE = {"min_sessions_attended": 2, "min_attendance_percent": 66}
 
 
-def fake_seal(subject, value) -> str:
+def fake_seal(subject, value, field) -> str:
     """Stands in for the vault: the shape of a sealed value, without a key."""
-    return f"pii:v1:s:{subject}:{'A' * 43}"
+    return f"pii:v2:s:{subject}:{field}:{'A' * 43}"
 
 
 def decide(aggregate, events):

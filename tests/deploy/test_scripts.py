@@ -84,7 +84,7 @@ def test_procfile_runs_every_service_and_one_relay_each():
         command = entries[service]
         assert f"services.{service}.service" in command and "--config deploy/nameko.yaml" in command
         assert f"${{HTTP_PORT_{service.upper()}:-{port}}}" in command
-        assert command.startswith("exec "), "exec: honcho's SIGTERM must reach the process itself"
+        assert command.startswith("exec "), "exec: supervisord's SIGTERM must reach the process itself"
         relay = entries[f"relay-{service}"]
         assert re.search(rf"-m runtime\.relay {service}\b", relay) and relay.startswith("exec ")
 
@@ -97,12 +97,28 @@ def test_procfile_modules_exist():
     assert (ROOT / "deploy" / "nameko.yaml").is_file()
 
 
-def test_honcho_accepts_the_procfile():
-    honcho = Path(ROOT / ".venv" / "bin" / "honcho")
-    if not honcho.exists():
-        pytest.skip("no .venv/bin/honcho (run deploy/bootstrap.sh)")
-    result = subprocess.run([str(honcho), "-f", "deploy/Procfile", "check"], capture_output=True, text=True, cwd=ROOT)
-    assert result.returncode == 0, result.stderr
+@pytest.mark.parametrize("topology", ["single", "multi-region"])
+def test_supervisord_accepts_the_rendered_config(topology, tmp_path):
+    """supervisord itself parses what runtime/runner.py renders from the Procfile: every process is a program
+    that restarts when it dies, in the group up.sh starts (`apps`, and `brokers` for multi-region)."""
+    from supervisor.options import ServerOptions
+
+    from runtime.runner import plan, supervisord_config
+
+    (tmp_path / "run").mkdir()
+    (tmp_path / "log").mkdir()
+    config = tmp_path / "supervisord.conf"
+    config.write_text(supervisord_config(plan(topology, tmp_path), tmp_path / "run", tmp_path / "log"))
+    options = ServerOptions()
+    options.realize(args=["-c", str(config)])
+    groups = {group.name: group for group in options.process_group_configs}
+    expected = {"apps", "brokers"} if topology == "multi-region" else {"apps"}
+    assert set(groups) == expected
+    programs = [p for group in groups.values() for p in group.process_configs]
+    assert all(p.autorestart and p.stopasgroup and p.killasgroup for p in programs)
+    apps = {p.name for p in groups["apps"].process_configs}
+    if topology == "single":
+        assert apps == set(SERVICES) | {f"relay-{s}" for s in SERVICES}
 
 
 def _lock() -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""Erasing a peer forgets their peer row, their agreements and what courses reported of them; facts
+"""Erasing a peer forgets their peer row, the person in their agreements and what courses reported of them; facts
 the courses service reports about them afterwards are not recorded."""
 import uuid
 from datetime import datetime, timezone
@@ -52,7 +52,13 @@ def test_an_erased_volunteer_is_forgotten_in_the_roles_read_models(instance):
     erased = instance.call("POST", "roles", f"/persons/{volunteer}/erasure", roles=("admin",), json={})
     assert erased.status_code == 200, erased.text
     assert call("GET", f"/peers/{volunteer}").status_code == 404
-    assert call("GET", "/volunteer-agreements").json() == []
+    # The agreement stays as a fact (statistics), without the person: no id, personal details masked.
+    agreements = call("GET", "/volunteer-agreements").json()
+    assert [(a["id"], a["volunteer_id"]) for a in agreements] == [(drafted.json()["id"], None)]
+    with db.connect(instance.database_url("roles")) as conn:
+        stored = conn.execute("SELECT details::text AS d, signatures::text AS s FROM volunteer_agreements"
+                              ).fetchone()
+    assert f":{volunteer}:" not in stored["d"] and volunteer not in stored["s"]
     assert activities_of(volunteer) == 0
 
     session_held(instance, volunteer)  # reported after the erasure

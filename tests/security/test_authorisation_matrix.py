@@ -136,3 +136,78 @@ def test_every_endpoint_answers_every_principal_as_declared(instance, service, m
         if got == "401":
             assert response.headers["WWW-Authenticate"].startswith("Bearer")
     assert not wrong, f"{service} {method} {url} (allow={entrypoint.allow}):\n" + "\n".join(wrong)
+
+
+# -- rows: whose data, not only which role ------------------------------------------------------------
+# For each resource a peer may read by its role, the peer whose data it is (the peer, the volunteer, the
+# course's facilitator, the support course's matched peer) is served, and any other peer gets the domain's
+# 403: a participant of the course, a peer registered elsewhere, a token whose subject is no registered peer.
+ROW_RESOURCES = {"/group-courses/": "group_course", "/calendars/group-courses/": "group_course",
+                 "/support-courses/": "support_course", "/citizens/": "citizen", "/calendars/peers/": "peer",
+                 "/peers/": "peer", "/volunteer-agreements/": "agreement"}
+
+
+def _resource(url: str) -> str | None:
+    return next((kind for prefix, kind in ROW_RESOURCES.items() if url.startswith(prefix)), None)
+
+
+def row_endpoints() -> list[tuple[str, str, str]]:
+    """Every GET a peer may call that names one resource of ROW_RESOURCES in its URL."""
+    return [(service, url, _resource(url)) for service, method, url, entrypoint in endpoints()
+            if method == "GET" and entrypoint.allow != PUBLIC and "peer" in entrypoint.allow
+            and len(_ARGUMENT.findall(url)) == 1 and _resource(url)]
+
+
+@pytest.fixture(scope="module")
+def rows(instance):
+    """One of each resource whose owner is one peer; other peers: a participant, an outsider, an unregistered one."""
+    owner, participant, outsider = (str(uuid.uuid4()) for _ in range(3))
+    coordinator = {"Authorization": f"Bearer {instance.token('coordinator', subject=str(uuid.uuid4()))}"}
+
+    def post(service, path, body):
+        answer = requests.post(instance.url(service, path), json=body, headers=coordinator, timeout=30)
+        assert answer.status_code == 201, answer.text
+        return answer.json()
+
+    course = post("courses", "/group-courses", {
+        "kind": "recovery_group", "title": "Recoverygruppe", "capacity": 8, "facilitator_peer_ids": [owner],
+        "completion_rule": {"min_sessions_attended": 1, "min_attendance_percent": 50}})
+    post("courses", f"/group-courses/{course['id']}/participants", {"participant_type": "staff",
+                                                                    "peer_id": participant})
+    citizen = post("courses", "/citizens", {"name": "Borger"})
+    support = post("courses", "/support-courses", {"citizen_id": citizen["id"], "peer_id": owner})
+    for peer in (owner, participant, outsider):
+        post("roles", "/peers", {"peer_id": peer, "kind": "volunteer", "title": "frivillig peer", "name": "P",
+                                 "workplace": "Bro"})
+    agreement = post("roles", "/volunteer-agreements", {
+        "volunteer_id": owner, "coordinator_id": str(uuid.uuid4()), "project": "Bro", "name": "P",
+        "address": "Vej 1", "postcode": "2840", "city": "Holte", "phone": "+45 20 30 40 50",
+        "email": "p@example.dk", "cpr": "010190-1234", "start_date": "2025-01-06"})
+    return {"owner": owner, "others": {"participant": participant, "outsider": outsider,
+                                        "unregistered": str(uuid.uuid4())},
+            "ids": {"group_course": course["id"], "support_course": support["id"], "citizen": citizen["id"],
+                    "peer": owner, "agreement": agreement["id"]}}
+
+
+def test_the_row_matrix_covers_participants_and_feedback():
+    urls = {url for _, url, _ in row_endpoints()}
+    assert {"/group-courses/<uuid:course_id>/participants", "/group-courses/<uuid:course_id>/feedback",
+            "/peers/<uuid:peer_id>", "/volunteer-agreements/<uuid:agreement_id>"} <= urls
+
+
+@pytest.mark.parametrize("service, url, resource", row_endpoints(), ids=[f"{s} {u}" for s, u, _ in row_endpoints()])
+def test_a_peer_reads_only_their_own_rows(instance, rows, service, url, resource):
+    """Guards item 23: any peer token (even one naming no registered peer, or a peer enrolled as a participant)
+    read every course's participants and feedback: citizen ids, attendance, completion, ratings."""
+    path = _ARGUMENT.sub(rows["ids"][resource], url)
+
+    def as_peer(subject):
+        return requests.get(instance.url(service, path), timeout=30,
+                            headers={"Authorization": f"Bearer {instance.token('peer', subject=subject)}"})
+
+    served = as_peer(rows["owner"])
+    assert served.status_code < 400, f"the owner is refused their own {url}: {served.text[:200]}"
+    for who, subject in rows["others"].items():
+        refused = as_peer(subject)
+        assert refused.status_code == 403 and refused.json()["type"] == "/problems/forbidden", (
+            f"{who} peer on {url}: {refused.status_code} {refused.text[:200]}")

@@ -7,8 +7,10 @@ from datetime import datetime, timezone
 from runtime.audit import AuditRule, record
 from runtime.auth import principal_of
 from runtime.errors import Forbidden, NotFound
+from runtime.vault import refuse_commands_on_erased
 from runtime import eventstore
 from services.courses import projections
+from services.courses.domain.group_course import GroupCourse
 from services.courses.domain.published import local_date
 
 # Who may do what (docs/courses.md explains the choices).
@@ -17,6 +19,8 @@ RUNNERS = ("peer", "coordinator")             # sessions, programme, attendance,
 READERS = ("peer", "coordinator", "leader")   # read courses (no personal data in what everyone reads)
 MATCHERS = ("coordinator",)                   # open support courses, match and replace peers, citizens
 SUPPORTERS = ("peer", "coordinator")          # goals, sessions, WHO-5 and closing of a support course
+# Streams that are a person, with the field naming them: no command once they were erased (410).
+PERSON_STREAMS = {"citizen": "citizen_id"}
 
 
 def now() -> datetime:
@@ -41,7 +45,17 @@ class ApiBase:
             raise NotFound(f"{aggregate_cls.CATEGORY.replace('_', ' ')} {aggregate_id} does not exist")
         return aggregate
 
+    def _group_course(self, request, course_id):
+        """The group course, for a caller allowed to see it: a caller acting as a peer reads and changes
+        only the courses they facilitate. Taking part in a recovery course is health-related, so its
+        participants, attendance, feedback and scores are not for other peers, participants included."""
+        course = self._load(GroupCourse, course_id)
+        if is_peer_only(request) and not course.is_facilitator(caller_peer_id(request)):
+            raise Forbidden("course: a peer reads and changes only the courses they facilitate")
+        return course
+
     def _append(self, stream: str, events, expected_version) -> list:
+        refuse_commands_on_erased(self.vault, stream, PERSON_STREAMS)
         recorded = self.db.append(stream, self.vault.seal(stream, events), expected_version)
         for event in recorded:
             projections.project(self.db.conn, event)

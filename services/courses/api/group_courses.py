@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from runtime.errors import Forbidden, InvalidInput
+from runtime.errors import InvalidInput
 from runtime.http import api
 from services.courses import privacy, schemas
 from services.courses.api.base import (PLANNERS, READERS, RUNNERS, ApiBase, caller_peer_id, is_peer_only,
@@ -21,13 +21,6 @@ _COURSES = ("SELECT c.*, (SELECT count(*) FROM group_participants p WHERE p.cour
 
 class GroupCoursesApi(ApiBase):
     # -- helpers ------------------------------------------------------------------------------------------
-    def _course(self, request, course_id, runner: bool = False) -> GroupCourse:
-        """The course; a caller acting as a peer must facilitate it to change it."""
-        course = self._load(GroupCourse, course_id)
-        if runner and is_peer_only(request) and not course.is_facilitator(caller_peer_id(request)):
-            raise Forbidden("course: a peer changes only the courses they facilitate")
-        return course
-
     def _sees_personal(self, request, course_id) -> bool:
         """Names, feedback text and individual scores: the coordinator and the course's facilitators."""
         if principal(request).has("coordinator"):
@@ -73,44 +66,44 @@ class GroupCoursesApi(ApiBase):
     @api("GET", COURSE, allow=READERS, returns=schemas.GroupCourseDetail,
          summary="A group course with its facilitators and sessions (programme, exercises, time, place)")
     def get_course(self, request, course_id):
-        self._load(GroupCourse, course_id)
+        self._group_course(request, course_id)
         return self._detail(course_id)
 
     @api("PUT", COURSE + "/capacity", allow=PLANNERS, body=schemas.ChangeCapacity,
          returns=schemas.GroupCourseDetail, summary="Change the capacity; freed places go to the waitlist")
     def change_capacity(self, request, course_id, body):
-        course = self._course(request, course_id)
+        course = self._group_course(request, course_id)
         return self._decide(request, course, course.change_capacity(body["capacity"]), body["expected_version"])
 
     @api("POST", COURSE + "/facilitators", allow=PLANNERS, body=schemas.AddFacilitator,
          returns=schemas.GroupCourseDetail, summary="A peer facilitates the course (alone or with colleagues)")
     def add_facilitator(self, request, course_id, body):
-        course = self._course(request, course_id)
+        course = self._group_course(request, course_id)
         return self._decide(request, course, course.add_facilitator(body["peer_id"]), body["expected_version"])
 
     @api("DELETE", COURSE + "/facilitators/<uuid:peer_id>", allow=PLANNERS, returns=schemas.GroupCourseDetail,
          summary="A peer no longer facilitates the course")
     def remove_facilitator(self, request, course_id, peer_id):
-        course = self._course(request, course_id)
+        course = self._group_course(request, course_id)
         return self._decide(request, course, course.remove_facilitator(peer_id))
 
     @api("POST", COURSE + "/close", allow=PLANNERS, body=schemas.Versioned, returns=schemas.GroupCourseDetail,
          summary="Close the course: the completion rule decides who completed (published for the peer education)")
     def close_course(self, request, course_id, body):
-        course = self._course(request, course_id)
+        course = self._group_course(request, course_id)
         return self._decide(request, course, course.close(), body["expected_version"])
 
     @api("POST", COURSE + "/cancel", allow=PLANNERS, body=schemas.CancelCourse, returns=schemas.GroupCourseDetail,
          summary="Cancel a course before any session was held")
     def cancel_course(self, request, course_id, body):
-        course = self._course(request, course_id)
+        course = self._group_course(request, course_id)
         return self._decide(request, course, course.cancel(body["reason"]), body["expected_version"])
 
     # -- sessions -----------------------------------------------------------------------------------------
     @api("POST", COURSE + "/sessions", allow=RUNNERS, body=schemas.ScheduleSession,
          returns=schemas.GroupCourseDetail, status=201, summary="Schedule a session (workshop)")
     def schedule_session(self, request, course_id, body):
-        course = self._course(request, course_id, runner=True)
+        course = self._group_course(request, course_id)
         events = course.schedule_session(body["title"], body["starts_at"], body["ends_at"], body["place"],
                                          body["programme"], body["exercises"], body["facilitator_peer_ids"])
         return self._decide(request, course, events, body["expected_version"])
@@ -118,27 +111,27 @@ class GroupCoursesApi(ApiBase):
     @api("PUT", SESSION + "/schedule", allow=RUNNERS, body=schemas.RescheduleSession,
          returns=schemas.GroupCourseDetail, summary="Move a session in time or place")
     def reschedule_session(self, request, course_id, session_id, body):
-        course = self._course(request, course_id, runner=True)
+        course = self._group_course(request, course_id)
         events = course.reschedule_session(session_id, body["starts_at"], body["ends_at"], body["place"])
         return self._decide(request, course, events, body["expected_version"])
 
     @api("PUT", SESSION + "/programme", allow=RUNNERS, body=schemas.SetProgramme,
          returns=schemas.GroupCourseDetail, summary="Set a session's programme and exercises")
     def set_programme(self, request, course_id, session_id, body):
-        course = self._course(request, course_id, runner=True)
+        course = self._group_course(request, course_id)
         events = course.set_programme(session_id, body["programme"], body["exercises"])
         return self._decide(request, course, events, body["expected_version"])
 
     @api("POST", SESSION + "/cancel", allow=RUNNERS, body=schemas.Versioned, returns=schemas.GroupCourseDetail,
          summary="Cancel a session")
     def cancel_session(self, request, course_id, session_id, body):
-        course = self._course(request, course_id, runner=True)
+        course = self._group_course(request, course_id)
         return self._decide(request, course, course.cancel_session(session_id), body["expected_version"])
 
     @api("POST", SESSION + "/held", allow=RUNNERS, body=schemas.HoldSession, returns=schemas.GroupCourseDetail,
          summary="The session took place: who facilitated, and attendance (published as peer activities)")
     def hold_session(self, request, course_id, session_id, body):
-        course = self._course(request, course_id, runner=True)
+        course = self._group_course(request, course_id)
         held_at = body["held_at"] or datetime.fromisoformat(course.session(session_id).starts_at)
         events = course.hold_session(session_id, held_at, body["facilitations"], body["attendance"])
         return self._decide(request, course, events, body["expected_version"])
@@ -146,7 +139,7 @@ class GroupCoursesApi(ApiBase):
     @api("PUT", SESSION + "/attendance/<uuid:participant_id>", allow=RUNNERS, body=schemas.RecordAttendance,
          returns=schemas.ParticipantView, summary="Record or correct one participant's attendance")
     def record_attendance(self, request, course_id, session_id, participant_id, body):
-        course = self._course(request, course_id, runner=True)
+        course = self._group_course(request, course_id)
         events = course.record_attendance(session_id, participant_id, body["status"], body["minutes_late"])
         self._decide(request, course, events, body["expected_version"])
         return self._participants(request, course, only=str(participant_id))[0]
@@ -177,7 +170,7 @@ class GroupCoursesApi(ApiBase):
     @api("POST", COURSE + "/participants", allow=RUNNERS, body=schemas.Enroll, returns=schemas.ParticipantView,
          status=201, summary="Enrol a participant; when the course is full they join the waitlist")
     def enroll(self, request, course_id, body):
-        course = self._course(request, course_id, runner=True)
+        course = self._group_course(request, course_id)
         if body["citizen_id"] is not None and self.db.execute(
                 "SELECT 1 FROM citizens WHERE id = %s", (str(body["citizen_id"]),)).fetchone() is None:
             raise InvalidInput.field("citizen_id", "no citizen with this id")
@@ -189,13 +182,13 @@ class GroupCoursesApi(ApiBase):
     @api("GET", COURSE + "/participants", allow=READERS, returns=schemas.ParticipantView, many=True,
          summary="Participants, waitlist and attendance (names only for the coordinator and facilitators)")
     def list_participants(self, request, course_id):
-        return self._participants(request, self._course(request, course_id))
+        return self._participants(request, self._group_course(request, course_id))
 
     @api("POST", COURSE + "/participants/<uuid:participant_id>/withdraw", allow=RUNNERS, body=schemas.Versioned,
          returns=schemas.ParticipantView, many=True,
          summary="A participant withdraws; the first on the waitlist gets the place")
     def withdraw(self, request, course_id, participant_id, body):
-        course = self._course(request, course_id, runner=True)
+        course = self._group_course(request, course_id)
         self._decide(request, course, course.withdraw(participant_id), body["expected_version"])
         return self._participants(request, course)
 
@@ -203,7 +196,7 @@ class GroupCoursesApi(ApiBase):
     @api("POST", COURSE + "/feedback", allow=RUNNERS, body=schemas.GiveFeedback, returns=schemas.FeedbackView,
          status=201, summary="Record participant feedback from an evaluation interview (free text: personal)")
     def give_feedback(self, request, course_id, body):
-        course = self._course(request, course_id, runner=True)
+        course = self._group_course(request, course_id)
         interviewer = body["interviewed_by"] or (caller_peer_id(request) if is_peer_only(request) else None)
         if interviewer is None:
             raise InvalidInput.field("interviewed_by", "required when the caller is not a peer")
@@ -226,13 +219,13 @@ class GroupCoursesApi(ApiBase):
     @api("GET", COURSE + "/feedback", allow=READERS, returns=schemas.FeedbackView, many=True,
          summary="Feedback; the free text only for the coordinator and the facilitators")
     def list_feedback(self, request, course_id):
-        self._course(request, course_id)
+        self._group_course(request, course_id)
         return self._feedback(request, course_id)
 
     @api("POST", COURSE + "/who5", allow=RUNNERS, body=schemas.RecordGroupWho5, returns=schemas.Who5Score,
          status=201, summary="Record a participant's WHO-5 answers (start or end); the service scores them")
     def record_who5(self, request, course_id, body):
-        course = self._course(request, course_id, runner=True)
+        course = self._group_course(request, course_id)
         events = course.record_who5(body["participant_id"], body["timing"], body["items"])
         self._decide(request, course, events, body["expected_version"])
         payload = events[0].payload
@@ -242,7 +235,7 @@ class GroupCoursesApi(ApiBase):
     @api("GET", COURSE + "/who5", allow=READERS, returns=schemas.Who5Overview,
          summary="WHO-5 distributions (individual scores only for the coordinator and facilitators)")
     def who5_overview(self, request, course_id):
-        self._course(request, course_id)
+        self._group_course(request, course_id)
         rows = self.vault.open(self.db.execute(
             "SELECT * FROM who5_measurements WHERE course_id = %s ORDER BY respondent_id, timing",
             (str(course_id),)).fetchall())

@@ -8,7 +8,6 @@ from runtime.errors import Forbidden
 from runtime.http import api
 from services.courses import calendars, hours, schemas, texts
 from services.courses.api.base import READERS, ApiBase, caller_peer_id, is_peer_only
-from services.courses.domain.group_course import GroupCourse
 
 _SESSIONS = ("SELECT s.*, c.title AS course_title, c.kind FROM group_sessions s "
              "JOIN group_courses c ON c.id = s.course_id ")
@@ -34,7 +33,7 @@ class ReportsApi(ApiBase):
     @api("GET", "/calendars/group-courses/<uuid:course_id>.ics", allow=READERS, produces="text/calendar",
          summary="iCalendar feed (text/calendar) of a group course's sessions")
     def course_calendar(self, request, course_id):
-        course = self._load(GroupCourse, course_id)
+        course = self._group_course(request, course_id)
         sessions = self.db.execute(_SESSIONS + "WHERE s.course_id = %s ORDER BY s.starts_at, s.id",
                                    (str(course_id),)).fetchall()
         name = texts.render("calendar_names.txt.j2", peer_feed=False, course_title=course.title)

@@ -10,7 +10,7 @@ from datetime import date
 
 from runtime.auth import principal_of
 from runtime.consumer import consumes
-from runtime.errors import Conflict, Forbidden, InvalidInput, NotFound
+from runtime.errors import Conflict, Forbidden, InvalidInput, NotFound, PersonErased
 from runtime.eventstore import ANY_VERSION, NO_STREAM, NewEvent, stream_name
 from runtime.http import api
 from services.roles import schemas
@@ -48,9 +48,16 @@ class VolunteersApi:
         return _summary(self.vault.open(row))
 
     def _record_agreement(self, agreement: VolunteerAgreement, events, expected_version) -> dict:
+        if any(e.type != "volunteer_agreement.ended" for e in events) and self._volunteer_erased(agreement):
+            # Only ending stays possible: it closes the record (its facts count in the statistics)
+            # and holds nothing about the person (an enumerated reason, a date).
+            raise PersonErased("volunteer_id", "the volunteer was erased; the agreement can only be ended")
         self._append(stream_of(agreement.id), events,
                      agreement.version if expected_version is None else expected_version)
         return self._agreement_row(agreement.id)
+
+    def _volunteer_erased(self, agreement: VolunteerAgreement) -> bool:
+        return self.vault.keystore.is_erased(agreement.volunteer_id)
 
     @staticmethod
     def _party(request, agreement: VolunteerAgreement) -> str:

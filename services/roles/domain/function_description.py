@@ -6,11 +6,10 @@ from dataclasses import dataclass, field
 
 from runtime.errors import Conflict, InvalidInput
 from runtime.eventstore import NewEvent, RecordedEvent, stream_name
+from runtime.vault import MASK
 from services.roles.template import required_local_fields, template
 
 CATEGORY = "function_description"
-LIST_FIELDS = ("internal_partners", "external_partners", "special_qualifications",
-               "special_competences", "special_responsibilities")
 PERSON_FIELDS = ("nearest_leader", "mentor")  # person references: {"person_id", "name"}
 
 
@@ -21,6 +20,11 @@ def stream_of(description_id) -> str:
 def _is_empty(value) -> bool:
     return value is None or (isinstance(value, (str, list, dict)) and not value) or (
         isinstance(value, str) and not value.strip())
+
+
+def _names_erased_person(value) -> bool:
+    """A person reference whose name opened as the mask: the person was erased, nobody fills the field."""
+    return isinstance(value, dict) and value.get("name") == MASK
 
 
 @dataclass
@@ -72,11 +76,20 @@ class FunctionDescription:
         return self.version >= 0
 
     def missing_for_publication(self) -> list[str]:
+        return list(self._missing_reasons())
+
+    def _missing_reasons(self) -> dict[str, str]:
+        """Each field that stops publication, with why."""
         tmpl = template(self.template_id, self.template_version)
-        missing = [f"local_fields.{name}" for name in required_local_fields(tmpl)
-                   if _is_empty(self.local_fields.get(name))]
+        missing = {}
+        for name in required_local_fields(tmpl):
+            value = self.local_fields.get(name)
+            if _is_empty(value):
+                missing[f"local_fields.{name}"] = "required before the description can be published"
+            elif _names_erased_person(value):
+                missing[f"local_fields.{name}"] = "names a person who was erased; name someone else"
         if self.support_mode is None:
-            missing.append("support_mode")
+            missing["support_mode"] = "required before the description can be published"
         return missing
 
     # -- commands -------------------------------------------------------------------------------
@@ -119,11 +132,11 @@ class FunctionDescription:
         if self.status == "published":
             raise Conflict("the function description is already published; change it to publish a new revision",
                            [{"field": "status", "reason": "already published"}])
-        missing = self.missing_for_publication()
+        missing = self._missing_reasons()
         if missing:
             raise InvalidInput(
                 "required local fields are empty: " + ", ".join(missing),
-                [{"field": name, "reason": "required before the description can be published"} for name in missing],
+                [{"field": name, "reason": reason} for name, reason in missing.items()],
             )
         return [
             NewEvent("function_description.published", {
