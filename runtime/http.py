@@ -89,8 +89,19 @@ class ProblemWsgiApp(WsgiApp):
             adapter.match()
         except HTTPException as exc:
             if exc.code and exc.code >= 400:
-                return problem_response(as_problem(exc))(environ, start_response)
+                correlation_id = correlation_id_of(environ.get("HTTP_X_CORRELATION_ID", ""))
+                response = problem_response(as_problem(exc), correlation_id)
+                response.headers["X-Correlation-ID"] = correlation_id
+                return response(environ, start_response)
         return super().__call__(environ, start_response)
+
+
+def correlation_id_of(header: str) -> str:
+    """The caller's X-Correlation-ID if it is a UUID (anything else could carry data), else a new one."""
+    try:
+        return str(uuid.UUID(header))
+    except ValueError:
+        return str(uuid.uuid4())
 
 
 class ProblemWebServer(WebServer):
@@ -129,11 +140,7 @@ class ApiEntrypoint(HttpRequestHandler):
         return checked
 
     def handle_request(self, request):
-        correlation_id = request.headers.get("X-Correlation-ID", "")
-        try:
-            correlation_id = str(uuid.UUID(correlation_id))
-        except ValueError:
-            correlation_id = str(uuid.uuid4())
+        correlation_id = correlation_id_of(request.headers.get("X-Correlation-ID", ""))
         request.environ["peer.correlation_id"] = correlation_id
         # This green thread serves the connection (and writes the access log line); the worker binds its own.
         logs.bind_correlation_id(correlation_id)

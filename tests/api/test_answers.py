@@ -63,6 +63,7 @@ def test_unknown_paths_and_methods_are_problem_documents(running):
     not_a_uuid = running.call("GET", "roles", "/function-descriptions/not-a-uuid", roles=("coordinator",))
     assert not_a_uuid.status_code == 404 and not_a_uuid.headers["Content-Type"] == PROBLEM
     assert not_a_uuid.json()["status"] == 404
+    assert not_a_uuid.json()["correlation_id"] == not_a_uuid.headers["X-Correlation-ID"]
     wrong_method = running.call("DELETE", "roles", "/function-descriptions", roles=("coordinator",))
     assert wrong_method.status_code == 405 and wrong_method.headers["Content-Type"] == PROBLEM
     assert "POST" in wrong_method.headers["Allow"]

@@ -5,8 +5,8 @@ describes; the events the fuzzed writes publish are captured from the broker and
 contracts/asyncapi.json with a standard JSON Schema validator, as a third-party consumer would check them.
 
 Bounded for CI on a 2-core machine: a few examples per operation, one worker, a fixed seed, no shrinking; each
-(service, role) run may take at most RUN_TIMEOUT seconds. Each role fuzzes the operations it may call (and
-the public ones), so the generated requests reach the handlers instead of stopping at 403.
+(service, role) run may take at most RUN_TIMEOUT seconds. Each role fuzzes the operations it may call, so the
+generated requests reach the handlers instead of stopping at 403; the public ones are fuzzed once, without a token.
 """
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ from tests.support.instance import Instance
 SERVICES = ("roles", "courses", "notifications")
 SCHEMATHESIS = str(Path(sys.executable).with_name("st"))
 CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
-EXAMPLES_PER_OPERATION = "4"
+EXAMPLES_PER_OPERATION = "3"
 RUN_TIMEOUT = 60
 CAPTURE_QUEUE = "test.fuzzing.capture"
 
@@ -52,8 +52,9 @@ def fuzzed_instance(tmp_path_factory):
 
 
 def operations_for(document: dict, role: str) -> list[str]:
+    """The operations `role` may call; "public": those anyone may (fuzzed once, without a token)."""
     return [op["operationId"] for ops in document["paths"].values() for op in ops.values()
-            if role in op["x-allowed-roles"] or op["x-allowed-roles"] == ["public"]]
+            if role in op["x-allowed-roles"]]
 
 
 def settle(instance, quiet: float = 1.5, timeout: float = 20) -> None:
@@ -72,10 +73,12 @@ def settle(instance, quiet: float = 1.5, timeout: float = 20) -> None:
 def test_no_server_error_and_every_answer_documented(fuzzed_instance, service, tmp_path):
     document = requests.get(fuzzed_instance.url(service, "/openapi.json"), timeout=10).json()
     failures = []
-    for role in ROLES:
+    for role in ("public", *ROLES):
         operations = operations_for(document, role)
-        command = [SCHEMATHESIS, "run", fuzzed_instance.url(service, "/openapi.json"),
-                   "-H", f"Authorization: Bearer {fuzzed_instance.token(role)}", "--checks", CHECKS,
+        if not operations:
+            continue
+        token = [] if role == "public" else ["-H", f"Authorization: Bearer {fuzzed_instance.token(role)}"]
+        command = [SCHEMATHESIS, "run", fuzzed_instance.url(service, "/openapi.json"), *token, "--checks", CHECKS,
                    "--max-examples", EXAMPLES_PER_OPERATION, "--seed", "9", "--workers", "1", "--no-shrink",
                    "--phases", "examples,coverage,fuzzing", "--request-timeout", "10",
                    "--include-operation-id-regex", "^(" + "|".join(operations) + ")$"]
