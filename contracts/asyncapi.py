@@ -6,7 +6,7 @@ The document targets AsyncAPI 2.6.0, whose schema objects are JSON Schema (Draft
 fields are type arrays (`["string", "null"]`, as apispec writes for OpenAPI 3.1), not OpenAPI 3.0's
 `nullable`, and patterns use ECMA-262 syntax (contracts/converter.py), so standard validators and
 JavaScript clients read it as the Python side means it. Each message has a `messageId`
-(`<type>.v<schema version>`); every exchange has a channel, also one nothing is published on yet.
+(`<type>.v<schema version>`, `….national` on national.events); every exchange has a channel, also one nothing is published on yet.
 """
 from __future__ import annotations
 
@@ -32,6 +32,10 @@ def _converter() -> OpenAPIConverter:
     plugin = MarshmallowPlugin(schema_name_resolver=lambda schema: None)  # inline nested schemas
     APISpec("events", "1", "3.1.0", plugins=[plugin])  # 3.1: schemas are JSON Schema 2020-12
     return add_contract_conversions(plugin).converter
+
+
+def national_message_id(message_id: str) -> str:
+    return f"{message_id}.national"
 
 
 def _channel(exchange: str) -> dict:
@@ -69,12 +73,17 @@ def document() -> dict:
             "x-personal-fields": personal,
             "x-national": c.national,
         }
-        exchanges = [f"{source}.events"] + ([NATIONAL_EXCHANGE] if c.national else [])
-        for exchange in exchanges:
+        routes = [(f"{source}.events", name)]
+        if c.national:
+            # The same event on the national exchange is a message of its own: a messageId is unique
+            # across the document, and the official parser refuses one message in two channels.
+            routes.append((NATIONAL_EXCHANGE, national_message_id(name)))
+            messages[national_message_id(name)] = {**messages[name], "messageId": national_message_id(name)}
+        for exchange, message_id in routes:
             channel = channels.setdefault(exchange, _channel(exchange))
             channel.setdefault("subscribe", {"operationId": f"receive_{exchange.replace('.', '_')}",
                                              "message": {"oneOf": []}})
-            channel["subscribe"]["message"]["oneOf"].append({"$ref": f"#/components/messages/{name}"})
+            channel["subscribe"]["message"]["oneOf"].append({"$ref": f"#/components/messages/{message_id}"})
     return {
         "asyncapi": ASYNCAPI_VERSION,
         "info": {"title": "Peer-support platform events", "version": "1",

@@ -6,6 +6,8 @@ from jsonschema import Draft7Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
+from contracts.asyncapi import NATIONAL_EXCHANGE, national_message_id
+
 DOCUMENT_URI = "urn:peer-platform:asyncapi"
 
 
@@ -20,6 +22,8 @@ def message_validator(document: dict):
 
     def validate(body: dict, exchange: str) -> list[str]:
         message_id = f"{body.get('type')}.v{body.get('schema_version')}"
+        if exchange == NATIONAL_EXCHANGE:
+            message_id = national_message_id(message_id)
         if message_id not in validators:
             return [f"no message {message_id} in the document"]
         documented = document["channels"].get(exchange, {}).get("subscribe", {}).get("message", {}).get("oneOf", [])
