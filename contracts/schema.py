@@ -7,7 +7,8 @@ input holds in this one place, not per endpoint:
   it) or a lone UTF-16 surrogate (not encodable as UTF-8). Both arrive easily through JSON (`"\\u0000"`,
   `"\\ud800"`) and used to reach the database as a 500.
 * Integers are integers: `2.5` is refused instead of being stored truncated as `2` (marshmallow's
-  default casts). A `QuerySchema` keeps the cast, since every query value arrives as text.
+  default casts), and one beyond PostgreSQL's bigint (`expected_version: 10**36`) is refused instead of
+  failing in the database. A `QuerySchema` keeps the cast, since every query value arrives as text.
 
 A contract test checks that every request schema and every event contract derives from `Schema`.
 """
@@ -16,7 +17,7 @@ from __future__ import annotations
 import re
 
 import marshmallow
-from marshmallow import ValidationError, fields, pre_load
+from marshmallow import ValidationError, fields, pre_load, validate
 
 UNSTORABLE_TEXT = re.compile("[\x00\ud800-\udfff]")
 UNSTORABLE_REASON = "contains a NUL character or a lone surrogate, which cannot be stored"
@@ -39,13 +40,18 @@ def unstorable_text(data) -> dict | list | None:
     return errors or None
 
 
-def _strict_integers(field: fields.Field) -> None:
+BIGINT = validate.Range(min=-(2**63), max=2**63 - 1, error="Must fit a 64-bit integer.")
+
+
+def _strict_integers(field: fields.Field, strict: bool = True) -> None:
     if isinstance(field, fields.Integer):
-        field.strict = True
+        field.strict = field.strict or strict
+        if BIGINT not in field.validators:
+            field.validators = [*field.validators, BIGINT]
     for inner in (getattr(field, "inner", None), getattr(field, "key_field", None),
                   getattr(field, "value_field", None), *getattr(field, "tuple_fields", ())):
         if isinstance(inner, fields.Field):
-            _strict_integers(inner)
+            _strict_integers(inner, strict)
 
 
 class Schema(marshmallow.Schema):
@@ -54,8 +60,7 @@ class Schema(marshmallow.Schema):
     strict_integers = True
 
     def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
-        if self.strict_integers:
-            _strict_integers(field_obj)
+        _strict_integers(field_obj, self.strict_integers)
 
     @pre_load(pass_collection=True)
     def _refuse_unstorable_text(self, data, **kwargs):

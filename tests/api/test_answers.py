@@ -56,6 +56,10 @@ def test_integers_refuse_fractions(running):
         "kind": "recovery_group", "title": "Recoverygruppe", "capacity": 10,
         "completion_rule": {"min_sessions_attended": 3, "min_attendance_percent": 2.5}})
     _refused(planned, "completion_rule.min_attendance_percent")
+    adopted = running.call("POST", "roles", "/function-descriptions", roles=("coordinator",), json={"workplace": "w"})
+    huge = running.call("PUT", "roles", f"/function-descriptions/{adopted.json()['id']}/support-mode",
+                        roles=("coordinator",), json={"support_mode": "both", "expected_version": 10**36})
+    _refused(huge, "expected_version")  # found by schemathesis: bigint overflow, a 500
 
 
 def test_unknown_paths_and_methods_are_problem_documents(running):

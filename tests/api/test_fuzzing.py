@@ -4,7 +4,8 @@ Guards issue 9: no input gives a 5xx, and every answer (status code, content typ
 describes; the events the fuzzed writes publish are captured from the broker and each validates against
 contracts/asyncapi.json with a standard JSON Schema validator, as a third-party consumer would check them.
 
-Bounded for CI on a 2-core machine: a few examples per operation, one worker, a fixed seed, no shrinking; each
+Bounded for CI on a 2-core machine: a few positive and negative examples per operation (schemathesis's examples
+and fuzzing phases; its coverage phase alone took minutes here), one worker, a fixed seed, no shrinking; each
 (service, role) run may take at most RUN_TIMEOUT seconds. Each role fuzzes the operations it may call, so the
 generated requests reach the handlers instead of stopping at 403; the public ones are fuzzed once, without a token.
 """
@@ -28,8 +29,8 @@ from tests.support.instance import Instance
 SERVICES = ("roles", "courses", "notifications")
 SCHEMATHESIS = str(Path(sys.executable).with_name("st"))
 CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
-EXAMPLES_PER_OPERATION = "3"
-RUN_TIMEOUT = 60
+EXAMPLES_PER_OPERATION = "5"
+RUN_TIMEOUT = 120
 CAPTURE_QUEUE = "test.fuzzing.capture"
 
 
@@ -80,7 +81,7 @@ def test_no_server_error_and_every_answer_documented(fuzzed_instance, service, t
         token = [] if role == "public" else ["-H", f"Authorization: Bearer {fuzzed_instance.token(role)}"]
         command = [SCHEMATHESIS, "run", fuzzed_instance.url(service, "/openapi.json"), *token, "--checks", CHECKS,
                    "--max-examples", EXAMPLES_PER_OPERATION, "--seed", "9", "--workers", "1", "--no-shrink",
-                   "--phases", "examples,coverage,fuzzing", "--request-timeout", "10",
+                   "--phases", "examples,fuzzing", "--request-timeout", "10",
                    "--include-operation-id-regex", "^(" + "|".join(operations) + ")$"]
         try:
             run = subprocess.run(command, capture_output=True, text=True, timeout=RUN_TIMEOUT, cwd=tmp_path)
