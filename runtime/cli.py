@@ -370,7 +370,7 @@ def demo_load():
     if not config.jwt_secret:
         raise typer.BadParameter("JWT_SECRET: the demo mints its own tokens and needs the shared secret")
     created = load(DemoClient(config.instance_id, config.jwt_secret), report=lambda line: console.print(
-        f"[dim]demo[/dim] {line}", highlight=False))
+        f"demo: {line}", highlight=False, markup=False, soft_wrap=True))
     console.print(f"demo data: {sum(c or 0 for c in created.values())} object(s) created")
 
 

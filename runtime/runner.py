@@ -179,14 +179,15 @@ def wait_healthy(programs: list[Program], timeout: float) -> list[str]:
 
     pending = {p.name: p.health_port for p in programs if p.health_port}
     deadline = time.monotonic() + timeout
-    columns = (SpinnerColumn(), TextColumn("[up] {task.description}"), BarColumn(), TextColumn("{task.completed}/"
+    columns = (SpinnerColumn(), TextColumn("\\[up] {task.description}"), BarColumn(), TextColumn("{task.completed}/"
                "{task.total}"), TimeElapsedColumn())
     with Progress(*columns, transient=False) as progress:
         task = progress.add_task(f"waiting for {', '.join(pending)}", total=len(pending))
         while pending and time.monotonic() < deadline:
             for name, port in list(pending.items()):
                 if _healthy(port):
-                    progress.console.print(f"[up] {name} healthy on http://127.0.0.1:{port}/health", highlight=False)
+                    progress.console.print(f"[up] {name} healthy on http://127.0.0.1:{port}/health", highlight=False,
+                                           markup=False)
                     del pending[name]
                     progress.update(task, advance=1, description=f"waiting for {', '.join(pending)}" if pending
                                     else "every service healthy")
