@@ -50,7 +50,8 @@ class DemoClient:
             return False
 
     def wait_ready(self, services, timeout: float = 60) -> None:
-        """Waits (bounded) until each service answers GET /ready: a service healthy before its database is."""
+        """Waits (bounded) until each service answers GET /ready 200: one can be healthy before its database is.
+        A service that does not answer at all is not starting up but absent: that fails at once."""
         deadline = time.monotonic() + timeout
         for service in services:
             while True:
@@ -58,7 +59,7 @@ class DemoClient:
                     if requests.get(self.url(service, "/ready"), timeout=2).status_code == 200:
                         break
                 except requests.ConnectionError:
-                    pass
+                    raise ServiceUnavailable(f"{service} does not answer on {self.url(service, '')}") from None
                 if time.monotonic() > deadline:
                     raise ServiceUnavailable(f"{service} not ready on {self.url(service, '')} after {timeout:.0f}s")
                 time.sleep(0.5)

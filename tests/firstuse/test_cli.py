@@ -92,9 +92,7 @@ def test_rebuild_every_service_with_progress(demo_loaded):
 
 @pytest.mark.parametrize("args, broken, names", [
     (("status",), "PG_URL", "PostgreSQL unreachable at 127.0.0.1:{port} (PG_URL)"),
-    (("blocked-streams", "roles"), "PG_URL", "PostgreSQL unreachable at 127.0.0.1:{port} (PG_URL)"),
     (("dead-letters", "list"), "AMQP_URI", "RabbitMQ unreachable at 127.0.0.1:{port} (AMQP_URI)"),
-    (("declare-topology",), "AMQP_URI", "RabbitMQ unreachable at 127.0.0.1:{port} (AMQP_URI)"),
     (("demo", "load"), "HTTP_PORT_ROLES", "service unreachable: roles does not answer on http://127.0.0.1:{port}"),
 ])
 def test_unreachable_is_one_line_naming_it(running, args, broken, names):
