@@ -6,7 +6,7 @@ class EnvelopeSchema(Schema):
     """Who, what, where and why of one event; `payload` is validated by the event's own contract."""
 
     event_id = fields.UUID(required=True)
-    type = fields.String(required=True, validate=validate.Regexp(r"^[a-z_]+\.[a-z_.]+$"))
+    type = fields.String(required=True, validate=validate.Regexp(r"^[a-z_]+\.[a-z0-9_.]+$"))
     schema_version = fields.Integer(required=True, validate=validate.Range(min=1))
     stream = fields.String(required=True, validate=validate.Regexp(r"^[a-z_]+-.+$"))
     stream_version = fields.Integer(required=True, validate=validate.Range(min=0))

@@ -6,7 +6,15 @@ import re
 from dataclasses import dataclass
 
 SERVICES = ("roles", "courses", "network", "notifications")
+# Run only at the national instance: the national aggregator holds no personal data (no vault), a
+# trust boundary of its own (docs/architecture.md, "The national service").
+NATIONAL_SERVICES = ("national",)
 INSTANCE_ID_PATTERN = re.compile(r"^(region-108[1-5]|kommune-\d{4}|national)$")
+
+
+def services_of(instance_id: str) -> tuple[str, ...]:
+    """The services an instance runs: every instance the common ones, the national one also its own."""
+    return SERVICES + (NATIONAL_SERVICES if instance_id == "national" else ())
 
 
 @dataclass(frozen=True)

@@ -94,3 +94,13 @@ def test_asyncapi_document_is_up_to_date():
     document = asyncapi.document()
     for c in contracts.all_contracts():
         assert f"{c.type}.v{c.version}" in document["components"]["messages"]
+
+
+def test_every_contract_type_passes_the_envelope():
+    """Guards: the envelope's `type` pattern refused digits, so `outcome.who5_distribution_reported` (WHO-5)
+    was dead-lettered by every consumer (found by the national service's end-to-end test)."""
+    from contracts.envelope import EnvelopeSchema
+
+    type_field = EnvelopeSchema().fields["type"]
+    for c in contracts.all_contracts():
+        type_field.deserialize(c.type)  # raises ValidationError on a refused type

@@ -22,7 +22,7 @@ from kombu import Connection
 
 from runtime import db, topology, vault
 from runtime.auth import mint_token
-from runtime.config import settings
+from runtime.config import NATIONAL_SERVICES, settings
 
 ROOT = Path(__file__).resolve().parents[2]
 MANAGEMENT = os.environ.get("RABBITMQ_MANAGEMENT_URL", "http://guest:guest@127.0.0.1:15672")
@@ -82,17 +82,26 @@ class Process:
 
 @dataclass
 class Instance:
+    """`broker`: a node of the multi-region topology (tests/support/topology.py) to run against, on its
+    default vhost (where its shovels are), instead of a throwaway vhost of the shared node; the
+    instance's consumer queues are deleted there at the end. `environment`: extra variables."""
+
     instance_id: str = "region-1084"
     services: tuple[str, ...] = ("roles", "notifications")
     workdir: Path = field(default_factory=lambda: Path(os.environ.get("TMPDIR", "/tmp")))
     processes: dict[str, Process] = field(default_factory=dict)
+    broker: object = None
+    environment: dict = field(default_factory=dict)
 
     def __post_init__(self):
         tag = uuid.uuid4().hex[:10]
-        self.vhost = f"test-{tag}"
+        self.vhost = None if self.broker else f"test-{tag}"
         self.db_prefix = f"t{tag}_"
         base = settings()
-        self.amqp_uri = f"{base.amqp_uri.rstrip('/')}/{quote(self.vhost, safe='')}"
+        self.amqp_uri = (self.broker.amqp_uri() if self.broker
+                         else f"{base.amqp_uri.rstrip('/')}/{quote(self.vhost, safe='')}")
+        # The national service holds no personal data: no vault at an instance that runs only it.
+        self.has_vault = any(s not in NATIONAL_SERVICES for s in self.services)
         self.pg_url = base.pg_url
         self.jwt_secret = f"test-secret-{uuid.uuid4().hex}"
         self.vault_master_key = base64.urlsafe_b64encode(os.urandom(32)).decode()
@@ -108,6 +117,7 @@ class Instance:
                    DB_PREFIX=self.db_prefix, JWT_SECRET=self.jwt_secret, PSYCOPG_WAIT_FUNC="wait_select",
                    VAULT_MASTER_KEY=self.vault_master_key, PSEUDONYM_SECRET=self.pseudonym_secret,
                    PYTHONUNBUFFERED="1", LOG_LEVEL="INFO")
+        env.update(self.environment)
         env.update(extra)
         return env
 
@@ -115,16 +125,21 @@ class Instance:
         return f"{self.pg_url}/{self.db_prefix}{service}"
 
     def create(self) -> "Instance":
-        management("PUT", f"vhosts/{quote(self.vhost, safe='')}")
-        management("PUT", f"permissions/{quote(self.vhost, safe='')}/guest",
-                   json={"configure": ".*", "write": ".*", "read": ".*"})
+        if self.vhost:
+            management("PUT", f"vhosts/{quote(self.vhost, safe='')}")
+            management("PUT", f"permissions/{quote(self.vhost, safe='')}/guest",
+                       json={"configure": ".*", "write": ".*", "read": ".*"})
         for service in self.services:
-            url = self.database_url(service)
-            db.create_database(url)
-            db.migrate(url, ROOT / "services" / service / "migrations")
-        vault.provision(self.database_url("vault"))
+            self.migrate(service)
+        if self.has_vault:
+            vault.provision(self.database_url("vault"))
         topology.declare(self.amqp_uri, self.services)
         return self
+
+    def migrate(self, service: str) -> None:
+        url = self.database_url(service)
+        db.create_database(url)
+        db.migrate(url, ROOT / "services" / service / "migrations")
 
     def destroy(self) -> None:
         for process in self.processes.values():
@@ -132,6 +147,11 @@ class Instance:
         for service in self.services:
             db.drop_database(self.database_url(service))
         db.drop_database(self.database_url("vault"))
+        if not self.vhost:  # a topology node's default vhost: remove what this instance declared there
+            with Connection(self.amqp_uri) as conn:
+                for queue in topology.all_queues(self.services):
+                    conn.default_channel.queue_delete(queue.name)
+            return
         try:
             management("DELETE", f"vhosts/{quote(self.vhost, safe='')}")
         except requests.RequestException:
