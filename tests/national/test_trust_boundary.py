@@ -46,3 +46,16 @@ def test_it_runs_only_at_the_national_instance():
 
     assert "national" in services_of("national")
     assert "national" not in services_of("region-1084") and "national" not in services_of("kommune-0101")
+
+
+def test_a_fact_is_stored_only_in_a_stream_of_its_senders_own_pseudonym():
+    """Guards N11: a region (whose uplink user may write national.inbound) cannot add to another region's
+    streams by naming them; the refused fact is retried and then dead-lettered, not stored."""
+    import pytest
+
+    from services.national.service import ForeignStream, received_stream
+
+    own = {"stream": f"peer_education-region-1084:p2:{'a' * 26}", "instance_id": "region-1084"}
+    assert received_stream(own) == own["stream"]
+    with pytest.raises(ForeignStream):
+        received_stream({**own, "instance_id": "region-1085"})
