@@ -12,6 +12,7 @@ from rich.table import Table
 
 from runtime import db
 from runtime.config import services_of, settings
+from runtime.topology import built_services
 
 app = typer.Typer(help="Administer one instance of the peer-support platform.", no_args_is_help=True)
 dead_letters = typer.Typer(help="Inspect and replay dead-lettered events.", no_args_is_help=True)
@@ -73,15 +74,30 @@ def national_resend(service: str = typer.Option(None, help="Only this service (d
 
 @app.command()
 def rebuild(service: str):
-    """Rebuild a service's read models from its events, with a progress bar."""
-    _services(service)
-    from runtime.projection import rebuild as replay, total_events
+    """Rebuild a service's read models, with a progress bar: from its own events, or, for a service that
+    has none (notifications), from the feeds of the services it consumes (they must be running)."""
+    from runtime.projection import rebuild as replay, rebuild_from_feeds, total_events
 
+    known = built_services(services_of(settings().instance_id))  # `national` only at the national instance
+    if service not in known:
+        raise typer.BadParameter(f"unknown service {service!r}; one of {', '.join(known)}")
     projections = importlib.import_module(f"services.{service}.projections")
     with db.connect(settings().database_url(service)) as conn, Progress(console=console) as progress:
-        task = progress.add_task(f"rebuilding {service}", total=total_events(conn))
-        replayed = replay(conn, projections.READ_MODEL_TABLES, projections.project,
-                          progress=lambda n: progress.advance(task, n))
+        if hasattr(projections, "project"):
+            task = progress.add_task(f"rebuilding {service}", total=total_events(conn))
+            replayed = replay(conn, projections.READ_MODEL_TABLES, projections.project,
+                              progress=lambda n: progress.advance(task, n))
+        else:
+            from nameko.standalone.rpc import ClusterRpcProxy
+
+            from runtime.topology import service_class
+
+            task = progress.add_task(f"rebuilding {service} from its sources' feeds", total=None)
+            with ClusterRpcProxy({"AMQP_URI": settings().amqp_uri}, timeout=30) as rpc:
+                replayed = rebuild_from_feeds(
+                    conn, service_class(service), projections.READ_MODEL_TABLES,
+                    lambda source, position, categories: getattr(rpc, source).events_after(position, 500, categories),
+                    progress=lambda n: progress.advance(task, n))
         conn.commit()
     console.print(f"{service}: {replayed} events replayed into {', '.join(projections.READ_MODEL_TABLES)}")
 
@@ -202,6 +218,23 @@ def pseudonym(person_id: str = typer.Argument(..., help="A person id of this ins
         typer.echo(derive(person_id, purpose=purpose))
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
+
+
+@app.command("blocked-streams")
+def blocked_streams(service: str):
+    """Streams whose consumed events wait for a missing predecessor (repaired from the source's feed
+    after INBOX_REPAIR_AFTER seconds; a stream listed for longer needs a look)."""
+    from runtime.inbox import blocked_streams as blocked
+
+    if service not in built_services():
+        raise typer.BadParameter(f"unknown service {service!r}; one of {', '.join(built_services())}")
+    with db.connect(settings().database_url(service)) as conn:
+        rows = blocked(conn)
+    table = Table("consumer", "stream", "applied version", "waiting from version", "parked", "age (s)")
+    for r in rows:
+        table.add_row(r["consumer"], r["stream_name"], str(r["applied_version"]), str(r["first_parked"]),
+                      str(r["parked"]), f"{r['age_seconds']:.0f}")
+    console.print(table)
 
 
 @dead_letters.command("list")

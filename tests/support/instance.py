@@ -158,8 +158,8 @@ class Instance:
             pass
 
     # -- processes --------------------------------------------------------------------------------
-    def start_service(self, service: str, wait: bool = True) -> Process:
-        env = self.env(WEB_SERVER_ADDRESS=f"127.0.0.1:{self.ports[service]}")
+    def start_service(self, service: str, wait: bool = True, **extra_env) -> Process:
+        env = self.env(WEB_SERVER_ADDRESS=f"127.0.0.1:{self.ports[service]}", **extra_env)
         process = Process(service, [NAMEKO, "run", "--config", "deploy/nameko.yaml", f"services.{service}.service"],
                           env, self.logdir / f"{service}.log").start()
         self.processes[service] = process
