@@ -18,8 +18,7 @@ What it changes against nameko's defaults, each a trap verified in this stack:
 - It binds whole stream categories (`<category>.#`) so the inbox sees every version of a stream and
   can restore order.
 - `exchange=` binds an exchange that deploy/ declares instead of `<source>.events` (the national
-  service's `national.inbound`, fed by the regions' shovels); it is declared passively (its
-  alternate exchange is set there), and `catch_up=False` skips the feed catch-up when no source
+  service's `national.inbound`, fed by the regions' shovels), and `catch_up=False` skips the feed catch-up when no source
   service answers `events_after` on this broker (the regions re-send instead: runtime/national_share.py).
 """
 from __future__ import annotations
@@ -71,8 +70,10 @@ def event_exchange(source_service: str) -> Exchange:
 
 
 def deployed_exchange(name: str) -> Exchange:
-    """An exchange declared by deploy/ (with arguments of its own): checked for, never redeclared."""
-    return Exchange(name, type="topic", durable=True, auto_delete=False, passive=True)
+    """An exchange deploy/ declares (e.g. `national.inbound`), with the same attributes: its alternate
+    exchange comes from a policy, so declaring it here agrees, and a broker without the multi-region
+    definitions (a single-instance run of the national profile) gets it too, with nothing arriving."""
+    return Exchange(name, type="topic", durable=True, auto_delete=False)
 
 
 def consumer_queue(service: str, method: str, source_service: str, categories, exchange: str | None = None) -> Queue:

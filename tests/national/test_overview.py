@@ -21,3 +21,17 @@ def test_a_bad_query_names_its_field(query, field):
     with pytest.raises(ValidationError) as refused:
         PictureQuery().load(query)
     assert field in refused.value.messages
+
+
+def test_the_national_service_starts_on_a_broker_without_the_multi_region_definitions(tmp_path):
+    """Guards: `peer-admin declare-topology` and the service at a single-instance run of the national profile
+    (no `national.inbound` declared by deploy/) must not fail on the exchange they bind."""
+    from tests.support.instance import Instance
+
+    national = Instance("national", ("national",), tmp_path).create()
+    try:
+        national.start_service("national")
+        answer = national.call("GET", "national", "/national/picture", roles=("national_coordinator",))
+        assert answer.status_code == 200 and all(m["cells"] == [] for m in answer.json()["measures"])
+    finally:
+        national.destroy()
