@@ -251,8 +251,8 @@ def test_national_picture_is_the_sum_of_the_regions_through_a_cut_link_a_rebuild
 
     # (b) Wiped and re-sent by the regions: the same picture, each fact once.
     national.processes["national"].stop()
-    db.drop_database(national.database_url("national"))
-    national.migrate("national")
+    national.drop_database("national")
+    national.provision_database("national", ROOT / "services" / "national" / "migrations")
     national.start_service("national")
     for instance in regions.values():
         peer_admin(instance, "national-resend")
