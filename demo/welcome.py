@@ -29,9 +29,14 @@ def where_table(services: list[str], amqp_uri: str, env=None) -> Table:
         table.add_row(f"{service} API", base)
         table.add_row(f"{service} OpenAPI", f"{base}/openapi.json")
         table.add_row(f"{service} metrics (admin token)", f"{base}/metrics")
-        table.add_row(f"{service} relay metrics", relay_metrics_url(service, env))
+        if relay_metrics_url(service, env):
+            table.add_row(f"{service} relay metrics", relay_metrics_url(service, env))
     table.add_row("RabbitMQ management", management(amqp_uri, env)[0])
-    table.add_row("national overview", "when the national service is deployed (--topology multi-region)")
+    if "national" in services:
+        table.add_row("national overview (national_coordinator token)", f"{service_url('national', env)}/national/picture")
+    else:
+        table.add_row("national overview", "at the national instance: bash deploy/up.sh --topology multi-region, "
+                                           "then http://127.0.0.1:8305/national/picture")
     return table
 
 

@@ -343,8 +343,10 @@ def status():
     queues, dead letters, and the shovels to the national broker. Exit code 1 when something is not well."""
     from runtime import status as probe
 
+    from runtime.endpoints import instance_services
+
     config = settings()
-    services = built_services()
+    services = instance_services(config.instance_id)
     rows = [probe.service_status(config, service) for service in services]
     table = Table("service", "health", "ready", "relay", "outbox lag", "parked", "blocked streams",
                   title=f"instance {config.instance_id}")
@@ -367,7 +369,7 @@ def status():
         for name, state, to in links:
             shovel_table.add_row(name, state, to)
         console.print(shovel_table)
-    unwell = [r.service for r in rows if "ok" != r.health or "ok" != r.ready or "ok" != r.relay]
+    unwell = [r.service for r in rows if "ok" != r.health or "ok" != r.ready or r.relay not in ("ok", "none")]
     unwell += ["dead letters"] if dead else []
     unwell += [name for name, state, _ in links if state != "running"] if isinstance(links, list) else []
     if unwell:
@@ -395,9 +397,11 @@ def welcome():
     """What answers where, development tokens for every role (development mode only) and three example
     curl commands (deploy/up.sh prints this once the instance is up)."""
     from demo.welcome import show
+    from runtime.endpoints import instance_services
 
     config = settings()
-    show(console, instance_id=config.instance_id, services=built_services(), amqp_uri=config.amqp_uri,
+    show(console, instance_id=config.instance_id, services=instance_services(config.instance_id),
+         amqp_uri=config.amqp_uri,
          dev_mode=config.dev_mode, jwt_secret=config.jwt_secret)
 
 

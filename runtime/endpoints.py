@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from urllib.parse import unquote, urlsplit
 
-HTTP_PORTS = {"roles": 8001, "courses": 8002, "network": 8003, "notifications": 8004}
+HTTP_PORTS = {"roles": 8001, "courses": 8002, "network": 8003, "notifications": 8004, "national": 8005}
 RELAY_METRICS_PORTS = {"roles": 9101, "courses": 9102, "network": 9103, "notifications": 9104}
 
 
@@ -21,8 +21,19 @@ def service_url(service: str, env=None) -> str:
     return f"http://{_host(env)}:{env.get(f'HTTP_PORT_{service.upper()}') or HTTP_PORTS[service]}"
 
 
-def relay_metrics_url(service: str, env=None) -> str:
+def instance_services(instance_id: str) -> list[str]:
+    """The services this instance runs that are built (the national service only at the national instance)."""
+    from runtime.config import services_of
+    from runtime.topology import built_services
+
+    return built_services(services_of(instance_id))
+
+
+def relay_metrics_url(service: str, env=None) -> str | None:
+    """None for a service without a relay (the national one publishes nothing)."""
     env = os.environ if env is None else env
+    if service not in RELAY_METRICS_PORTS:
+        return None
     port = env.get(f"RELAY_METRICS_PORT_{service.upper()}") or RELAY_METRICS_PORTS[service]
     return f"http://127.0.0.1:{port}/metrics"
 

@@ -217,7 +217,7 @@ def http_envs(topology: str, run_dir: Path) -> dict[str, dict[str, str]]:
     if topology == "multi-region":
         for instance, env in envs.items():
             http, metrics = MULTI_REGION_PORTS[instance]
-            for i, service in enumerate(SERVICE_ORDER, start=1):
+            for i, service in enumerate(SERVICE_ORDER + NATIONAL_SERVICES, start=1):
                 env[f"HTTP_PORT_{service.upper()}"] = str(http + i)
                 env[f"RELAY_METRICS_PORT_{service.upper()}"] = str(metrics + i)
     return envs

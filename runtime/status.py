@@ -46,9 +46,10 @@ def service_status(settings, service: str, env=None) -> ServiceStatus:
     from runtime.inbox import blocked_streams
 
     base = service_url(service, env)
-    relay = _probe(relay_metrics_url(service, env))
+    relay_url = relay_metrics_url(service, env)
+    relay = _probe(relay_url) if relay_url else "none"
     with db.connect(settings.database_url(service)) as conn:
-        lag = outbox_lag(conn, service)
+        lag = outbox_lag(conn, service) if relay_url else 0
         parked = conn.execute("SELECT count(*) AS n FROM inbox_parked").fetchone()["n"]
         blocked = len(blocked_streams(conn))
     return ServiceStatus(service, _probe(f"{base}/health"), _probe(f"{base}/ready"), relay, lag, parked, blocked)

@@ -478,14 +478,15 @@ def test_only_the_migrations_get_the_database_administrator(path):
 # What every process of deploy/Procfile gets from the local runner (runtime/runner.py): the instance profile's
 # keys, every secret, and the variables its own command line sets (`env WEB_SERVER_ADDRESS=...`).
 RUNNER_ENV_KEYS = ENV_KEYS | {"JWT_SECRET", "VAULT_MASTER_KEY", "PSEUDONYM_SECRET", "DB_PASSWORD", "VAULT_DB_PASSWORD"}
-PREFIXES = {SINGLE: ("",), MULTI: tuple(f"{i}-" for i in INSTANCES)}
+PREFIXES = {SINGLE: {"": "region-1084"}, MULTI: {f"{i}-": i for i in INSTANCES}}  # service name prefix: instance
 
 
-def procfile_processes() -> dict[str, str]:
-    """The Procfile's processes of the services built so far (the runner starts exactly these)."""
-    from runtime.runner import procfile_entries
+def procfile_processes(instance: str) -> dict[str, str]:
+    """The Procfile's processes of the services `instance` runs and that are built (the runner starts exactly
+    these: the national service only at the national instance)."""
+    from runtime.runner import procfile_entries, services_present
 
-    built = set(SERVICES)
+    built = set(services_present(instance))
     return {name: command for name, command in procfile_entries().items() if name.removeprefix("relay-") in built}
 
 
@@ -519,10 +520,10 @@ def test_every_procfile_process_has_a_compose_service_with_its_command_and_envir
     deploy/Procfile (per instance in the multi-region file) is a compose service of the same name, running the
     same program with the same arguments and getting the same environment keys (a process added to the Procfile
     or given a new variable fails here until compose has it too). The network service's entries join when
-    services/network/service.py exists (SERVICES)."""
+    services/network/service.py exists; the national service is checked at the national instance only."""
     services = load(path)["services"]
-    for prefix in PREFIXES[path]:
-        for process, line in procfile_processes().items():
+    for prefix, instance in PREFIXES[path].items():
+        for process, line in procfile_processes(instance).items():
             name = f"{prefix}{process}"
             assert name in services, f"{path.name}: no compose service {name!r} for the Procfile's {process!r}"
             expected, assigned = normalised(shlex.split(line))
