@@ -27,7 +27,7 @@ from werkzeug.wrappers import Response
 import contracts
 from runtime import logs
 from runtime.auth import PUBLIC, authorise, declaration  # noqa: F401  (PUBLIC re-exported for services)
-from runtime.errors import Conflict, InvalidInput, ProblemError, Unavailable
+from runtime.errors import Conflict, InvalidInput, ProblemError, ShuttingDown, Unavailable
 from runtime.eventstore import ConcurrencyConflict
 from runtime.store import is_transient
 
@@ -159,7 +159,7 @@ class ApiEntrypoint(HttpRequestHandler):
         request.shallow = False
         try:
             if self.stopping:
-                raise Unavailable("the service is shutting down; try again shortly", retry_after=1)
+                raise ShuttingDown()
             args, kwargs = self.get_entrypoint_parameters(request)
             self.check_signature(args, kwargs)
             response = self.response_from_result(self.run_command(args, kwargs))
@@ -211,7 +211,9 @@ class ApiEntrypoint(HttpRequestHandler):
 
     def response_from_exception(self, exc):
         problem = as_problem(exc)
-        if problem.status >= 500:
+        if isinstance(exc, ShuttingDown):
+            log.info("request refused: shutting down", extra={"status": problem.status, "url": self.url})
+        elif problem.status >= 500:
             # Type only: the message of an unexpected exception may quote personal data.
             log.error("request failed", extra={"error": type(exc).__name__, "url": self.url})
         return problem_response(problem, logs.correlation_id())
