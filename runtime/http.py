@@ -162,7 +162,7 @@ class ApiEntrypoint(HttpRequestHandler):
                 raise ShuttingDown()
             args, kwargs = self.get_entrypoint_parameters(request)
             self.check_signature(args, kwargs)
-            response = self.response_from_result(self.run_command(args, kwargs))
+            response = self.response_from_result(self.run_command(args, kwargs), request)
         except Exception as exc:
             response = self.response_from_exception(exc)
         response.headers["X-Correlation-ID"] = correlation_id
@@ -202,11 +202,15 @@ class ApiEntrypoint(HttpRequestHandler):
         event.send(result, exc_info)
         return result, exc_info
 
-    def response_from_result(self, result):
+    def response_from_result(self, result, request=None):
         if isinstance(result, Response):
             return result
         if self.returns is not None:
             result = self.returns(many=self.many).dump(result)
+            if request is not None:
+                from runtime.audit import check_disclosure
+
+                check_disclosure(self.returns, result, request, f"{self.method} {self.url}")
         return json_response(result, self.status)
 
     def response_from_exception(self, exc):
