@@ -19,13 +19,9 @@ from services.courses import texts
 PRODID = "-//Peer-platform//courses//DA"
 
 
-def _labels(template: str) -> dict:
-    return dict(line.split("=", 1) for line in texts.lines(template))
-
-
 def feed(name: str, sessions: list[dict], instance_id: str) -> bytes:
     """`sessions`: rows of group_sessions joined with their course's `course_title` and `kind`."""
-    kinds = _labels("course_kinds.txt.j2")
+    kinds = texts.labels("course_kinds.txt.j2")
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")

@@ -5,7 +5,7 @@ import uuid
 from datetime import datetime, timezone
 
 from runtime.audit import AuditRule, record
-from runtime.auth import principal_of
+from runtime.auth import caller_peer_id, is_peer_only, principal_of  # noqa: F401  (used by the mixins)
 from runtime.errors import Forbidden, NotFound
 from runtime.vault import refuse_commands_on_erased
 from runtime import eventstore
@@ -98,18 +98,3 @@ class ApiBase:
 
 def principal(request):
     return principal_of(request)
-
-
-def caller_peer_id(request) -> str:
-    """A peer's token names the peer: its subject is the peer id the roles service assigned."""
-    subject = principal(request).subject
-    try:
-        return str(uuid.UUID(subject))
-    except ValueError:
-        raise Forbidden("token subject: a peer's token must name the peer id") from None
-
-
-def is_peer_only(request) -> bool:
-    """The caller acts as a peer: only their own courses (a coordinator or leader sees all)."""
-    p = principal(request)
-    return p.has("peer") and not p.has("coordinator", "leader")
