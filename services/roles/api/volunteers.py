@@ -229,22 +229,27 @@ class VolunteersApi:
         results = [self._eligibility(self._load_agreement(i), as_of) for i in ids]
         return [r for r in results if r["eligible"]]
 
-    # -- from the courses service -----------------------------------------------------------------
+    # -- from the courses and network services ----------------------------------------------------
     @consumes("courses", categories=["peer_education", "peer_activity"])
     def on_courses_fact(self, event):
-        self.db.apply_once(event, self._record_courses_fact)
+        self.db.apply_once(event, self._record_activity_fact)
 
-    def _record_courses_fact(self, event: dict) -> None:
-        """Keep what the courses service reported in our own `volunteer-<peer id>` stream, so a rebuild
-        counts exactly what the live run counted."""
+    @consumes("network", categories=["network_activity"])
+    def on_network_fact(self, event):
+        """Meetings attended (network meetings, supervision, sparring, development) are volunteer activities."""
+        self.db.apply_once(event, self._record_activity_fact)
+
+    def _record_activity_fact(self, event: dict) -> None:
+        """Keep what the courses and network services reported in our own `volunteer-<peer id>` stream,
+        so a rebuild counts exactly what the live run counted."""
         payload, source = event["payload"], event["event_id"]
         if payload.get("peer_id") and self.vault.keystore.is_erased(str(payload["peer_id"])):
             return  # an erased person: nothing more is recorded about them
-        if event["type"] == "peer_activity.session_held":
+        if event["type"] in ("peer_activity.session_held", "network_activity.attended"):
             new = NewEvent("volunteer.activity_counted", {
                 "activity_id": payload["activity_id"], "kind": payload["kind"], "held_at": payload["held_at"],
                 "source_event_id": source})
-        elif event["type"] == "peer_activity.withdrawn":
+        elif event["type"] in ("peer_activity.withdrawn", "network_activity.withdrawn"):
             new = NewEvent("volunteer.activity_withdrawn", {"activity_id": payload["activity_id"],
                                                             "source_event_id": source})
         elif event["type"] == "peer_education.completed" and payload.get("peer_id"):
