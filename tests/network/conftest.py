@@ -38,9 +38,11 @@ class NetworkInstance(Instance):
         return db.connect(self.database_url("network"))
 
 
-@pytest.fixture
-def network(tmp_path):
-    created = NetworkInstance(services=("roles", "network"), workdir=tmp_path).create()
+@pytest.fixture(scope="package")
+def network(tmp_path_factory):
+    """One instance for the package's tests (each works on its own peers and networks): starting two
+    services and two relays is most of a test's time."""
+    created = NetworkInstance(services=("roles", "network"), workdir=tmp_path_factory.mktemp("network")).create()
     created.coordinator = str(uuid.uuid4())
     try:
         for service in ("roles", "network"):
