@@ -30,8 +30,8 @@ _Text = validate.Length(min=1, max=200)
 def _text(max_length: int, min_length: int = 0) -> fields.String:
     return fields.String(validate=validate.Length(min=min_length, max=max_length))
 
-# runtime/pseudonym.py's format: `<instance id>:p1:<128-bit HMAC, base32>`
-PSEUDONYM_PATTERN = r"^(region-108[1-5]|kommune-\d{4}|national):p1:[a-z2-7]{26}$"
+# runtime/pseudonym.py's format: `<instance id>:p2:<128-bit HMAC, base32>` (p1: before pseudonyms had a purpose)
+PSEUDONYM_PATTERN = r"^(region-108[1-5]|kommune-\d{4}|national):p[12]:[a-z2-7]{26}$"
 
 
 # -- methods -----------------------------------------------------------------------------------------
@@ -393,6 +393,29 @@ class Who5DistributionReported(Schema):
     closed_on = fields.Date(required=True)
     suppressed = fields.Boolean(required=True)
     distributions = fields.List(fields.Nested(Who5Distribution), required=True)
+
+
+class ProtectedWho5Distribution(Who5Distribution):
+    """As `Who5Distribution`, with every count that could single people out hidden (`null`) under the
+    national disclosure rules (docs/security.md; services/courses/domain/who5.py)."""
+
+    buckets = fields.List(fields.Integer(validate=validate.Range(min=0), allow_none=True), required=True,
+                          validate=validate.Length(equal=5))
+    below_50 = fields.Integer(required=True, allow_none=True, validate=validate.Range(min=0))
+
+
+@event("outcome.who5_distribution_reported", 2, national=True, upcast_from_previous=lambda payload: payload)
+class Who5DistributionReportedV2(Schema):
+    """WHO-5 at start and end, as distributions only (see v1 for streams and batches). v2: besides
+    groups below the reporting threshold (`suppressed=true`), any band count that could single people
+    out is hidden (`null`), with complementary suppression, and a distribution where (nearly) everyone
+    shares one band is hidden whole. v1 payloads are valid v2 payloads (nothing hidden)."""
+
+    course_type = fields.String(required=True, validate=validate.OneOf(("group_course", "support_course")))
+    course_kind = fields.String(required=True, validate=validate.OneOf(COURSE_KINDS + ("individual",)))
+    closed_on = fields.Date(required=True)
+    suppressed = fields.Boolean(required=True)
+    distributions = fields.List(fields.Nested(ProtectedWho5Distribution), required=True)
 
 
 @event("outcome.support_batch_assembled", 1)

@@ -6,7 +6,8 @@ A contract describes what is *stored and sent*. A personal field is therefore de
 
 meaning: the plaintext is a string of 1..200 characters about the person whose id is in the sibling
 field `person_id` (or, with `subject=STREAM`, the entity of the event's stream); in the event it is
-stored *sealed* by that person's key (runtime/vault.py), as `pii:v1:<kind>:<subject>:<ciphertext>`.
+stored *sealed* by that person's key (runtime/vault.py), as `pii:v2:<kind>:<subject>:<field>:<ciphertext>`,
+bound to that person and that field: it opens nowhere else.
 The contract refuses a plaintext value, so a service that forgot to seal cannot append or publish.
 Erasing the person destroys the key: every sealed copy, in events, read models and broker queues,
 becomes unreadable at once (crypto-shredding) and opens as a masked value.
@@ -25,8 +26,15 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 STREAM = "$stream"  # the subject is the entity id of the event's stream (`<category>-<id>`)
 SUBJECT = r"[A-Za-z0-9_-]{1,64}"
-SEALED = re.compile(rf"^pii:v1:(?P<kind>[slon]):(?P<subject>{SUBJECT}):(?P<ct>[A-Za-z0-9_-]{{38,}})$")
+FIELD = r"[a-z][a-z0-9_]{0,63}"
+# v2 (written today): the field the value belongs to is part of the header and of the associated data.
+# v1 (before the field was bound) is still recognised so that stored values read as masked, never as errors.
+SEALED = re.compile(rf"^pii:(?:v2:(?P<kind>[slon]):(?P<subject>{SUBJECT}):(?P<field>{FIELD})"
+                    rf"|v1:(?P<legacy_kind>[slon]):(?P<legacy_subject>{SUBJECT})):(?P<ct>[A-Za-z0-9_-]{{38,}})$")
 SUBJECT_PATTERN = re.compile(rf"^{SUBJECT}$")
+FIELD_PATTERN = re.compile(rf"^{FIELD}$")
+# What any sealed value starts with: refused in every field that is not that value's own personal field.
+LOOKS_SEALED = re.compile(r"^\s*pii:v\d+:", re.IGNORECASE)
 
 
 class Personal(fields.String):
@@ -35,9 +43,13 @@ class Personal(fields.String):
     default_error_messages = {
         "not_sealed": "Personal data must be sealed by the vault (runtime/vault.py), never stored in plain text."}
 
-    def __init__(self, inner: fields.Field | None = None, *, subject: str, **kwargs):
+    def __init__(self, inner: fields.Field | None = None, *, subject: str, field_name: str | None = None, **kwargs):
+        """`field_name` names what the value is (bound into its ciphertext); default: the key it is stored under."""
+        if field_name is not None and not FIELD_PATTERN.match(field_name):
+            raise ValueError(f"Personal field_name {field_name!r}: lower-case letters, digits and '_'")
         self.inner = inner or fields.String()
         self.subject = subject
+        self.field_name = field_name
         metadata = kwargs.setdefault("metadata", {})
         metadata.update({"personal": True, "x-subject": subject, "pattern": SEALED.pattern})
         metadata.setdefault("description", "Personal data, sealed with the key of its subject (runtime/vault.py)")
@@ -113,4 +125,4 @@ def _accepts(field, value) -> bool:
     return True
 
 
-__all__ = ["STREAM", "SEALED", "Personal", "PersonRef", "ValidationError", "national_violations"]
+__all__ = ["STREAM", "SEALED", "LOOKS_SEALED", "Personal", "PersonRef", "ValidationError", "national_violations"]

@@ -187,6 +187,34 @@ class AccommodationAccessRevoked(Schema):
     person_id = fields.UUID(required=True)
 
 
+def _plan_items(max_length: int = 500):
+    """A list of short texts of the peer's own crisis plan, sealed with the peer's key."""
+    return Personal(fields.List(fields.String(validate=validate.Length(min=1, max=max_length)),
+                                validate=validate.Length(max=30)), subject=STREAM, required=True)
+
+
+@event("peer.crisis_plan_recorded", 1)
+class CrisisPlanRecorded(Schema):
+    """The peer's own crisis plan (seed 000, self-care), replacing the previous one: what tells ordinary
+    bumps from an approaching crisis. Health data, each part sealed with the peer's key; readable only
+    by the peer and whom the peer allowed (`peer.crisis_plan_access_granted`)."""
+
+    warning_signs = _plan_items()
+    triggers = _plan_items()
+    what_helps = _plan_items()
+    whom_to_call = _plan_items(200)  # names and numbers of the people the peer wants called
+
+
+@event("peer.crisis_plan_access_granted", 1)
+class CrisisPlanAccessGranted(AccommodationAccessGranted):
+    """The peer allowed a person (by id) to read their crisis plan."""
+
+
+@event("peer.crisis_plan_access_revoked", 1)
+class CrisisPlanAccessRevoked(AccommodationAccessRevoked):
+    """The peer withdrew a person's access to their crisis plan."""
+
+
 TASK_MEASURES = ("group_sessions_held", "manual")
 
 

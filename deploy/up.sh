@@ -1,40 +1,58 @@
 #!/usr/bin/env bash
-# The local runner: one instance of the platform as local processes against the local RabbitMQ and PostgreSQL.
+# The local runner: the platform as local processes, supervised by supervisord, against local brokers and PostgreSQL.
 #
-#   bash deploy/up.sh [--instance ID | --env-file FILE] [--detach] [--timeout SECONDS] [--no-bootstrap]
+#   bash deploy/up.sh [--topology single|multi-region] [--instance ID | --env-file FILE] [--detach]
+#                     [--timeout SECONDS] [--no-bootstrap] [--print-config]
 #
-#   --instance ID     load deploy/instances/ID.env (region-1084, kommune-0101, national, ...)
-#   --env-file FILE   load FILE (KEY=value lines); default: ./.env if it exists, else the built-in defaults
-#   --detach          run in the background: logs in var/log/up.log, process group id in var/run/up.pid;
-#                     returns once every service answers GET /health (stop it with deploy/down.sh)
-#   --timeout S       how long --detach waits for the health endpoints (default 120)
+#   --topology T      single (default): one instance against the machine's RabbitMQ (5672) and PostgreSQL;
+#                     multi-region: region-1084, region-1085 and national, each with its own RabbitMQ node
+#                     (ports 5684/5685/5690) linked by the shovels of deploy/multi-region/rabbitmq/
+#   --instance ID     (single) the profile deploy/instances/ID.env (default: INSTANCE_ID, else region-1084)
+#   --env-file FILE   (single) load FILE (KEY=value lines) instead of the profile
+#                     ./.env (git-ignored: local overrides and secrets) counts over the profile, the caller's
+#                     environment over both: the order runtime/config.py resolves in (one source)
+#   --detach          return once every service answers GET /health (stop it with deploy/down.sh);
+#                     without it, up.sh follows the logs and Ctrl-C stops everything
+#   --timeout S       how long to wait for the brokers and the health endpoints (default 120)
 #   --no-bootstrap    skip deploy/bootstrap.sh (broker, database and venv are known to be there)
+#   --print-config    (single) print the configuration the processes would get (`peer-admin config`) and exit
 #
-# Steps: deploy/bootstrap.sh, `peer-admin migrate`, `peer-admin declare-topology`, then honcho runs
-# deploy/Procfile (four nameko services and four outbox relays). In the foreground, Ctrl-C stops everything.
+# A development runner: PEER_DEV_MODE=1 unless the caller set it, so secrets missing from the environment are
+# generated once per instance into var/dev-secrets/<INSTANCE_ID>.env (git-ignored) and reused.
+# Steps: deploy/bootstrap.sh, supervisord (brokers of the topology first), `peer-admin migrate` and
+# `peer-admin declare-topology` per instance, then every service of deploy/Procfile and its outbox relay.
+# A process that dies is restarted (with back-off while it keeps failing at start-up) and logged in
+# var/log/up.log; the others keep serving. State in $PEER_RUN_DIR (default var/): run/ and log/.
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO_ROOT"
 
-SERVICES=(roles courses network notifications)
+TOPOLOGY=single
 DETACH=0
 BOOTSTRAP=1
 TIMEOUT=120
 ENV_FILE=""
-PID_FILE="$REPO_ROOT/var/run/up.pid"
-LOG_FILE="$REPO_ROOT/var/log/up.log"
+INSTANCE_FLAG=""
+PRINT_CONFIG=0
+STATE_DIR="${PEER_RUN_DIR:-$REPO_ROOT/var}"
+RUN_DIR="$STATE_DIR/run"
+LOG_DIR="$STATE_DIR/log"
+LOG_FILE="$LOG_DIR/up.log"
 
 say()  { printf '[up] %s\n' "$*"; }
 die()  { printf '[up] ERROR: %s\n' "$*" >&2; exit 1; }
-usage() { sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --detach|-d) DETACH=1 ;;
         --no-bootstrap) BOOTSTRAP=0 ;;
-        --instance) [[ $# -ge 2 ]] || die "--instance needs an id"; ENV_FILE="deploy/instances/$2.env"; shift ;;
-        --instance=*) ENV_FILE="deploy/instances/${1#*=}.env" ;;
+        --print-config) PRINT_CONFIG=1 ;;
+        --topology) [[ $# -ge 2 ]] || die "--topology needs single or multi-region"; TOPOLOGY="$2"; shift ;;
+        --topology=*) TOPOLOGY="${1#*=}" ;;
+        --instance) [[ $# -ge 2 ]] || die "--instance needs an id"; INSTANCE_FLAG="$2"; shift ;;
+        --instance=*) INSTANCE_FLAG="${1#*=}" ;;
         --env-file) [[ $# -ge 2 ]] || die "--env-file needs a path"; ENV_FILE="$2"; shift ;;
         --env-file=*) ENV_FILE="${1#*=}" ;;
         --timeout) [[ $# -ge 2 ]] || die "--timeout needs seconds"; TIMEOUT="$2"; shift ;;
@@ -44,136 +62,132 @@ while [[ $# -gt 0 ]]; do
     esac
     shift
 done
+case "$TOPOLOGY" in
+    single) ;;
+    multi-region) [[ -z "$ENV_FILE$INSTANCE_FLAG" && "$PRINT_CONFIG" == 0 ]] || die "--instance/--env-file are for --topology single (multi-region uses deploy/instances/{region-1084,region-1085,national}.env)" ;;
+    *) die "unknown topology: $TOPOLOGY (single or multi-region)" ;;
+esac
 
 # ------------------------------------------------------------------------------------------ environment
-if [[ -z "$ENV_FILE" && -f .env ]]; then ENV_FILE=".env"; fi
-if [[ -n "$ENV_FILE" ]]; then
+# One source of configuration (runtime/config.py): the caller's environment, then ./.env, then the profile.
+# No defaults here: a value the profile lacks is an error of runtime/config.py, the same for every process.
+load_env_file() {  # load_env_file FILE: KEY=value lines, without overriding what is already set
+    local line key value
+    while IFS= read -r line || [[ -n "$line" ]]; do
+        [[ "$line" =~ ^[[:space:]]*(#|$) ]] && continue
+        [[ "$line" =~ ^([A-Z_][A-Z0-9_]*)=(.*)$ ]] || die "$1: not a KEY=value line: $line"
+        key="${BASH_REMATCH[1]}" value="${BASH_REMATCH[2]}"
+        [[ -n "${!key:-}" ]] || export "$key=$value"
+    done <"$1"
+}
+[[ -z "$INSTANCE_FLAG" ]] || export INSTANCE_ID="$INSTANCE_FLAG"
+if [[ -f .env ]]; then say "environment from .env"; load_env_file .env; fi
+if [[ "$TOPOLOGY" == single ]]; then
+    [[ -n "$ENV_FILE" ]] || ENV_FILE="deploy/instances/${INSTANCE_ID:-region-1084}.env"
     [[ -f "$ENV_FILE" ]] || die "no such env file: $ENV_FILE (instances: $(cd deploy/instances 2>/dev/null && printf '%s ' *.env))"
     say "environment from $ENV_FILE"
-    set -a
-    # shellcheck disable=SC1090
-    source "$ENV_FILE"
-    set +a
+    load_env_file "$ENV_FILE"
 fi
-export INSTANCE_ID="${INSTANCE_ID:-region-1084}"
-export AMQP_URI="${AMQP_URI:-amqp://guest:guest@127.0.0.1:5672/}"
-export PG_URL="${PG_URL:-postgresql://postgres@127.0.0.1:5432}"
-export DB_PREFIX="${DB_PREFIX:-peer_}"
-export LOG_LEVEL="${LOG_LEVEL:-INFO}"
+export PEER_DEV_MODE="${PEER_DEV_MODE:-1}"
+[[ "$PEER_DEV_MODE" != 1 ]] || say "development mode (PEER_DEV_MODE=1): missing secrets come from ${PEER_DEV_SECRETS_FILE:-var/dev-secrets/<INSTANCE_ID>.env}"
 export PYTHONUNBUFFERED=1
 # The eventlet trap (ARCHITECTURE.md): psycopg's C wait would block the hub. The runtime sets it too.
 export PSYCOPG_WAIT_FUNC="${PSYCOPG_WAIT_FUNC:-wait_select}"
 
-port_of() {  # port_of SERVICE: HTTP_PORT_<SERVICE> or the default of deploy/Procfile
-    local var="HTTP_PORT_${1^^}" default
-    case "$1" in roles) default=8001 ;; courses) default=8002 ;; network) default=8003 ;; notifications) default=8004 ;; esac
-    printf '%s' "${!var:-$default}"
-}
-
-running_pgid() {  # prints the process group of a detached run that is still alive
-    local pgid
-    [[ -f "$PID_FILE" ]] || return 1
-    pgid="$(cat "$PID_FILE" 2>/dev/null)"
-    [[ "$pgid" =~ ^[0-9]+$ ]] && kill -0 -- "-$pgid" 2>/dev/null && printf '%s' "$pgid"
-}
+if [[ "$PRINT_CONFIG" == 1 ]]; then
+    [[ -x .venv/bin/peer-admin ]] || die ".venv/bin/peer-admin missing: run deploy/bootstrap.sh"
+    exec .venv/bin/peer-admin config
+fi
 
 # ------------------------------------------------------------------------------------------ checks
-if pgid="$(running_pgid)"; then
-    die "a detached run is already up (process group $pgid): stop it with deploy/down.sh"
+# A run is alive while any process carrying its PEER_RUN_ID lives (deploy/down.sh finds them the same way).
+run_alive() {
+    local id pid
+    [[ -f "$RUN_DIR/up.run" ]] || return 1
+    id="$(cat "$RUN_DIR/up.run")"
+    [[ -n "$id" ]] || return 1
+    for pid in /proc/[0-9]*; do
+        if grep -qxz "PEER_RUN_ID=$id" "$pid/environ" 2>/dev/null; then return 0; fi
+    done
+    return 1
+}
+if run_alive; then
+    die "a run is already up (${RUN_DIR#"$REPO_ROOT"/}/up.run): stop it with deploy/down.sh"
 fi
 [[ -f deploy/Procfile ]] || die "deploy/Procfile missing"
 [[ -f deploy/nameko.yaml ]] || die "deploy/nameko.yaml missing (the nameko config of the services)"
 [[ -f runtime/relay.py || -f runtime/relay/__main__.py ]] || die "runtime.relay missing: no outbox relay to run yet"
-# Run the services that exist (while the platform is being built some may not yet), each with its relay.
-present=() absent=()
-for svc in "${SERVICES[@]}"; do
-    if [[ -f "services/$svc/service.py" ]]; then present+=("$svc"); else absent+=("$svc"); fi
+absent=()
+for svc in roles courses network notifications; do
+    [[ -f "services/$svc/service.py" ]] || absent+=("$svc")
 done
-[[ ${#present[@]} -gt 0 ]] || die "no services/*/service.py yet: nothing to run"
 if [[ ${#absent[@]} -gt 0 ]]; then
     printf '[up] WARNING: not started (no services/<name>/service.py yet): %s\n' "${absent[*]}" >&2
 fi
-SERVICES=("${present[@]}")
-PROCESSES=()
-for svc in "${SERVICES[@]}"; do PROCESSES+=("$svc" "relay-$svc"); done
 
 # ------------------------------------------------------------------------------------------ infrastructure
 if [[ "$BOOTSTRAP" == 1 ]]; then
     bash deploy/bootstrap.sh
 fi
 [[ -x .venv/bin/peer-admin ]] || die ".venv/bin/peer-admin missing: run deploy/bootstrap.sh (needs pyproject.toml)"
-[[ -x .venv/bin/honcho ]] || die ".venv/bin/honcho missing: run deploy/bootstrap.sh"
+[[ -x .venv/bin/supervisord ]] || die ".venv/bin/supervisord missing: run deploy/bootstrap.sh"
+RUNNER=(.venv/bin/python -m runtime.runner --topology "$TOPOLOGY" --run-dir "$RUN_DIR" --log-dir "$LOG_DIR")
 
-say "instance $INSTANCE_ID: peer-admin migrate"
-.venv/bin/peer-admin migrate
-say "instance $INSTANCE_ID: peer-admin declare-topology"
-.venv/bin/peer-admin declare-topology
-
-busy=()
-for svc in "${SERVICES[@]}"; do
-    port="$(port_of "$svc")"
-    if timeout 1 bash -c "exec 3<>/dev/tcp/127.0.0.1/$port" 2>/dev/null; then busy+=("$svc:$port"); fi
-    var="RELAY_METRICS_PORT_${svc^^}"; port="${!var:-}"
-    if [[ -z "$port" ]]; then
-        case "$svc" in roles) port=9101 ;; courses) port=9102 ;; network) port=9103 ;; notifications) port=9104 ;; esac
-    fi
-    if timeout 1 bash -c "exec 3<>/dev/tcp/127.0.0.1/$port" 2>/dev/null; then busy+=("relay-$svc:$port"); fi
-done
-[[ ${#busy[@]} -eq 0 ]] || die "ports already in use: ${busy[*]} (another run? deploy/down.sh, or set HTTP_PORT_<SERVICE> / RELAY_METRICS_PORT_<SERVICE>)"
-
-HONCHO=(.venv/bin/honcho -e "${ENV_FILE:-/dev/null}" -d "$REPO_ROOT" -f "$REPO_ROOT/deploy/Procfile")
-
-# ------------------------------------------------------------------------------------------ foreground
-if [[ "$DETACH" == 0 ]]; then
-    say "starting ${SERVICES[*]} and their relays in the foreground (Ctrl-C stops them)"
-    exec "${HONCHO[@]}" start "${PROCESSES[@]}"
+if [[ "$TOPOLOGY" == single ]]; then
+    "${RUNNER[@]}" migrate
 fi
 
-# ------------------------------------------------------------------------------------------ detached
-mkdir -p "$(dirname "$PID_FILE")" "$(dirname "$LOG_FILE")"
+busy=()
+while IFS= read -r entry; do
+    port="${entry##*:}"
+    if timeout 1 bash -c "exec 3<>/dev/tcp/127.0.0.1/$port" 2>/dev/null; then busy+=("$entry"); fi
+done < <("${RUNNER[@]}" ports)
+[[ ${#busy[@]} -eq 0 ]] || die "ports already in use: ${busy[*]} (another run? deploy/down.sh, or set HTTP_PORT_<SERVICE> / RELAY_METRICS_PORT_<SERVICE>)"
+
+# ------------------------------------------------------------------------------------------ supervisord
+mkdir -p "$RUN_DIR" "$LOG_DIR"
+"${RUNNER[@]}" config >"$RUN_DIR/supervisord.conf"
+RUN_ID="peer-run-$(date +%s)-$$-$RANDOM"
+echo "$RUN_ID" >"$RUN_DIR/up.run"
 : >"$LOG_FILE"
-# setsid: its own session and process group, so deploy/down.sh stops honcho and every child together,
-# and closing this terminal does not hang it up.
-setsid "${HONCHO[@]}" --no-colour start "${PROCESSES[@]}" </dev/null >>"$LOG_FILE" 2>&1 &
-honcho_pid=$!
-sleep 0.2
-pgid="$(ps -o pgid= -p "$honcho_pid" 2>/dev/null | tr -d ' ')" || true
-pgid="${pgid:-$honcho_pid}"
-echo "$pgid" >"$PID_FILE"
-say "started in the background: process group $pgid, logs in ${LOG_FILE#"$REPO_ROOT"/}"
+# setsid: its own session, so closing this terminal does not hang the run up. Every process supervisord starts
+# inherits PEER_RUN_ID: deploy/down.sh stops them by it even after supervisord itself was killed.
+setsid env PEER_RUN_ID="$RUN_ID" .venv/bin/supervisord -c "$RUN_DIR/supervisord.conf" </dev/null \
+    >>"$LOG_DIR/supervisord.out" 2>&1 &
+manager_pid=$!
+echo "$manager_pid" >"$RUN_DIR/up.pid"
+CTL=(.venv/bin/supervisorctl -c "$RUN_DIR/supervisord.conf")
+say "supervisord started (pid $manager_pid), logs in ${LOG_DIR#"$REPO_ROOT"/}/<process>.log; status: ${CTL[*]} status"
 
 fail() {
     printf '[up] ERROR: %s\n' "$*" >&2
     echo "[up] last lines of ${LOG_FILE#"$REPO_ROOT"/}:" >&2
-    tail -n 40 "$LOG_FILE" >&2 || true
+    tail -n 30 "$LOG_FILE" >&2 || true
     bash "$REPO_ROOT/deploy/down.sh" >&2 || true
     exit 1
 }
 
-health_ok() {  # health_ok PORT: 2xx from GET /health
-    .venv/bin/python - "$1" <<'PY' >/dev/null 2>&1
-import sys, urllib.request
-with urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/health", timeout=2) as r:
-    sys.exit(0 if 200 <= r.status < 300 else 1)
-PY
-}
-
-deadline=$(( $(date +%s) + TIMEOUT ))
-pending=("${SERVICES[@]}")
-while [[ ${#pending[@]} -gt 0 ]]; do
-    kill -0 "$honcho_pid" 2>/dev/null || fail "the processes stopped before every service was healthy"
-    still=()
-    for svc in "${pending[@]}"; do
-        port="$(port_of "$svc")"
-        if health_ok "$port"; then
-            say "$svc healthy on http://127.0.0.1:$port/health"
-        else
-            still+=("$svc")
-        fi
-    done
-    pending=("${still[@]+"${still[@]}"}")
-    [[ ${#pending[@]} -eq 0 ]] && break
-    (( $(date +%s) < deadline )) || fail "not healthy after ${TIMEOUT}s: ${pending[*]}"
-    sleep 1
+deadline=$(( $(date +%s) + 20 ))
+until "${CTL[@]}" pid >/dev/null 2>&1; do
+    kill -0 "$manager_pid" 2>/dev/null || fail "supervisord exited: see ${LOG_DIR#"$REPO_ROOT"/}/supervisord.out"
+    (( $(date +%s) < deadline )) || fail "supervisord does not answer on its socket"
+    sleep 0.3
 done
-say "instance $INSTANCE_ID is up (stop it with: bash deploy/down.sh)"
+
+if [[ "$TOPOLOGY" == multi-region ]]; then
+    say "waiting for the RabbitMQ nodes of region-1084, region-1085 and national and their links"
+    .venv/bin/python -m runtime.localnode wait --timeout "$TIMEOUT" || fail "the brokers did not come up"
+    "${RUNNER[@]}" migrate || fail "migrations failed"
+fi
+
+"${CTL[@]}" start 'apps:*' >/dev/null || fail "supervisord could not start the services"
+"${RUNNER[@]}" wait-healthy --timeout "$TIMEOUT" || fail "not every service became healthy"
+say "topology $TOPOLOGY is up (stop it with: bash deploy/down.sh)"
+
+if [[ "$DETACH" == 0 ]]; then
+    say "following the logs (Ctrl-C stops everything)"
+    tail -n 0 -F "$LOG_DIR"/*.log &
+    follower=$!
+    trap 'kill "$follower" 2>/dev/null; bash "$REPO_ROOT/deploy/down.sh"; exit 0' INT TERM
+    wait "$follower"
+fi

@@ -17,7 +17,9 @@ a refused caller (401/403) never reaches the method. The row holds the token's s
 the instance, the resource type and id, the declared purpose and the correlation id; never the data.
 
 Admins read the log with `GET /audit-log` (the `AuditEndpoints` mixin) or `peer-admin audit-log`.
-Special-category data in DOMAIN.md: accommodation needs, crisis plans, everything about citizens.
+Special-category data in DOMAIN.md: accommodation needs, crisis plans, everything about citizens. A
+response field that shows it is marked `special_category`, and `@api` refuses an endpoint returning
+one without `@audited` for that category, so a new read of such data cannot forget its audit.
 """
 from __future__ import annotations
 
@@ -31,6 +33,9 @@ from runtime.auth import principal_of
 from runtime.errors import InvalidInput
 from runtime.http import api
 
+# The special categories (DOMAIN.md, "Personal data"). A response field showing one is marked
+# `metadata={"special_category": "<one of these>"}`; an endpoint returning it must be `@audited` for it
+# (`check_special_category_reads`, run by `@api` at import: such an endpoint does not even load).
 SPECIAL_CATEGORY = ("accommodation_needs", "crisis_plan", "citizen_record")
 
 
@@ -80,6 +85,33 @@ def audited(resource_type: str, *, purpose: str, id_param: str | None = None,
         return wrapper
 
     return decorate
+
+
+def special_categories_in(schema) -> set[str]:
+    """The special categories the response schema `schema` shows (its fields' `special_category`)."""
+    schema = schema() if isinstance(schema, type) else schema
+    found: set[str] = set()
+    for field in schema.fields.values():
+        while field is not None:
+            if category := field.metadata.get("special_category"):
+                if category not in SPECIAL_CATEGORY:
+                    raise ValueError(f"special_category {category!r}: one of {', '.join(SPECIAL_CATEGORY)}")
+                found.add(category)
+            if isinstance(field, fields.Nested):
+                found |= special_categories_in(field.schema)
+            field = field.inner if isinstance(field, fields.List) else None
+    return found
+
+
+def check_special_category_reads(fn, returns, where: str) -> None:
+    """Refuse an endpoint whose response shows special-category data it does not audit the reads of."""
+    if returns is None:
+        return
+    rule = getattr(fn, "audit_rule", None)
+    unaudited = special_categories_in(returns) - ({rule.resource_type} if rule else set())
+    if unaudited:
+        raise ValueError(f"{where} returns special-category data ({', '.join(sorted(unaudited))}) without "
+                         f"auditing its reads: declare @audited({sorted(unaudited)[0]!r}, purpose=...) under @api")
 
 
 class AuditEntry(Schema):

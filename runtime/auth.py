@@ -73,7 +73,8 @@ def _algorithms_for(key) -> list[str]:
         return [a for a in ASYMMETRIC if a[:2] in ("RS", "PS")]
     if isinstance(key, ec.EllipticCurvePublicKey):
         return [a for a in ASYMMETRIC if a.startswith("ES")]
-    raise ValueError("JWT public key: RSA or EC expected")
+    # An OKP (EdDSA) or `oct` (symmetric: a published HMAC secret) key is a refusal of the token, not a crash.
+    raise jwt.InvalidKeyError("signing key type not accepted")
 
 
 @lru_cache(maxsize=4)
@@ -135,6 +136,8 @@ _REASONS = (
     (jwt.InvalidSignatureError, "token signature does not verify"),
     (jwt.InvalidAlgorithmError, "token algorithm not accepted for the configured key"),
     (jwt.PyJWKClientError, "token signing key unknown to the identity provider's key set"),
+    (jwt.InvalidKeyError, "token signing key type not accepted (RSA or EC keys only)"),
+    (jwt.PyJWKError, "token signing key not usable (RSA or EC keys only)"),
 )
 
 

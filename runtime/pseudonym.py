@@ -1,13 +1,16 @@
-"""National pseudonyms: how a person appears in what an instance shares with the national level.
+"""National pseudonyms: how a person, or any entity id, appears in what an instance shares nationally.
 
-    pseudonym("6f1c...")  ->  "region-1084:p1:mv3k7c2x4q..."   (HMAC-SHA256, 128 bits, base32)
+    pseudonym("6f1c...", purpose="person")  ->  "region-1084:p2:mv3k7c2x4q..."   (HMAC-SHA256, 128 bits, base32)
 
-The pseudonym is an HMAC-SHA256 of the person's id under `PSEUDONYM_SECRET`, a secret of this instance
-that never leaves it. So the national level can count and follow a pseudonymised person across events
-of one instance, but cannot recover the person id, cannot link the same person across instances (each
-has its own secret, and the instance id is part of the pseudonym), and nobody without the secret can
-compute the pseudonym of a known person id. Inside the instance, `peer-admin pseudonym <person id>`
-answers "which pseudonym is this person" (e.g. to honour an erasure request nationally).
+The pseudonym is an HMAC-SHA256 of the purpose and the id under `PSEUDONYM_SECRET`, a secret of this
+instance that never leaves it. The purpose says what the id is pseudonymised as: `person` for a person
+named in a national event (so the national level counts a person once per instance), a stream category
+for a stream id (`peer_education`, `outcome`). The same id under two purposes gives two unrelated
+pseudonyms, so the national level cannot join what this instance shares under different purposes
+(e.g. a course's completions with its outcome distribution). It cannot recover an id, cannot link the
+same id across instances (each has its own secret, and the instance id is part of the pseudonym), and
+nobody without the secret can compute the pseudonym of a known id. Inside the instance, `peer-admin
+pseudonym <person id>` answers "which pseudonym is this person" (e.g. to honour an erasure nationally).
 
 Rotating the secret breaks every link the national level holds; it is a deliberate act, not routine.
 Without `PSEUDONYM_SECRET` a development secret derived from the instance id is used and a warning is
@@ -29,8 +32,10 @@ from marshmallow import fields, validate
 from runtime.config import INSTANCE_ID_PATTERN, settings
 
 log = logging.getLogger(__name__)
-VERSION = "p1"
-PATTERN = re.compile(r"^(region-108[1-5]|kommune-\d{4}|national):p1:[a-z2-7]{26}$")
+VERSION = "p2"  # p1 (until issue 8) had no purpose; still a valid shape for what the national level holds
+PATTERN = re.compile(r"^(region-108[1-5]|kommune-\d{4}|national):p[12]:[a-z2-7]{26}$")
+PURPOSE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+PERSON = "person"  # the purpose of a person named in a national event
 _warned = False
 
 
@@ -47,25 +52,23 @@ def secret() -> bytes:
     return hashlib.sha256(f"peer-platform development pseudonyms {settings().instance_id}".encode()).digest()
 
 
-def pseudonym(person_id, *, instance_id: str | None = None, key: bytes | None = None) -> str:
-    """The national pseudonym of a person id of this instance (deterministic for a given secret)."""
+def pseudonym(entity_id, *, purpose: str, instance_id: str | None = None, key: bytes | None = None) -> str:
+    """The national pseudonym of an id of this instance for `purpose` (deterministic for a given secret)."""
     instance_id = instance_id or settings().instance_id
     if not INSTANCE_ID_PATTERN.match(instance_id):
         raise ValueError("instance id: not an instance id")
-    person = str(person_id).strip().lower()
-    if not person:
-        raise ValueError("person id: required")
-    message = f"{VERSION}|{instance_id}|{person}".encode()
+    if not PURPOSE.match(purpose or ""):
+        raise ValueError("purpose: lower-case letters, digits and '_' (a stream category, or 'person')")
+    entity = str(entity_id).strip().lower()
+    if not entity:
+        raise ValueError("id: required")
+    message = f"{VERSION}|{instance_id}|{purpose}|{entity}".encode()
     digest = hmac.new(key or secret(), message, hashlib.sha256).digest()[:16]
     return f"{instance_id}:{VERSION}:{base64.b32encode(digest).decode().rstrip('=').lower()}"
 
 
-def is_pseudonym(value) -> bool:
-    return isinstance(value, str) and bool(PATTERN.match(value))
-
-
 class Pseudonym(fields.String):
-    """A person as the national level sees them: `<instance>:p1:<HMAC>`, never a name or a person id."""
+    """A person as the national level sees them: `<instance>:p2:<HMAC>`, never a name or a person id."""
 
     def __init__(self, **kwargs):
         metadata = kwargs.setdefault("metadata", {})

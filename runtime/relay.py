@@ -34,11 +34,12 @@ _LOCK_KEY = "outbox-relay"
 def national_envelope(envelope: dict) -> dict:
     """What leaves the instance: the contract holds no personal field; neither the actor nor the
     stream's own id is sent (a stream id can be a person's id): the id travels pseudonymised, which
-    keeps per-stream order and deduplication at the national level."""
+    keeps per-stream order and deduplication at the national level. Keyed by the category, so two
+    streams of one entity (`peer_education-<course>`, `outcome-<course>`) cannot be joined nationally."""
     from runtime.pseudonym import pseudonym
 
     category, _, entity_id = envelope["stream"].partition("-")
-    return {**envelope, "actor": "instance", "stream": f"{category}-{pseudonym(entity_id)}"}
+    return {**envelope, "actor": "instance", "stream": f"{category}-{pseudonym(entity_id, purpose=category)}"}
 
 
 class Relay:
@@ -56,6 +57,11 @@ class Relay:
     # -- leadership ---------------------------------------------------------------------------
     def _acquire_leadership(self) -> psycopg.Connection:
         lock_conn = db.connect(self.database_url, autocommit=True)
+        try:
+            eventstore.assert_primary(lock_conn)
+        except eventstore.ServerInRecovery:
+            lock_conn.close()
+            raise
         while not self.stopping:
             got = lock_conn.execute("SELECT pg_try_advisory_lock(hashtext(%s)) AS got", (_LOCK_KEY,)).fetchone()
             if got["got"]:
@@ -149,6 +155,9 @@ class Relay:
                 self.run()
             except (KeyboardInterrupt, SystemExit):
                 raise
+            except eventstore.ServerInRecovery as exc:  # no retry makes a standby safe to read
+                log.error("relay refuses to run", extra={"service": self.service, "reason": str(exc)})
+                raise SystemExit(2) from exc
             except Exception as exc:  # broker or database down: retry; the checkpoint is safe
                 log.warning("relay restarting", extra={"service": self.service, "error": type(exc).__name__})
                 backoff = 0.5 if time.monotonic() - started > 30 else min(backoff * 2, 10)

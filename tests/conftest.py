@@ -10,12 +10,13 @@ import pytest  # noqa: E402
 
 import runtime  # noqa: E402,F401
 from runtime import db  # noqa: E402
+from runtime import instance_secrets  # noqa: E402
 from runtime.config import settings  # noqa: E402
 
-SERVICE_MIGRATIONS = {
-    name: os.path.join(os.path.dirname(__file__), "..", "services", name, "migrations")
-    for name in ("roles", "courses", "network", "notifications")
-}
+# Tests run like production, not in development mode: CI has no secrets configured, so each run generates its
+# own (never a public default); throwaway instances get theirs from tests/support/instance.py.
+for _name, _generate in instance_secrets.SECRETS.items():
+    os.environ.setdefault(_name, _generate())
 
 
 @pytest.fixture
@@ -42,3 +43,15 @@ def instance(tmp_path):
     created = Instance(workdir=tmp_path).create()
     yield created
     created.destroy()
+
+
+@pytest.fixture(scope="session")
+def topology():
+    """Two regions and the national instance, each with its own RabbitMQ node linked by the shovels of
+    deploy/multi-region/ (tests/support/topology.py); started once per session, stopped at its end."""
+    from tests.support.topology import start_topology
+
+    started, workdir = start_topology()
+    yield started
+    started.stop()
+    workdir.cleanup()

@@ -22,10 +22,6 @@ WHERE day BETWEEN %(from)s AND %(to)s AND (%(peer)s::uuid IS NULL OR peer_id = %
 GROUP BY peer_id, period ORDER BY peer_id, period
 """
 
-COLUMNS = ("peer_id", "period", "group_facilitation_minutes", "individual_session_minutes",
-           "participation_minutes", "total_minutes", "total_hours", "activities")
-
-
 def rows(conn, date_from, date_to, peer_id=None) -> list[dict]:
     found = conn.execute(_QUERY, {"from": date_from, "to": date_to,
                                   "peer": str(peer_id) if peer_id else None}).fetchall()

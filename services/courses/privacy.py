@@ -4,9 +4,9 @@ Sealing, opening and auditing are the vault's and the audit log's (runtime/vault
 used in services/courses/api/base.py); this is the one place the courses service derives a pseudonym."""
 from __future__ import annotations
 
-from runtime.pseudonym import pseudonym as instance_pseudonym
+from runtime.pseudonym import PERSON, pseudonym as instance_pseudonym
 
 
 def pseudonym(person_id) -> str:
     """How a person appears nationally: an HMAC of their id under this instance's secret."""
-    return instance_pseudonym(person_id)
+    return instance_pseudonym(person_id, purpose=PERSON)

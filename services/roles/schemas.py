@@ -173,10 +173,43 @@ class PeerSummary(Schema):
     updated_at = fields.DateTime()
 
 
-class AccommodationNeeds(Schema):
+class AccommodationReaders(Schema):
+    """The answer to recording accommodation needs or changing who reads them: not the needs (a read
+    of them is audited; this answer is not a read)."""
+
     peer_id = fields.UUID()
-    needs = fields.List(fields.String())
     readers = fields.List(fields.UUID(), metadata={"description": "Persons the peer allowed to read them"})
+
+
+class AccommodationNeeds(AccommodationReaders):
+    needs = fields.List(fields.String(), metadata={"special_category": "accommodation_needs"})
+
+
+def _plan_items(max_length: int = 500, description: str = ""):
+    return fields.List(fields.String(validate=_text(max_length)), required=True, validate=validate.Length(max=30),
+                       metadata={"description": description})
+
+
+class RecordCrisisPlan(VersionedCommand):
+    """The whole plan; it replaces the previous one. Each part a list of short texts (may be empty)."""
+
+    warning_signs = _plan_items(description="Tegn på, at en krise nærmer sig")
+    triggers = _plan_items(description="Hvad der kan udløse en krise")
+    what_helps = _plan_items(description="Hvad der hjælper")
+    whom_to_call = _plan_items(200, "Hvem der skal kontaktes, og hvordan")
+
+
+class CrisisPlanReaders(AccommodationReaders):
+    """The answer to recording a crisis plan or changing who reads it: no part of the plan."""
+
+    recorded = fields.Boolean(metadata={"description": "Whether the peer has recorded a plan"})
+
+
+class CrisisPlan(CrisisPlanReaders):
+    warning_signs = fields.List(fields.String(), metadata={"special_category": "crisis_plan"})
+    triggers = fields.List(fields.String(), metadata={"special_category": "crisis_plan"})
+    what_helps = fields.List(fields.String(), metadata={"special_category": "crisis_plan"})
+    whom_to_call = fields.List(fields.String(), metadata={"special_category": "crisis_plan"})
 
 
 # -- volunteer agreements ---------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """The roles service: function descriptions (funktionsbeskrivelser), peers with their terms and
-accommodation needs (api/peers.py), volunteer agreements and statements (api/volunteers.py).
+accommodation needs (api/peers.py), their own crisis plans (api/crisis_plans.py), volunteer agreements
+and statements (api/volunteers.py).
 
 Personal fields (the names of the nearest leader and the mentor) are sealed per person by the vault
 before they are appended, stay sealed in the read model, and are opened only for the response.
@@ -18,7 +19,7 @@ from runtime.store import Database
 from runtime.vault import Vault, erase_person as destroy_and_record, refuse_commands_on_erased
 from services.roles import projections, schemas
 # Modules, not classes: `nameko run` takes every class in this namespace with entrypoints for a service.
-from services.roles.api import peers, statistics, volunteers
+from services.roles.api import crisis_plans, peers, statistics, volunteers
 from services.roles.domain import FunctionDescription, stream_of
 from services.roles.domain.function_description import history
 from services.roles.template import template
@@ -30,7 +31,7 @@ EDITORS = ("coordinator", "leader", "admin")
 
 
 class RolesService(feed.EventFeed, health.HealthEndpoints, audit.AuditEndpoints, peers.PeersApi,
-                   volunteers.VolunteersApi, statistics.StatisticsApi):
+                   crisis_plans.CrisisPlansApi, volunteers.VolunteersApi, statistics.StatisticsApi):
     name = "roles"
     db = Database()
     vault = Vault()

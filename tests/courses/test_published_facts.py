@@ -82,4 +82,5 @@ def test_the_national_pseudonym_field_accepts_exactly_the_instances_pseudonyms()
     from runtime import pseudonym as runtime_pseudonym
 
     assert PSEUDONYM_PATTERN == runtime_pseudonym.PATTERN.pattern
-    assert runtime_pseudonym.PATTERN.match(runtime_pseudonym.pseudonym(uuid.uuid4(), instance_id="region-1084"))
+    assert runtime_pseudonym.PATTERN.match(
+        runtime_pseudonym.pseudonym(uuid.uuid4(), purpose="person", instance_id="region-1084"))

@@ -62,8 +62,8 @@ def test_a_closed_course_reports_distributions_and_nothing_about_anyone():
     assert stream == f"outcome-{course.id}"
     assert event.payload == {"course_type": "group_course", "course_kind": "recovery_group",
                              "closed_on": "2020-04-30", "suppressed": False, "distributions": [
-                                 {"timing": "start", "count": 6, "buckets": [0, 0, 6, 0, 0], "below_50": 6},
-                                 {"timing": "end", "count": 6, "buckets": [0, 0, 0, 0, 6], "below_50": 0}]}
+                                 {"timing": "start", "count": 6, "buckets": [None] * 5, "below_50": None},
+                                 {"timing": "end", "count": 6, "buckets": [None] * 5, "below_50": None}]}
 
 
 def test_a_small_closed_course_reports_suppressed():
@@ -85,7 +85,45 @@ def test_individual_courses_go_nationally_only_in_batches_with_start_and_end():
     assert batch.payload["course_ids"] == ids[:5]
     assert report.payload == {"course_type": "support_course", "course_kind": "individual",
                               "closed_on": "2024-05-01", "suppressed": False, "distributions": [
-                                  {"timing": "start", "count": 5, "buckets": [0, 5, 0, 0, 0], "below_50": 5},
-                                  {"timing": "end", "count": 5, "buckets": [0, 0, 0, 4, 1], "below_50": 0}]}
+                                  {"timing": "start", "count": 5, "buckets": [None] * 5, "below_50": None},
+                                  {"timing": "end", "count": 5, "buckets": [None] * 5, "below_50": None}]}
     measured[ids[5]] = {"start": 10, "end": 10}
     assert pool.report(measured, date(2024, 5, 2)) == []  # nobody is reported twice
+
+
+# -- the national disclosure rules (docs/security.md, "The national level"), one test each --------------
+def test_rule_a_distribution_where_everyone_shares_a_band_is_hidden_whole():
+    """Guards issue 8 item 10: a five-person course whose distribution is one band told each
+    completer's band although the group was "large enough". Also when all but one or two share it."""
+    for scores in ([50] * 5, [50] * 4 + [90], [50] * 5 + [0, 90]):
+        [shown] = who5.report({"start": scores})[1]
+        assert shown["buckets"] == [None] * 5 and shown["below_50"] is None
+        assert shown["count"] == len(scores)
+
+
+def test_rule_small_bands_are_hidden_with_complementary_suppression():
+    """Guards item 10: a band of one or two people singles them out; hiding it alone is not enough,
+    since the total minus the bands shown gives it back, so more bands are hidden until the hidden
+    ones hold at least MIN_CELL people."""
+    scores = [10, 10, 10, 30, 30, 30, 50, 70, 70, 70]  # bands [3, 3, 1, 3, 0]
+    [shown] = who5.report({"start": scores})[1]
+    hidden = [i for i, n in enumerate(shown["buckets"]) if n is None]
+    true = who5.distribution("start", scores)["buckets"]
+    assert 2 in hidden and len(hidden) >= 2 and sum(true[i] for i in hidden) >= who5.MIN_CELL
+    assert all(n is None or n == 0 or n >= who5.MIN_CELL for n in shown["buckets"])
+    assert shown["below_50"] is None  # it would give the hidden bands back
+
+
+def test_rule_below_50_is_shown_only_when_it_singles_nobody_out():
+    """Guards item 10: `below_50` beside the bands tells how many of the 40-59 band scored under 50."""
+    spread = [0, 4, 8, 20, 24, 28, 40, 44, 48, 60, 64, 68, 80, 84, 88]  # 3 a band, all of 40-59 under 50
+    [shown] = who5.report({"start": spread})[1]
+    assert shown["buckets"] == [3, 3, 3, 3, 3] and shown["below_50"] == 9
+    one_above = spread[:8] + [52] + spread[9:]  # 40-59 splits 2 under / 1 over 50: would single out
+    [shown] = who5.report({"start": one_above})[1]
+    assert shown["buckets"] == [3, 3, 3, 3, 3] and shown["below_50"] is None
+
+
+def test_rule_groups_below_the_threshold_are_withheld_whole():
+    """The group-size rule, kept: fewer than REPORTING_THRESHOLD at any timing withholds the report."""
+    assert who5.report({"start": [10, 30, 50, 70], "end": [10, 30, 50, 70, 90]}) == (True, [])

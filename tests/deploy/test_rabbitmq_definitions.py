@@ -101,14 +101,40 @@ def test_national_broker_receives_into_national_inbound_and_never_drops_unroutab
     assert any(b["source"] == parked for b in definitions["bindings"])
 
 
-def test_national_broadcast_reaches_every_region():
+def test_national_broadcast_and_addressed_answers_reach_every_region():
+    """Per region two links leave the national broker: announcements for all, and answers addressed to it."""
     definitions = load(MULTI_DIR / "national.definitions.json")
-    targets = {re.match(r"amqp://[^@]+@([^:/]+)", s["value"]["dest-uri"]).group(1) for s in shovels(definitions)}
-    assert targets == {f"{r}-rabbitmq" for r in REGIONS}
-    assert all(s["value"]["dest-exchange"] == "national.broadcast" for s in shovels(definitions))
+    links = {s["name"]: s["value"] for s in shovels(definitions)}
+    assert set(links) == {f"{kind}-to-{r}" for kind in ("broadcast", "addressed") for r in REGIONS}
+    bindings = {(b["source"], b["destination"]): b["routing_key"] for b in definitions["bindings"]}
     for region in REGIONS:
+        for kind, routing_key in (("broadcast", "#"), ("addressed", f"{region}.#")):
+            value = links[f"{kind}-to-{region}"]
+            assert re.match(rf"amqp://[^@]+@{region}-rabbitmq:5672(\?|$)", value["dest-uri"])
+            assert value["dest-exchange"] == f"national.{kind}"
+            assert value["src-queue"] == f"national.{kind}.{region}"
+            assert bindings[(f"national.{kind}", value["src-queue"])] == routing_key
         regional = {e["name"] for e in load(MULTI_DIR / f"{region}.definitions.json")["exchanges"]}
-        assert "national.broadcast" in regional
+        assert {"national.broadcast", "national.addressed"} <= regional
+
+
+def _permissions(path: Path) -> dict[str, dict]:
+    return {p["user"]: p for p in load(path)["permissions"]}
+
+
+def test_link_users_can_write_only_their_link_exchange():
+    """Each shovel logs in at the other broker as a user that may write one exchange, read and configure
+    nothing (tests/deploy/test_multi_region_links.py checks the broker enforces it)."""
+    national = _permissions(MULTI_DIR / "national.definitions.json")
+    for region in REGIONS:
+        uplink = shovels(load(MULTI_DIR / f"{region}.definitions.json"))[0]["value"]["dest-uri"]
+        user = re.match(r"amqp://([^:]+):", uplink).group(1)
+        assert user == f"uplink-{region}"
+        assert national[user] == {"user": user, "vhost": "/", "configure": "^$",
+                                  "write": r"^national\.inbound$", "read": "^$"}
+        downlink_user = _permissions(MULTI_DIR / f"{region}.definitions.json")["national-downlink"]
+        assert downlink_user["write"] == r"^national\.(broadcast|addressed)$"
+        assert downlink_user["configure"] == downlink_user["read"] == "^$"
 
 
 def test_every_broker_has_the_same_consumer_queue_policy():
@@ -152,3 +178,21 @@ def test_container_config_loads_the_definitions():
                     if line.strip() and not line.lstrip().startswith("#"))
     settings = {k.strip(): v.strip() for k, v in settings.items()}
     assert settings["load_definitions"] == "/etc/rabbitmq/definitions.json"
+
+
+@pytest.mark.parametrize("instance", [*REGIONS, "national"])
+def test_local_rendering_changes_only_the_hosts_of_the_links(instance):
+    """The local runner and the tests load the compose definitions; rendering may only point the shovels at
+    the local nodes' ports, so what runs here is what compose runs."""
+    from runtime.localnode import render_definitions
+
+    ports = {"region-1084": 41084, "region-1085": 41085, "national": 41090}
+    original = load(MULTI_DIR / f"{instance}.definitions.json")
+    rendered = render_definitions(instance, ports)
+    for shovel in shovels(rendered):
+        target = re.match(r"amqp://[^@]+@([^/?]+)", shovel["value"]["dest-uri"]).group(1)
+        assert target in {f"127.0.0.1:{p}" for p in ports.values()}, shovel["name"]
+    for shovel in shovels(original):
+        shovel["value"]["dest-uri"] = re.sub(
+            r"@([a-z0-9-]+)-rabbitmq:5672", lambda m: f"@127.0.0.1:{ports[m.group(1)]}", shovel["value"]["dest-uri"])
+    assert rendered == original

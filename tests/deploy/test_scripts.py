@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import importlib.metadata
+import json
+import os
 import re
 import shutil
 import subprocess
@@ -84,7 +86,7 @@ def test_procfile_runs_every_service_and_one_relay_each():
         command = entries[service]
         assert f"services.{service}.service" in command and "--config deploy/nameko.yaml" in command
         assert f"${{HTTP_PORT_{service.upper()}:-{port}}}" in command
-        assert command.startswith("exec "), "exec: honcho's SIGTERM must reach the process itself"
+        assert command.startswith("exec "), "exec: supervisord's SIGTERM must reach the process itself"
         relay = entries[f"relay-{service}"]
         assert re.search(rf"-m runtime\.relay {service}\b", relay) and relay.startswith("exec ")
 
@@ -97,12 +99,28 @@ def test_procfile_modules_exist():
     assert (ROOT / "deploy" / "nameko.yaml").is_file()
 
 
-def test_honcho_accepts_the_procfile():
-    honcho = Path(ROOT / ".venv" / "bin" / "honcho")
-    if not honcho.exists():
-        pytest.skip("no .venv/bin/honcho (run deploy/bootstrap.sh)")
-    result = subprocess.run([str(honcho), "-f", "deploy/Procfile", "check"], capture_output=True, text=True, cwd=ROOT)
-    assert result.returncode == 0, result.stderr
+@pytest.mark.parametrize("topology", ["single", "multi-region"])
+def test_supervisord_accepts_the_rendered_config(topology, tmp_path):
+    """supervisord itself parses what runtime/runner.py renders from the Procfile: every process is a program
+    that restarts when it dies, in the group up.sh starts (`apps`, and `brokers` for multi-region)."""
+    from supervisor.options import ServerOptions
+
+    from runtime.runner import plan, supervisord_config
+
+    (tmp_path / "run").mkdir()
+    (tmp_path / "log").mkdir()
+    config = tmp_path / "supervisord.conf"
+    config.write_text(supervisord_config(plan(topology, tmp_path), tmp_path / "run", tmp_path / "log"))
+    options = ServerOptions()
+    options.realize(args=["-c", str(config)])
+    groups = {group.name: group for group in options.process_group_configs}
+    expected = {"apps", "brokers"} if topology == "multi-region" else {"apps"}
+    assert set(groups) == expected
+    programs = [p for group in groups.values() for p in group.process_configs]
+    assert all(p.autorestart and p.stopasgroup and p.killasgroup for p in programs)
+    apps = {p.name for p in groups["apps"].process_configs}
+    if topology == "single":
+        assert apps == set(SERVICES) | {f"relay-{s}" for s in SERVICES}
 
 
 def _lock() -> dict[str, str]:
@@ -142,3 +160,46 @@ def test_venv_matches_the_lock():
         if installed != version:
             mismatched[name] = (version, installed)
     assert not mismatched, f"locked vs installed: {mismatched} (run deploy/bootstrap.sh)"
+
+
+# ---------------------------------------------------------------------------------------------------- one configuration
+
+
+def _config_of(argv: list[str], env: dict) -> dict:
+    out = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stdout + out.stderr
+    return json.loads(out.stdout[out.stdout.index("{"):])
+
+
+def test_the_runner_the_cli_and_the_test_support_resolve_one_configuration(tmp_path, monkeypatch):
+    """Guards issue 8 item 20: plain `deploy/up.sh` used built-in secrets and settings of its own on the databases
+    of the region-1084 profile, so a token minted from the profile was refused and the profile's master key could
+    not unwrap the person keys. Now up.sh, `peer-admin` and the test support resolve the same values from the
+    same profile and the same (development) secrets, and a token minted by the CLI is accepted by them."""
+    from runtime import auth, instance_secrets
+    from runtime.config import profile_path, read_env_file, settings
+
+    cleared = set(instance_secrets.INPUTS) | {"INSTANCE_ID", "AMQP_URI", "PG_URL", "DB_PREFIX", "LOG_LEVEL"}
+    env = {k: v for k, v in os.environ.items() if k not in cleared}
+    env["PEER_DEV_SECRETS_FILE"] = str(tmp_path / "dev-secrets.env")
+    peer_admin = str(ROOT / ".venv" / "bin" / "peer-admin")
+
+    runner = _config_of(["bash", "deploy/up.sh", "--print-config"], env)
+    cli = _config_of([peer_admin, "config"], {**env, "PEER_DEV_MODE": "1"})
+    assert runner == cli
+    profile = read_env_file(profile_path("region-1084"))
+    assert (runner["instance_id"], runner["db_prefix"]) == (profile["INSTANCE_ID"], profile["DB_PREFIX"])
+
+    token = subprocess.run([peer_admin, "mint-token", "--sub", "user-1", "--role", "leader"], cwd=ROOT,
+                           env={**env, "PEER_DEV_MODE": "1"}, capture_output=True, text=True, check=True,
+                           timeout=60).stdout.strip()
+    for name in cleared:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PEER_DEV_MODE", "1")
+    monkeypatch.setenv("PEER_DEV_SECRETS_FILE", env["PEER_DEV_SECRETS_FILE"])
+    in_process = settings()
+    assert in_process.instance_id == "region-1084" and in_process.db_prefix == profile["DB_PREFIX"]
+    assert auth.verify(token).subject == "user-1"
+
+    other = _config_of(["bash", "deploy/up.sh", "--instance", "kommune-0101", "--print-config"], env)
+    assert other["db_prefix"] == read_env_file(profile_path("kommune-0101"))["DB_PREFIX"]

@@ -59,7 +59,7 @@ def test_a_monthly_sparring_meeting_counts_toward_a_volunteers_statement(network
     assert seen_by_facilitator["sign_ups"][0]["note"] == NOTE
     with network.network_db() as conn:  # sealed where it is stored
         stored = conn.execute("SELECT note FROM meeting_sign_ups").fetchone()["note"]
-    assert stored.startswith("pii:v1:") and NOTE not in stored
+    assert stored.startswith("pii:") and NOTE not in stored
 
     held = ok(network.as_peer(paid, "POST", path + "/held", json={"attendance": [
         {"peer_id": paid, "status": "present"}, {"peer_id": volunteer, "status": "present"}]}))

@@ -6,8 +6,8 @@ import contracts
 from runtime import vault
 
 
-def fake_seal(subject, value) -> str:
-    return f"pii:v1:s:{subject}:{'A' * 43}"
+def fake_seal(subject, value, field) -> str:
+    return f"pii:v2:s:{subject}:{field}:{'A' * 43}"
 
 
 def decide(aggregate, stream: str, events):

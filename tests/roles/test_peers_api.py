@@ -62,7 +62,7 @@ def test_parkvaenget_peer_terms_secondment_and_accommodation_needs(instance):
         stored = str(conn.execute("SELECT payload FROM events WHERE event_type = "
                                   "'peer.accommodation_needs_recorded'").fetchall())
         stored += str(conn.execute("SELECT accommodation_needs FROM peers").fetchall())
-    assert "pii:v1:" in stored and "Tid til overgange" not in stored and "stress" not in stored
+    assert "pii:v2:" in stored and "Tid til overgange" not in stored and "stress" not in stored
 
     audit = instance.call("GET", "roles", "/audit-log?resource_type=accommodation_needs", roles=("admin",)).json()
     assert sorted(e["actor"] for e in audit) == sorted([PEER, LEADER, COLLEAGUE])

@@ -14,9 +14,8 @@ from tests.support.instance import NAMEKO, Instance, Process, free_port, wait_un
 @pytest.fixture
 def probe(tmp_path):
     instance = Instance(services=(), workdir=tmp_path)
-    url = f"{instance.pg_url}/{instance.db_prefix}auditprobe"
-    db.create_database(url)
-    db.migrate(url)
+    instance.provision_database("auditprobe")
+    url = instance.database_url("auditprobe")
     port = free_port()
     process = Process("auditprobe", [NAMEKO, "run", "--config", "deploy/nameko.yaml", "tests.security.audited_service"],
                       instance.env(WEB_SERVER_ADDRESS=f"127.0.0.1:{port}",
@@ -35,7 +34,7 @@ def probe(tmp_path):
         yield instance, base, url
     finally:
         process.kill()
-        db.drop_database(url)
+        instance.drop_database("auditprobe")
 
 
 def get(instance, base, path, *roles, subject="user-1"):
@@ -98,3 +97,43 @@ def test_an_audited_endpoint_must_name_its_purpose():
 
     with pytest.raises(ValueError, match="purpose"):
         audited("crisis_plan", purpose="")
+
+
+def test_a_response_of_special_category_data_must_be_audited_or_the_endpoint_does_not_load():
+    """Guards issue 8 item 15: `SPECIAL_CATEGORY` was a list nothing enforced. A response field marked
+    `special_category` (accommodation needs, crisis plans, citizen records) may only be returned by an
+    endpoint `@audited` for that category: `@api` refuses it at import otherwise."""
+    from marshmallow import Schema, fields
+
+    from runtime.audit import audited
+    from runtime.http import api
+
+    class Plan(Schema):
+        warning_signs = fields.List(fields.String(), metadata={"special_category": "crisis_plan"})
+
+    class Wrapped(Schema):
+        plans = fields.List(fields.Nested(Plan))
+
+    for returns in (Plan, Wrapped):
+        with pytest.raises(ValueError, match="without auditing its reads"):
+            @api("GET", "/probe", allow=("peer",), returns=returns)
+            def unaudited(self, request):
+                return {}
+        with pytest.raises(ValueError, match="crisis_plan"):
+            @api("GET", "/probe", allow=("peer",), returns=returns)
+            @audited("accommodation_needs", purpose="another category than the one shown")
+            def audited_for_something_else(self, request):
+                return {}
+
+    @api("GET", "/probe", allow=("peer",), returns=Wrapped)
+    @audited("crisis_plan", purpose="the peer reads their own crisis plan")
+    def audited_read(self, request):
+        return {}
+
+    class Unknown(Schema):
+        diary = fields.String(metadata={"special_category": "diary"})
+
+    with pytest.raises(ValueError, match="special_category 'diary'"):
+        @api("GET", "/probe", allow=("peer",), returns=Unknown)
+        def unknown_category(self, request):
+            return {}

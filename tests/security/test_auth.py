@@ -256,3 +256,28 @@ def test_peer_admin_mint_token_mints_a_verifiable_development_token():
 def test_tokens_are_not_valid_for_longer_than_a_day():
     with pytest.raises(ValueError):
         auth.mint_token(str(uuid.uuid4()), ["admin"], INSTANCE, 7 * 24 * 3600)
+
+
+@pytest.mark.parametrize("kty", ["OKP", "oct"])
+def test_a_jwks_key_that_is_neither_rsa_nor_ec_refuses_the_token_with_401(monkeypatch, jwks_server, kty):
+    """Guards issue 8 item 12: a JWKS holding an OKP (EdDSA) or `oct` (symmetric) key answered 500
+    (a ValueError escaped `verify`); every token failure must be a 401 problem document."""
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    url, keys = jwks_server
+    if kty == "OKP":
+        signing = ed25519.Ed25519PrivateKey.generate()
+        jwk = json.loads(jwt.algorithms.OKPAlgorithm.to_jwk(signing.public_key()))
+        algorithm = "EdDSA"
+    else:
+        signing = b"a-shared-secret-published-in-a-key-set-" + b"x" * 16
+        jwk = json.loads(jwt.algorithms.HMACAlgorithm.to_jwk(signing))
+        algorithm = "HS256"
+    keys.append({**jwk, "kid": "k1", "use": "sig", "alg": algorithm})
+    monkeypatch.setenv("JWT_JWKS_URL", url)
+    auth._jwks_client.cache_clear()
+    token = jwt.encode(claims(), signing, algorithm=algorithm, headers={"kid": "k1"})
+    problem = refused(token)
+    assert isinstance(problem, Unauthorized) and "key" in problem.detail
+    response = problem_response(problem)
+    assert response.status_code == 401 and response.mimetype == "application/problem+json"

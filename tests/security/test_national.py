@@ -68,31 +68,33 @@ def test_a_national_contract_with_a_personal_field_cannot_even_be_registered():
 
 def test_pseudonyms_are_keyed_per_instance_and_stable():
     person = uuid.uuid4()
-    p = pseudonym.pseudonym(person, instance_id="region-1084", key=SECRET_A)
-    assert re.match(pseudonym.PATTERN, p) and p.startswith("region-1084:p1:")
-    assert p == pseudonym.pseudonym(str(person).upper(), instance_id="region-1084", key=SECRET_A)
+    p = pseudonym.pseudonym(person, purpose="person", instance_id="region-1084", key=SECRET_A)
+    assert re.match(pseudonym.PATTERN, p) and p.startswith("region-1084:p2:")
+    assert p == pseudonym.pseudonym(str(person).upper(), purpose="person", instance_id="region-1084", key=SECRET_A)
     assert str(person) not in p and str(person).replace("-", "") not in p
-    assert p != pseudonym.pseudonym(person, instance_id="region-1084", key=SECRET_B)  # another secret
-    other_instance = pseudonym.pseudonym(person, instance_id="region-1083", key=SECRET_A)
+    assert p != pseudonym.pseudonym(person, purpose="person", instance_id="region-1084",
+                                    key=SECRET_B)  # another secret
+    other_instance = pseudonym.pseudonym(person, purpose="person", instance_id="region-1083", key=SECRET_A)
     assert other_instance.split(":")[-1] != p.split(":")[-1]  # not linkable across instances
-    assert p != pseudonym.pseudonym(uuid.uuid4(), instance_id="region-1084", key=SECRET_A)
+    assert p != pseudonym.pseudonym(uuid.uuid4(), purpose="person", instance_id="region-1084", key=SECRET_A)
 
 
 def test_pseudonym_secret_comes_from_configuration(monkeypatch):
     person = uuid.uuid4()
     monkeypatch.setenv("PSEUDONYM_SECRET", "s" * 40)
-    configured = pseudonym.pseudonym(person, instance_id="kommune-0101")
-    assert configured == pseudonym.pseudonym(person, instance_id="kommune-0101", key=b"s" * 40)
+    configured = pseudonym.pseudonym(person, purpose="person", instance_id="kommune-0101")
+    assert configured == pseudonym.pseudonym(person, purpose="person", instance_id="kommune-0101",
+                                             key=b"s" * 40)
     monkeypatch.setenv("PSEUDONYM_SECRET", "short")
     with pytest.raises(ValueError):
-        pseudonym.pseudonym(person, instance_id="kommune-0101")
+        pseudonym.pseudonym(person, purpose="person", instance_id="kommune-0101")
 
 
 def test_the_pseudonym_field_accepts_only_pseudonyms():
     class Report(Schema):
         person = Pseudonym(required=True)
 
-    good = pseudonym.pseudonym(uuid.uuid4(), instance_id="region-1084", key=SECRET_A)
+    good = pseudonym.pseudonym(uuid.uuid4(), purpose="person", instance_id="region-1084", key=SECRET_A)
     assert Report().load({"person": good}) == {"person": good}
     for bad in ("Anne Hansen", str(uuid.uuid4()), "region-1084:p1:short"):
         assert Report().validate({"person": bad})
@@ -107,4 +109,25 @@ def test_peer_admin_pseudonym_prints_the_configured_pseudonym(monkeypatch):
     person = str(uuid.uuid4())
     result = CliRunner().invoke(app, ["pseudonym", person])
     assert result.exit_code == 0
-    assert result.output.strip() == pseudonym.pseudonym(person, key=b"t" * 40)
+    assert result.output.strip() == pseudonym.pseudonym(person, purpose="person", key=b"t" * 40)
+
+
+def test_rule_pseudonyms_are_keyed_per_purpose_so_streams_of_one_entity_cannot_be_joined(monkeypatch):
+    """Guards issue 8 item 10: `national_envelope` pseudonymised a stream's id without its category,
+    so `peer_education-<course>` and `outcome-<course>` carried the same pseudonym and the national
+    level could join a course's completions with its WHO-5 outcome. Keyed per purpose, they differ;
+    each stays stable (per-stream order and deduplication still work)."""
+    from runtime.relay import national_envelope
+
+    monkeypatch.setenv("PSEUDONYM_SECRET", "n" * 40)
+    course = str(uuid.uuid4())
+    completions = national_envelope({"stream": f"peer_education-{course}", "actor": "u", "payload": {}})
+    outcome = national_envelope({"stream": f"outcome-{course}", "actor": "u", "payload": {}})
+    first, second = completions["stream"].split("-", 1)[1], outcome["stream"].split("-", 1)[1]
+    assert re.match(pseudonym.PATTERN, first) and re.match(pseudonym.PATTERN, second)
+    assert first.split(":")[-1] != second.split(":")[-1] and course not in first + second
+    assert national_envelope({"stream": f"outcome-{course}", "actor": "u", "payload": {}}) == outcome
+    person = uuid.uuid4()
+    assert pseudonym.pseudonym(person, purpose="person") != pseudonym.pseudonym(person, purpose="outcome")
+    with pytest.raises(ValueError):
+        pseudonym.pseudonym(person, purpose="Not a purpose!")

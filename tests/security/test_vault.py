@@ -70,28 +70,29 @@ def test_keys_are_per_person_created_once_and_stored_wrapped(keystore, vault_url
 
 def test_sealed_values_open_to_their_plaintext_and_differ_each_time(keystore):
     session = vault.VaultSession(keystore)
-    one, two = session.seal_value("p1", LENE), session.seal_value("p1", LENE)
-    assert one != two and LENE not in one and one.startswith("pii:v1:s:p1:")
-    assert vault.VaultSession(keystore).open({"a": [one, {"b": two}], "n": 3}) == {"a": [LENE, {"b": LENE}], "n": 3}
-    listed = session.seal_value("p1", ["rolige opgaver", "tid til overgange"])
-    assert vault.VaultSession(keystore).open(listed) == ["rolige opgaver", "tid til overgange"]
+    one, two = session.seal_value("p1", LENE, "name"), session.seal_value("p1", LENE, "name")
+    assert one != two and LENE not in one and one.startswith("pii:v2:s:p1:name:")
+    assert vault.VaultSession(keystore).open({"name": [one, {"leader_name": two}], "n": 3}) == {
+        "name": [LENE, {"leader_name": LENE}], "n": 3}
+    listed = session.seal_value("p1", ["rolige opgaver", "tid til overgange"], "needs")
+    assert vault.VaultSession(keystore).open(listed, "needs") == ["rolige opgaver", "tid til overgange"]
 
 
 def test_a_sealed_value_moved_to_another_person_does_not_open(keystore):
     session = vault.VaultSession(keystore)
     keystore.key_for_sealing("p2")
-    moved = session.seal_value("p1", LENE).replace(":p1:", ":p2:")
-    assert vault.VaultSession(keystore).open(moved) == vault.MASK
+    moved = session.seal_value("p1", LENE, "name").replace(":p1:", ":p2:")
+    assert vault.VaultSession(keystore).open(moved, "name") == vault.MASK
 
 
 def test_erasure_destroys_the_key_masks_every_copy_and_is_final(keystore, vault_url):
     session = vault.VaultSession(keystore)
-    name, needs = session.seal_value("p1", LENE), session.seal_value("p1", ["ro"])
-    other = session.seal_value("p2", "Mette Mentor")
+    name, needs = session.seal_value("p1", LENE, "name"), session.seal_value("p1", ["ro"], "name")
+    other = session.seal_value("p2", "Mette Mentor", "name")
     assert keystore.erase("p1", "admin-1") is True
     assert keystore.erase("p1", "admin-1") is False  # idempotent
     fresh = vault.VaultSession(keystore)
-    assert fresh.open([name, needs, other]) == [vault.MASK, [], "Mette Mentor"]
+    assert fresh.open([name, needs, other], "name") == [vault.MASK, [], "Mette Mentor"]
     with pytest.raises(vault.SubjectErased):
         keystore.key_for_sealing("p1")  # no key is ever made for an erased person again
     with db.connect(vault_url) as conn:
@@ -148,9 +149,10 @@ def test_forget_deletes_a_persons_rows_and_masks_their_values_in_others(conn, ke
     conn.execute("CREATE TABLE people (id uuid PRIMARY KEY, name text)")
     conn.execute("CREATE TABLE descriptions (id int PRIMARY KEY, local_fields jsonb)")
     conn.execute("INSERT INTO people VALUES (%s, %s), (%s, %s)",
-                 (lene, session.seal_value(lene, LENE), mette, session.seal_value(mette, "Mette")))
-    mixed = {"nearest_leader": {"person_id": lene, "name": session.seal_value(lene, LENE)},
-             "mentor": {"person_id": mette, "name": session.seal_value(mette, "Mette")}, "placement": "Parkvænget"}
+                 (lene, session.seal_value(lene, LENE, "name"), mette, session.seal_value(mette, "Mette", "name")))
+    mixed = {"nearest_leader": {"person_id": lene, "name": session.seal_value(lene, LENE, "name")},
+             "mentor": {"person_id": mette, "name": session.seal_value(mette, "Mette", "name")},
+             "placement": "Parkvænget"}
     conn.execute("INSERT INTO descriptions VALUES (1, %s), (2, %s)",
                  (json.dumps(mixed), json.dumps({"placement": "andet"})))
     touched = vault.forget(conn, lene, delete=[("people", "id")], mask=[("descriptions", "id", "local_fields")])
@@ -168,3 +170,18 @@ def test_the_master_key_is_32_bytes_of_base64(monkeypatch):
     monkeypatch.setenv("VAULT_MASTER_KEY", base64.b64encode(b"short").decode())
     with pytest.raises(ValueError):
         vault.master_key()
+
+
+def test_a_sealed_value_opens_only_under_its_own_field_and_its_header_cannot_be_edited(keystore):
+    """Guards issue 8 item 7 at the unit level: a value opens under its field (or a column
+    `<what>_<field>`), is masked anywhere else, and relabelled to another field it fails authentication."""
+    session = vault.VaultSession(keystore)
+    needs = session.seal_value("p1", ["ro"], "needs")
+    fresh = vault.VaultSession(keystore)
+    assert fresh.open({"needs": needs, "accommodation_needs": needs}) == {"needs": ["ro"], "accommodation_needs": ["ro"]}
+    assert fresh.open({"workplace": needs, "name": needs}) == {"workplace": [], "name": []}
+    assert fresh.open(needs) == []  # a bare value without its field
+    relabelled = needs.replace(":needs:", ":workplace:")
+    assert fresh.open({"workplace": relabelled}) == {"workplace": []}
+    legacy = "pii:v1:s:p1:" + needs.rsplit(":", 1)[1]  # the format before fields were bound
+    assert fresh.open({"needs": legacy}) == {"needs": vault.MASK}

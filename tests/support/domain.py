@@ -5,9 +5,9 @@ import contracts
 from runtime import vault
 
 
-def fake_seal(subject, value) -> str:
+def fake_seal(subject, value, field) -> str:
     """Stands in for the vault: the shape of a sealed value, without a key."""
-    return f"pii:v1:s:{subject}:{'A' * 43}"
+    return f"pii:v2:s:{subject}:{field}:{'A' * 43}"
 
 
 def decide(aggregate, events):

@@ -48,7 +48,7 @@ class MeetingsApi(ApiBase):
         shown = [s for s in sign_ups if s["note"] and (all_notes or str(s["peer_id"]) == me)]
         self._audit(request, "meeting_sign_up_note", [s["peer_id"] for s in shown],
                     "what a peer needs to take part, for the peer and the meeting's organisers")
-        opened = {id(s): self.vault.open(s["note"]) for s in shown}
+        opened = {id(s): self.vault.open(s["note"], field="note") for s in shown}
         views = [{**s, "note": opened.get(id(s))} for s in sign_ups]
         return {**row, "sign_ups": views, "attendance": attendance}
 

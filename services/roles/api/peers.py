@@ -96,12 +96,16 @@ class PeersApi:
         return {"peer_id": opened["id"], "needs": opened["accommodation_needs"] or [],
                 "readers": opened["accommodation_readers"]}
 
+    def _accommodation_readers(self, peer_id) -> dict:
+        row = self.db.execute("SELECT id, accommodation_readers FROM peers WHERE id = %s", (str(peer_id),)).fetchone()
+        return {"peer_id": row["id"], "readers": row["accommodation_readers"]}
+
     def _check_accommodation_reader(self, request, peer: Peer) -> None:
         if not peer.may_read_accommodation_needs(principal_of(request).subject):
             raise Forbidden("accommodation needs are for the peer, their leader and whom the peer allowed")
 
     @api("PUT", "/peers/<uuid:peer_id>/accommodation-needs", allow=("peer", "leader"),
-         body=schemas.RecordAccommodationNeeds, returns=schemas.AccommodationNeeds,
+         body=schemas.RecordAccommodationNeeds, returns=schemas.AccommodationReaders,
          summary="Record the peer's accommodation needs (skånebehov): the peer or their leader")
     def record_accommodation_needs(self, request, peer_id, body):
         peer = self._load_peer(peer_id)
@@ -109,7 +113,7 @@ class PeersApi:
             raise Forbidden("accommodation needs are recorded by the peer or their leader")
         self._append(stream_of(peer.id), peer.record_accommodation_needs(body["needs"]),
                      peer.version if body["expected_version"] is None else body["expected_version"])
-        return self._accommodation(peer.id)
+        return self._accommodation_readers(peer.id)
 
     @api("GET", "/peers/<uuid:peer_id>/accommodation-needs", allow=("peer", "leader", "coordinator"),
          returns=schemas.AccommodationNeeds,
@@ -121,23 +125,23 @@ class PeersApi:
         return self._accommodation(peer.id)
 
     @api("POST", "/peers/<uuid:peer_id>/accommodation-needs/readers", allow=("peer",),
-         body=schemas.AccommodationAccess, returns=schemas.AccommodationNeeds,
+         body=schemas.AccommodationAccess, returns=schemas.AccommodationReaders,
          summary="The peer allows a person to read their accommodation needs")
     def grant_accommodation_access(self, request, peer_id, body):
         peer = self._load_peer(peer_id)
         if principal_of(request).subject != peer.id:
             raise Forbidden("only the peer decides who reads their accommodation needs")
         self._append(stream_of(peer.id), peer.grant_accommodation_access(body["person_id"]), peer.version)
-        return self._accommodation(peer.id)
+        return self._accommodation_readers(peer.id)
 
     @api("DELETE", "/peers/<uuid:peer_id>/accommodation-needs/readers/<uuid:person_id>", allow=("peer",),
-         returns=schemas.AccommodationNeeds, summary="The peer withdraws a person's access")
+         returns=schemas.AccommodationReaders, summary="The peer withdraws a person's access")
     def revoke_accommodation_access(self, request, peer_id, person_id):
         peer = self._load_peer(peer_id)
         if principal_of(request).subject != peer.id:
             raise Forbidden("only the peer decides who reads their accommodation needs")
         self._append(stream_of(peer.id), peer.revoke_accommodation_access(person_id), peer.version)
-        return self._accommodation(peer.id)
+        return self._accommodation_readers(peer.id)
 
     # -- agreed tasks and monthly evaluations ----------------------------------------------------------
     def _tasks(self, peer: Peer) -> dict:

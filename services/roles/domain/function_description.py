@@ -10,8 +10,6 @@ from runtime.vault import MASK
 from services.roles.template import required_local_fields, template
 
 CATEGORY = "function_description"
-LIST_FIELDS = ("internal_partners", "external_partners", "special_qualifications",
-               "special_competences", "special_responsibilities")
 PERSON_FIELDS = ("nearest_leader", "mentor")  # person references: {"person_id", "name"}
 
 

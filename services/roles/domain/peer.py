@@ -16,6 +16,14 @@ from services.roles.template import template
 
 CATEGORY = "peer"
 VOLUNTEER_TITLE = "frivillig peer"
+CRISIS_PLAN_PARTS = ("warning_signs", "triggers", "what_helps", "whom_to_call")
+# Whom the peer allowed to read what: the event, the list of readers it changes, and whether it adds.
+_ACCESS_EVENTS = {
+    "peer.accommodation_access_granted": ("accommodation_readers", True),
+    "peer.accommodation_access_revoked": ("accommodation_readers", False),
+    "peer.crisis_plan_access_granted": ("crisis_plan_readers", True),
+    "peer.crisis_plan_access_revoked": ("crisis_plan_readers", False),
+}
 
 
 def stream_of(peer_id) -> str:
@@ -42,6 +50,8 @@ class Peer(FoldedFromEvents):
     secondments: list = field(default_factory=list)
     accommodation_needs: object = None  # sealed in the read model, opened for allowed readers
     accommodation_readers: list = field(default_factory=list)
+    crisis_plan: dict | None = None  # {part: sealed value} in the read model, opened for allowed readers
+    crisis_plan_readers: list = field(default_factory=list)
     tasks: list = field(default_factory=list)
     evaluations: list = field(default_factory=list)
 
@@ -60,8 +70,12 @@ class Peer(FoldedFromEvents):
             self.secondments = [*self.secondments, {k: str(v) for k, v in payload.items()}]
         elif event_type == "peer.accommodation_needs_recorded":
             self.accommodation_needs = payload["needs"]
-        elif event_type == "peer.accommodation_access_granted":
-            self.accommodation_readers = sorted({*self.accommodation_readers, str(payload["person_id"])})
+        elif event_type == "peer.crisis_plan_recorded":
+            self.crisis_plan = {part: payload[part] for part in CRISIS_PLAN_PARTS}
+        elif event_type in _ACCESS_EVENTS:
+            readers, granted = _ACCESS_EVENTS[event_type]
+            person, current = str(payload["person_id"]), getattr(self, readers)
+            setattr(self, readers, sorted({*current, person}) if granted else [p for p in current if p != person])
         elif event_type == "peer.task_agreed":
             self.tasks = [*self.tasks, {"task_id": str(payload["task_id"]), "title": payload["title"],
                                         "success_criteria": [{**c, "criterion_id": str(c["criterion_id"])}
@@ -72,13 +86,15 @@ class Peer(FoldedFromEvents):
                 "days_present": payload["days_present"], "note": payload.get("note"),
                 "tasks": [{"task_id": str(t["task_id"]), "completion_percent": t["completion_percent"]}
                           for t in payload["tasks"]]}]
-        elif event_type == "peer.accommodation_access_revoked":
-            self.accommodation_readers = [p for p in self.accommodation_readers if p != str(payload["person_id"])]
 
     # -- rules ------------------------------------------------------------------------------------
     def may_read_accommodation_needs(self, subject: str) -> bool:
         """Only the peer, their leader and whoever the peer allowed."""
         return subject in {self.id, self.leader_id, *self.accommodation_readers}
+
+    def may_read_crisis_plan(self, subject: str) -> bool:
+        """The plan is the peer's own (seed 000): only the peer and whoever the peer allowed, not even their leader."""
+        return subject in {self.id, *self.crisis_plan_readers}
 
     # -- commands ---------------------------------------------------------------------------------
     @staticmethod
@@ -136,14 +152,28 @@ class Peer(FoldedFromEvents):
         return [NewEvent("peer.accommodation_needs_recorded", {"needs": needs})]
 
     def grant_accommodation_access(self, person_id) -> list[NewEvent]:
-        if str(person_id) in self.accommodation_readers:
-            return []
-        return [NewEvent("peer.accommodation_access_granted", {"person_id": str(person_id)})]
+        return self._change_access("accommodation", person_id, granted=True)
 
     def revoke_accommodation_access(self, person_id) -> list[NewEvent]:
-        if str(person_id) not in self.accommodation_readers:
+        return self._change_access("accommodation", person_id, granted=False)
+
+    @staticmethod
+    def record_crisis_plan(plan: dict) -> list[NewEvent]:
+        return [NewEvent("peer.crisis_plan_recorded", {part: list(plan[part]) for part in CRISIS_PLAN_PARTS})]
+
+    def grant_crisis_plan_access(self, person_id) -> list[NewEvent]:
+        return self._change_access("crisis_plan", person_id, granted=True)
+
+    def revoke_crisis_plan_access(self, person_id) -> list[NewEvent]:
+        return self._change_access("crisis_plan", person_id, granted=False)
+
+    def _change_access(self, what: str, person_id, *, granted: bool) -> list[NewEvent]:
+        """Allow (or stop allowing) a person to read `what`; nothing when that is already so."""
+        event_type = f"peer.{what}_access_{'granted' if granted else 'revoked'}"
+        readers, _ = _ACCESS_EVENTS[event_type]
+        if (str(person_id) in getattr(self, readers)) == granted:
             return []
-        return [NewEvent("peer.accommodation_access_revoked", {"person_id": str(person_id)})]
+        return [NewEvent(event_type, {"person_id": str(person_id)})]
 
 
 def agree_task(title: str, criteria: list[dict]) -> list[NewEvent]:
