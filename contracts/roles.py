@@ -361,7 +361,8 @@ class StatementIssued(Schema):
 # -- what roles learnt from the courses service, kept in its own store (rebuilds equal live) ---------
 @event("volunteer.activity_counted", 1)
 class VolunteerActivityCounted(Schema):
-    """A volunteer activity reported by the courses service (`peer_activity.session_held`).
+    """A volunteer activity reported by the courses service (`peer_activity.session_held`) or the network
+    service (`network_activity.attended`: a meeting attended).
     Stream `volunteer-<peer id>`."""
 
     activity_id = fields.UUID(required=True)
