@@ -371,6 +371,15 @@ class VolunteerActivityCounted(Schema):
     source_event_id = fields.UUID(required=True)
 
 
+@event("volunteer.activity_counted", 2, upcast_from_previous=lambda p: {**p, "duration_minutes": None})
+class VolunteerActivityCountedV2(VolunteerActivityCounted):
+    """A volunteer activity with its length, for the volunteer's hours: a session held (courses'
+    `peer_activity.session_held`) or a meeting attended (network's `network_activity.attended`).
+    Stream `volunteer-<peer id>`. v1 events, stored before lengths were kept, have none (null)."""
+
+    duration_minutes = fields.Integer(required=True, allow_none=True, validate=validate.Range(min=1, max=1440))
+
+
 @event("volunteer.activity_withdrawn", 1)
 class VolunteerActivityWithdrawn(Schema):
     activity_id = fields.UUID(required=True)

@@ -176,3 +176,12 @@ def test_national_contracts_hold_nothing_about_a_person(schema):
 def test_occurrence_keys_are_utc():
     assert expand({**weekly(count=1), "frequency": "once",
                    "starts_at": datetime(2023, 5, 11, 8, 0, tzinfo=timezone.utc)})[0]["occurrence"] == "20230511T080000Z"
+
+
+def test_activities_counted_before_lengths_were_kept_read_as_without_length():
+    """volunteer.activity_counted v2 carries the length (hours); a stored v1 event upcasts to none."""
+    import contracts
+
+    v1 = {"activity_id": str(uuid.uuid4()), "kind": "companionship", "held_at": "2025-01-20T10:00:00+00:00",
+          "source_event_id": str(uuid.uuid4())}
+    assert contracts.upcast("volunteer.activity_counted", 1, v1) == (2, {**v1, "duration_minutes": None})

@@ -1,7 +1,7 @@
 """The done-criterion of issue 11's local part, end to end through HTTP, both relays and the broker:
 a network with a paid and a volunteer peer (registered in roles; network learns of them through the
 broker) holds a monthly sparring meeting with a seed-001 theme; the attendance reaches roles as a
-volunteer activity and counts toward the volunteer's statement eligibility. What leaves the instance
+volunteer activity of its length and counts toward the volunteer's statement eligibility and hours. What leaves the instance
 (`national.events`) is counts and enumerations, nothing about a person."""
 from __future__ import annotations
 
@@ -17,10 +17,11 @@ AGREEMENT = {"project": "Parkvænget", "name": "Sofie Frivillig", "address": "St
 NOTE = "Jeg har brug for en pause efter en time"
 
 
-def activities(network, agreement_id) -> int:
-    answer = network.as_coordinator("GET", f"/volunteer-agreements/{agreement_id}/eligibility?as_of=2020-03-01",
-                                    service="roles")
-    return ok(answer)["activities"]
+def activities(network, agreement_id) -> tuple[int, int]:
+    """The volunteer's activities that count toward the statement, and their minutes (hours)."""
+    answer = ok(network.as_coordinator("GET", f"/volunteer-agreements/{agreement_id}/eligibility?as_of=2020-03-01",
+                                       service="roles"))
+    return answer["activities"], answer["activity_minutes"]
 
 
 def test_a_monthly_sparring_meeting_counts_toward_a_volunteers_statement(network):
@@ -65,12 +66,13 @@ def test_a_monthly_sparring_meeting_counts_toward_a_volunteers_statement(network
         {"peer_id": paid, "status": "present"}, {"peer_id": volunteer, "status": "present"}]}))
     assert held["attended"] == 2 and held["duration_minutes"] == 90
 
-    wait_until(lambda: activities(network, agreement["id"]) == 1, timeout=30,
+    wait_until(lambda: activities(network, agreement["id"]) == (1, 90), timeout=30,
                message="roles counts the volunteer's sparring meeting")
 
     # A corrected attendance withdraws the activity in roles too.
     ok(network.as_peer(paid, "PUT", f"{path}/attendance/{volunteer}", json={"status": "absent"}))
-    wait_until(lambda: activities(network, agreement["id"]) == 0, timeout=30, message="the withdrawal reaches roles")
+    wait_until(lambda: activities(network, agreement["id"]) == (0, 0), timeout=30,
+               message="the withdrawal reaches roles")
 
     calendar = network.as_peer(volunteer, "GET", f"/calendars/peers/{volunteer}.ics")
     assert calendar.status_code == 200 and calendar.headers["Content-Type"].startswith("text/calendar")
