@@ -88,6 +88,11 @@ def test_resources_shared_in_the_network_and_offered_nationally(network):
 
     refused = network.as_coordinator("POST", f"/resources/{text['id']}/national-offer", json={})
     assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "kind"
+    stranger = network.register_peer("volunteer", "Udenfor Netværket")
+    network.wait_known(stranger)
+    assert network.as_peer(stranger, "GET", f"/networks/{network_id}/resources").status_code == 403
+    # Whoever shared a resource may withdraw it, though they do not facilitate the network.
+    assert ok(network.as_peer(volunteer, "POST", f"/resources/{text['id']}/withdraw", json={}))["status"] == "withdrawn"
     offered = ok(network.as_coordinator("POST", f"/resources/{link['id']}/national-offer", json={}))
     assert offered["offered_on"] is not None
 

@@ -38,7 +38,7 @@ class ResourcesApi(ApiBase):
          summary="Withdraw a resource (whoever shared it, the network's facilitators, a coordinator)")
     def withdraw_resource(self, request, resource_id, body):
         resource = self._load(Resource, resource_id)
-        if is_peer_only(request) and self._resource_row(resource_id)["shared_by"] != caller_peer_id(request):
+        if is_peer_only(request) and str(self._resource_row(resource_id)["shared_by"]) != caller_peer_id(request):
             self._network(request, resource.network_id, facilitate=True)
         self._record(resource, resource.withdraw(), body["expected_version"])
         return self._resource_row(resource_id)
