@@ -185,11 +185,11 @@ def erase_person(person_id: str = typer.Argument(..., help="The person's id (the
 def audit_log(service: str, resource_type: str = typer.Option(None), resource_id: str = typer.Option(None),
               actor: str = typer.Option(None), limit: int = typer.Option(50)):
     """Who read which special-category data, when and why (newest first)."""
-    from runtime.audit import query
+    from runtime.audit import entries
 
     _services(service)
     with db.connect(settings().database_url(service)) as conn:
-        rows = query(conn, resource_type, resource_id, actor, limit)
+        rows = entries(conn, resource_type, resource_id, actor, limit)
     table = Table("at", "actor", "roles", "action", "resource", "purpose", "correlation id")
     for r in rows:
         table.add_row(r["at"].isoformat(timespec="seconds"), r["actor"], ",".join(r["actor_roles"]), r["action"],

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import uuid
 
-from marshmallow import Schema, fields
+from marshmallow import fields
 
+from contracts.schema import Schema
 from runtime.auth import principal_of
 from runtime.consumer import consumes
 from runtime import audit, feed, health, vault
