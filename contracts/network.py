@@ -11,8 +11,9 @@ Members are peers by id (the roles service's peer id, never a copy of their pers
 network service knows of a peer is the kind (paid or volunteer) roles reported (`network_peer`).
 A sign-up's note (e.g. what the peer needs to take part) is personal: sealed with the peer's key.
 """
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
+from contracts.schema import Schema
 from contracts.personal import Personal
 from contracts.registry import event
 

@@ -2,8 +2,9 @@
 
 Request schemas take plaintext; a sign-up's note is sealed before it is stored and shown only to the
 peer, the meeting's facilitators and the coordinators. Peers appear by id only: names live in roles."""
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
+from contracts.schema import Schema
 from contracts.network import (ATTENDANCE, CANCEL_REASONS, LEAVE_REASONS, MEETING_KINDS, MOVE_REASONS,
                                NETWORK_KINDS, PEER_KINDS, RESOURCE_KINDS, RESOURCE_TAGS, THEMES, AgendaItem,
                                Attendance, Schedule)
