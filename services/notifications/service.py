@@ -11,7 +11,6 @@ reminders.
 from __future__ import annotations
 
 import os
-import uuid
 from datetime import datetime, timezone
 
 import eventlet
@@ -22,14 +21,10 @@ from runtime import audit, feed, health, vault
 from runtime.config import settings
 from runtime.consumer import consumes
 from runtime.store import Database
-from services.notifications import ledger, projections, schedule
-from services.notifications.messages import render
-from services.notifications.rules import immediate
+from services.notifications import handling, ledger, projections, schedule
 # Modules, not classes: `nameko run` takes every class in this namespace with entrypoints for a service.
 from services.notifications.api import inbox, operations, preferences
 
-# A description nobody works under yet: the instance's leaders and coordinators learn it was published.
-PUBLISHED_RECIPIENTS = ("leader", "coordinator")
 INTERVAL = float(os.environ.get("NOTIFICATIONS_INTERVAL_SECONDS", "5"))
 CONTACT_TIMEOUT = 10  # seconds to wait for roles' answer before the attempt counts as failed
 
@@ -66,29 +61,7 @@ class NotificationsService(feed.EventFeed, health.HealthEndpoints, audit.AuditEn
         self.db.apply_once(event, self._follow)
 
     def _follow(self, event: dict) -> None:
-        conn = self.db.conn
-        projections.project(conn, event)
-        schedule.follow(conn, event)
-        subject_id = event["stream"].split("-", 1)[1]
-        planned = 0
-        for rule in immediate(event["type"]):
-            values = schedule.template_values(conn, subject_id, event["payload"])
-            calendar = schedule.calendar_of(conn, rule, values, settings().instance_id)
-            planned += ledger.plan(conn, rule, event["event_id"], subject_id, event["payload"], values, now(),
-                                   calendar, source_event=event["event_id"])
-        if event["type"] == "function_description.published" and not planned:
-            self._notify_roles(event)
-
-    def _notify_roles(self, event: dict) -> None:
-        subject, body = render("function_description_published", **event["payload"])
-        for role in PUBLISHED_RECIPIENTS:
-            # uuid5 of (event, role): the same event can never produce a second message.
-            message_id = uuid.uuid5(uuid.UUID(event["event_id"]), role)
-            self.db.execute(
-                "INSERT INTO inbox_messages (id, recipient_role, subject, body, source_event, created_at, rule, "
-                "category) VALUES (%s, %s, %s, %s, %s, %s, 'function_description.published', "
-                "'function_description') ON CONFLICT (id) DO NOTHING",
-                (message_id, role, subject, body, event["event_id"], event["occurred_at"]))
+        handling.follow(self.db.conn, event, now(), settings().instance_id)
 
     # -- sending -------------------------------------------------------------------------------------
     @timer(interval=INTERVAL, eager=True)
