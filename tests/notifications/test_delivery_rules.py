@@ -119,3 +119,24 @@ def test_a_recipient_without_an_address_gets_the_inbox_only(nconn, feed, mailer)
     assert [m["to"] for m in mailer.sent] == ["frivillig@example.org"]
     assert nconn.execute("SELECT status FROM deliveries WHERE channel = 'email' AND person_id = %s",
                          (COORDINATOR,)).fetchone()["status"] == "no_address"
+
+
+def test_peer_admin_lists_failed_emails_and_retries_them(nconn, feed, monkeypatch):
+    """Ops see what kept failing (rule and error, no recipient or content) and send it again."""
+    from typer.testing import CliRunner
+
+    from runtime.cli import app
+
+    register_volunteer(feed)
+    renewal_due(feed, T0)
+    nconn.execute("UPDATE deliveries SET status = 'failed', attempts = 5, last_error = 'smtp: ConnectionRefusedError' "
+                  "WHERE channel = 'email'")
+    nconn.commit()
+    monkeypatch.setenv("NOTIFICATIONS_DATABASE_URL", nconn.info.dsn)
+    monkeypatch.setenv("COLUMNS", "250")
+    listed = CliRunner().invoke(app, ["notifications", "failed"])
+    assert listed.exit_code == 0 and "volunteer_agreement.renewal_due" in listed.output
+    assert "example.org" not in listed.output
+    retried = CliRunner().invoke(app, ["notifications", "retry", "--all"])
+    assert retried.exit_code == 0, retried.output
+    assert nconn.execute("SELECT count(*) AS n FROM deliveries WHERE status = 'pending'").fetchone()["n"] == 2
