@@ -19,8 +19,13 @@ set -euo pipefail
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO_ROOT"
 
-AMQP_URI="${AMQP_URI:-amqp://guest:guest@127.0.0.1:5672/}"
-PG_URL="${PG_URL:-postgresql://postgres@127.0.0.1:5432}"
+# Broker and database of the instance profile (the one source of configuration) unless the caller set them.
+profile_value() {  # profile_value KEY: its value in deploy/instances/<INSTANCE_ID or region-1084>.env
+    sed -n "s/^$1=//p" "$REPO_ROOT/deploy/instances/${INSTANCE_ID:-region-1084}.env" 2>/dev/null | tail -n 1
+}
+AMQP_URI="${AMQP_URI:-$(profile_value AMQP_URI)}"
+PG_URL="${PG_URL:-$(profile_value PG_URL)}"
+[[ -n "$AMQP_URI" && -n "$PG_URL" ]] || { echo "[bootstrap] ERROR: AMQP_URI / PG_URL: not set and no profile deploy/instances/${INSTANCE_ID:-region-1084}.env" >&2; exit 1; }
 PYTHON="${PYTHON:-}"
 VENV="${VENV:-$REPO_ROOT/.venv}"
 READY_TIMEOUT="${BOOTSTRAP_READY_TIMEOUT:-120}"

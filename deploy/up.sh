@@ -2,18 +2,23 @@
 # The local runner: the platform as local processes, supervised by supervisord, against local brokers and PostgreSQL.
 #
 #   bash deploy/up.sh [--topology single|multi-region] [--instance ID | --env-file FILE] [--detach]
-#                     [--timeout SECONDS] [--no-bootstrap]
+#                     [--timeout SECONDS] [--no-bootstrap] [--print-config]
 #
 #   --topology T      single (default): one instance against the machine's RabbitMQ (5672) and PostgreSQL;
 #                     multi-region: region-1084, region-1085 and national, each with its own RabbitMQ node
 #                     (ports 5684/5685/5690) linked by the shovels of deploy/multi-region/rabbitmq/
-#   --instance ID     (single) load deploy/instances/ID.env (region-1084, kommune-0101, national, ...)
-#   --env-file FILE   (single) load FILE (KEY=value lines); default: ./.env if it exists, else built-in defaults
+#   --instance ID     (single) the profile deploy/instances/ID.env (default: INSTANCE_ID, else region-1084)
+#   --env-file FILE   (single) load FILE (KEY=value lines) instead of the profile
+#                     ./.env (git-ignored: local overrides and secrets) counts over the profile, the caller's
+#                     environment over both: the order runtime/config.py resolves in (one source)
 #   --detach          return once every service answers GET /health (stop it with deploy/down.sh);
 #                     without it, up.sh follows the logs and Ctrl-C stops everything
 #   --timeout S       how long to wait for the brokers and the health endpoints (default 120)
 #   --no-bootstrap    skip deploy/bootstrap.sh (broker, database and venv are known to be there)
+#   --print-config    (single) print the configuration the processes would get (`peer-admin config`) and exit
 #
+# A development runner: PEER_DEV_MODE=1 unless the caller set it, so secrets missing from the environment are
+# generated once per instance into var/dev-secrets/<INSTANCE_ID>.env (git-ignored) and reused.
 # Steps: deploy/bootstrap.sh, supervisord (brokers of the topology first), `peer-admin migrate` and
 # `peer-admin declare-topology` per instance, then every service of deploy/Procfile and its outbox relay.
 # A process that dies is restarted (with back-off while it keeps failing at start-up) and logged in
@@ -28,6 +33,8 @@ DETACH=0
 BOOTSTRAP=1
 TIMEOUT=120
 ENV_FILE=""
+INSTANCE_FLAG=""
+PRINT_CONFIG=0
 STATE_DIR="${PEER_RUN_DIR:-$REPO_ROOT/var}"
 RUN_DIR="$STATE_DIR/run"
 LOG_DIR="$STATE_DIR/log"
@@ -35,16 +42,17 @@ LOG_FILE="$LOG_DIR/up.log"
 
 say()  { printf '[up] %s\n' "$*"; }
 die()  { printf '[up] ERROR: %s\n' "$*" >&2; exit 1; }
-usage() { sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --detach|-d) DETACH=1 ;;
         --no-bootstrap) BOOTSTRAP=0 ;;
+        --print-config) PRINT_CONFIG=1 ;;
         --topology) [[ $# -ge 2 ]] || die "--topology needs single or multi-region"; TOPOLOGY="$2"; shift ;;
         --topology=*) TOPOLOGY="${1#*=}" ;;
-        --instance) [[ $# -ge 2 ]] || die "--instance needs an id"; ENV_FILE="deploy/instances/$2.env"; shift ;;
-        --instance=*) ENV_FILE="deploy/instances/${1#*=}.env" ;;
+        --instance) [[ $# -ge 2 ]] || die "--instance needs an id"; INSTANCE_FLAG="$2"; shift ;;
+        --instance=*) INSTANCE_FLAG="${1#*=}" ;;
         --env-file) [[ $# -ge 2 ]] || die "--env-file needs a path"; ENV_FILE="$2"; shift ;;
         --env-file=*) ENV_FILE="${1#*=}" ;;
         --timeout) [[ $# -ge 2 ]] || die "--timeout needs seconds"; TIMEOUT="$2"; shift ;;
@@ -56,30 +64,40 @@ while [[ $# -gt 0 ]]; do
 done
 case "$TOPOLOGY" in
     single) ;;
-    multi-region) [[ -z "$ENV_FILE" ]] || die "--instance/--env-file are for --topology single (multi-region uses deploy/instances/{region-1084,region-1085,national}.env)" ;;
+    multi-region) [[ -z "$ENV_FILE$INSTANCE_FLAG" && "$PRINT_CONFIG" == 0 ]] || die "--instance/--env-file are for --topology single (multi-region uses deploy/instances/{region-1084,region-1085,national}.env)" ;;
     *) die "unknown topology: $TOPOLOGY (single or multi-region)" ;;
 esac
 
 # ------------------------------------------------------------------------------------------ environment
+# One source of configuration (runtime/config.py): the caller's environment, then ./.env, then the profile.
+# No defaults here: a value the profile lacks is an error of runtime/config.py, the same for every process.
+load_env_file() {  # load_env_file FILE: KEY=value lines, without overriding what is already set
+    local line key value
+    while IFS= read -r line || [[ -n "$line" ]]; do
+        [[ "$line" =~ ^[[:space:]]*(#|$) ]] && continue
+        [[ "$line" =~ ^([A-Z_][A-Z0-9_]*)=(.*)$ ]] || die "$1: not a KEY=value line: $line"
+        key="${BASH_REMATCH[1]}" value="${BASH_REMATCH[2]}"
+        [[ -n "${!key:-}" ]] || export "$key=$value"
+    done <"$1"
+}
+[[ -z "$INSTANCE_FLAG" ]] || export INSTANCE_ID="$INSTANCE_FLAG"
+if [[ -f .env ]]; then say "environment from .env"; load_env_file .env; fi
 if [[ "$TOPOLOGY" == single ]]; then
-    if [[ -z "$ENV_FILE" && -f .env ]]; then ENV_FILE=".env"; fi
-    if [[ -n "$ENV_FILE" ]]; then
-        [[ -f "$ENV_FILE" ]] || die "no such env file: $ENV_FILE (instances: $(cd deploy/instances 2>/dev/null && printf '%s ' *.env))"
-        say "environment from $ENV_FILE"
-        set -a
-        # shellcheck disable=SC1090
-        source "$ENV_FILE"
-        set +a
-    fi
-    export INSTANCE_ID="${INSTANCE_ID:-region-1084}"
-    export AMQP_URI="${AMQP_URI:-amqp://guest:guest@127.0.0.1:5672/}"
+    [[ -n "$ENV_FILE" ]] || ENV_FILE="deploy/instances/${INSTANCE_ID:-region-1084}.env"
+    [[ -f "$ENV_FILE" ]] || die "no such env file: $ENV_FILE (instances: $(cd deploy/instances 2>/dev/null && printf '%s ' *.env))"
+    say "environment from $ENV_FILE"
+    load_env_file "$ENV_FILE"
 fi
-export PG_URL="${PG_URL:-postgresql://postgres@127.0.0.1:5432}"
-export DB_PREFIX="${DB_PREFIX:-peer_}"
-export LOG_LEVEL="${LOG_LEVEL:-INFO}"
+export PEER_DEV_MODE="${PEER_DEV_MODE:-1}"
+[[ "$PEER_DEV_MODE" != 1 ]] || say "development mode (PEER_DEV_MODE=1): missing secrets come from ${PEER_DEV_SECRETS_FILE:-var/dev-secrets/<INSTANCE_ID>.env}"
 export PYTHONUNBUFFERED=1
 # The eventlet trap (ARCHITECTURE.md): psycopg's C wait would block the hub. The runtime sets it too.
 export PSYCOPG_WAIT_FUNC="${PSYCOPG_WAIT_FUNC:-wait_select}"
+
+if [[ "$PRINT_CONFIG" == 1 ]]; then
+    [[ -x .venv/bin/peer-admin ]] || die ".venv/bin/peer-admin missing: run deploy/bootstrap.sh"
+    exec .venv/bin/peer-admin config
+fi
 
 # ------------------------------------------------------------------------------------------ checks
 # A run is alive while any process carrying its PEER_RUN_ID lives (deploy/down.sh finds them the same way).

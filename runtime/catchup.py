@@ -9,6 +9,7 @@ state restored from an old backup) is applied. It also fills gaps that parked ev
 from __future__ import annotations
 
 import logging
+import os
 
 import eventlet
 from eventlet.event import Event
@@ -18,6 +19,9 @@ from runtime import db
 
 log = logging.getLogger(__name__)
 BATCH = 500
+# A stream whose parked events have waited this long for a predecessor is repaired from the source's
+# feed (seconds; the broker normally closes a gap within milliseconds).
+REPAIR_AFTER = float(os.environ.get("INBOX_REPAIR_AFTER", "60"))
 
 
 class FeedCatchUp:
@@ -68,22 +72,48 @@ class FeedCatchUp:
             raise exc_info[1]
 
     def run_once(self) -> int:
-        """Apply everything the feed has after the checkpoint; returns how many events were read."""
+        """Apply everything the feed has after the checkpoint, page by page, until the feed says it is
+        at its horizon; returns how many events were applied. The checkpoint advances past events of
+        other categories too, so thousands of them never hide the one that matters."""
         from contracts.envelope import read_envelope
 
-        position, read = self._checkpoint(), 0
+        position, applied = self._checkpoint(), 0
         with ClusterRpcProxy(self.container.config, timeout=30) as rpc:
             feed = getattr(rpc, self.source)
             while True:
-                batch = feed.events_after(position, BATCH, list(self.entrypoint.categories))
-                for envelope in batch:
+                page = feed.events_after(position, BATCH, list(self.entrypoint.categories))
+                for envelope in page["events"]:
                     self._apply(read_envelope(envelope))
-                    position = envelope["global_position"]
-                read += len(batch)
-                if batch:
+                applied += len(page["events"])
+                if page["scanned_to"] != position:
+                    position = page["scanned_to"]
                     self._save(position)
-                if len(batch) < BATCH:
-                    return read
+                if page["at_horizon"]:
+                    return applied
+
+    def repair_blocked(self) -> int:
+        """Fill the gaps of streams blocked longer than REPAIR_AFTER: their parked events wait for a
+        predecessor that will not come by the broker (dead-lettered during a rolling upgrade, lost), so
+        the missing versions are read from the source's feed and applied; the inbox then releases the
+        parked ones. Returns how many streams were repaired."""
+        from contracts.envelope import read_envelope
+        from runtime import inbox
+
+        with db.connect(self.url) as conn:
+            blocked = inbox.blocked_streams(conn, self.consumer, older_than=REPAIR_AFTER)
+        if not blocked:
+            return 0
+        with ClusterRpcProxy(self.container.config, timeout=30) as rpc:
+            feed = getattr(rpc, self.source)
+            for stream in blocked:
+                missing = [e for e in feed.stream_events(stream["stream_name"], stream["applied_version"])
+                           if e["stream_version"] < stream["first_parked"]]
+                for envelope in missing:
+                    self._apply(read_envelope(envelope))
+                log.warning("blocked stream repaired from the feed",
+                            extra={"consumer": self.consumer, "source": self.source, "events_applied": len(missing),
+                                   "waited_seconds": round(stream["age_seconds"])})
+        return len(blocked)
 
     def run(self) -> None:
         backoff = 1.0
@@ -91,10 +121,17 @@ class FeedCatchUp:
             try:
                 read = self.run_once()
                 log.info("caught up from feed", extra={"consumer": self.consumer, "source": self.source,
-                                                       "events_read": read})
-                return
+                                                       "events_applied": read})
+                break
             except Exception as exc:  # source down or a handler failing: try again later
                 log.warning("feed catch-up failed, retrying",
                             extra={"consumer": self.consumer, "source": self.source, "error": type(exc).__name__})
                 eventlet.sleep(backoff)
                 backoff = min(backoff * 2, 60)
+        while True:  # for the life of the consumer: no stream stays blocked for good
+            eventlet.sleep(REPAIR_AFTER / 2)
+            try:
+                self.repair_blocked()
+            except Exception as exc:  # the source or the database down: next round
+                log.warning("repair of blocked streams failed, retrying",
+                            extra={"consumer": self.consumer, "source": self.source, "error": type(exc).__name__})

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from runtime import db
 from runtime.config import SERVICES, settings
+from runtime.topology import built_services
 
 app = typer.Typer(help="Administer one instance of the peer-support platform.", no_args_is_help=True)
 dead_letters = typer.Typer(help="Inspect and replay dead-lettered events.", no_args_is_help=True)
@@ -32,19 +33,21 @@ def _services(service: str | None) -> list[str]:
 
 @app.command()
 def migrate(service: str = typer.Option(None, help="Only this service (default: all)")):
-    """Create each service's database if missing and apply its migrations (idempotent)."""
+    """Create each service's database and roles if missing, apply its migrations as the owner role and grant
+    the runtime role its privileges (idempotent; PG_URL is an administrator: superuser or CREATEROLE+CREATEDB)."""
+    from runtime.db_roles import provision
+
     config = settings()
     for name in _services(service):
-        url = config.database_url(name)
-        created = db.create_database(url)
-        applied = db.migrate(url, service_migrations(name))
+        created, applied = provision(config, name, lambda url, name=name: db.migrate(url, service_migrations(name)))
         console.print(f"{name}: database {'created' if created else 'present'}, "
                       f"{len(applied)} migration(s) applied")
     if not service:
-        from runtime.vault import provision, vault_url
+        from runtime.vault import provision as provision_vault
 
-        provision()  # the keys live apart from every event store, in their own database
-        console.print(f"vault: {vault_url().rsplit('/', 1)[-1]} ready")
+        # the keys live apart from every event store, in their own database with their own roles
+        provision(config, "vault", provision_vault)
+        console.print(f"vault: {config.database_roles('vault').database} ready")
 
 
 @app.command("declare-topology")
@@ -58,14 +61,30 @@ def declare_topology():
 
 @app.command()
 def rebuild(service: str):
-    """Rebuild a service's read models from its events, with a progress bar."""
-    from runtime.projection import rebuild as replay, total_events
+    """Rebuild a service's read models, with a progress bar: from its own events, or, for a service that
+    has none (notifications), from the feeds of the services it consumes (they must be running)."""
+    from runtime.projection import rebuild as replay, rebuild_from_feeds, total_events
 
+    if service not in built_services():
+        raise typer.BadParameter(f"unknown service {service!r}; one of {', '.join(built_services())}")
     projections = importlib.import_module(f"services.{service}.projections")
-    with db.connect(settings().database_url(service)) as conn, Progress(console=console) as progress:
-        task = progress.add_task(f"rebuilding {service}", total=total_events(conn))
-        replayed = replay(conn, projections.READ_MODEL_TABLES, projections.project,
-                          progress=lambda n: progress.advance(task, n))
+    # as the owner: a rebuild empties read models, and may do what the runtime role may not
+    with db.connect(settings().migration_url(service)) as conn, Progress(console=console) as progress:
+        if hasattr(projections, "project"):
+            task = progress.add_task(f"rebuilding {service}", total=total_events(conn))
+            replayed = replay(conn, projections.READ_MODEL_TABLES, projections.project,
+                              progress=lambda n: progress.advance(task, n))
+        else:
+            from nameko.standalone.rpc import ClusterRpcProxy
+
+            from runtime.topology import service_class
+
+            task = progress.add_task(f"rebuilding {service} from its sources' feeds", total=None)
+            with ClusterRpcProxy({"AMQP_URI": settings().amqp_uri}, timeout=30) as rpc:
+                replayed = rebuild_from_feeds(
+                    conn, service_class(service), projections.READ_MODEL_TABLES,
+                    lambda source, position, categories: getattr(rpc, source).events_after(position, 500, categories),
+                    progress=lambda n: progress.advance(task, n))
         conn.commit()
     console.print(f"{service}: {replayed} events replayed into {', '.join(projections.READ_MODEL_TABLES)}")
 
@@ -86,11 +105,13 @@ def mint_token(subject: str = typer.Option(..., "--sub", help="Subject (user id,
 
 @app.command("vault-provision")
 def vault_provision():
-    """Create the personal-data vault's database and tables if missing (services also do it at start)."""
-    from runtime.vault import provision, vault_url
+    """Create the personal-data vault's database, roles and tables if missing (services check it at start)."""
+    from runtime.db_roles import provision
+    from runtime.vault import provision as provision_vault
 
-    provision()
-    console.print(f"vault: {vault_url().rsplit('/', 1)[-1]} ready")
+    config = settings()
+    provision(config, "vault", provision_vault)
+    console.print(f"vault: {config.database_roles('vault').database} ready")
 
 
 @app.command("vault-rotate-master-key")
@@ -186,6 +207,51 @@ def pseudonym(person_id: str = typer.Argument(..., help="A person id of this ins
         typer.echo(derive(person_id, purpose=purpose))
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
+
+
+@app.command("blocked-streams")
+def blocked_streams(service: str):
+    """Streams whose consumed events wait for a missing predecessor (repaired from the source's feed
+    after INBOX_REPAIR_AFTER seconds; a stream listed for longer needs a look)."""
+    from runtime.inbox import blocked_streams as blocked
+
+    if service not in built_services():
+        raise typer.BadParameter(f"unknown service {service!r}; one of {', '.join(built_services())}")
+    with db.connect(settings().database_url(service)) as conn:
+        rows = blocked(conn)
+    table = Table("consumer", "stream", "applied version", "waiting from version", "parked", "age (s)")
+    for r in rows:
+        table.add_row(r["consumer"], r["stream_name"], str(r["applied_version"]), str(r["first_parked"]),
+                      str(r["parked"]), f"{r['age_seconds']:.0f}")
+    console.print(table)
+
+
+@app.command("config")
+def show_config():
+    """The configuration this instance resolves (environment over its profile), as JSON: the same for every
+    process started with the same environment. Secrets only by source and fingerprint, never by value."""
+    from runtime.instance_secrets import fingerprint
+
+    config = settings()
+    secrets = {"JWT_SECRET": config.jwt_secret, "VAULT_MASTER_KEY": config.vault_master_key,
+               "PSEUDONYM_SECRET": config.pseudonym_secret}
+    typer.echo(json.dumps({
+        "instance_id": config.instance_id, "amqp_uri": _without_password(config.amqp_uri),
+        "pg_url": _without_password(config.pg_url), "db_prefix": config.db_prefix, "log_level": config.log_level,
+        "dev_mode": config.dev_mode,
+        "secrets": {name: {"source": config.secret_sources.get(name, "not needed"),
+                           "fingerprint": fingerprint(value) if value else None}
+                    for name, value in secrets.items()},
+    }, indent=2))
+
+
+def _without_password(url: str) -> str:
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@", 1)))
 
 
 @dead_letters.command("list")

@@ -7,6 +7,8 @@ What it changes against nameko's defaults, each a trap verified in this stack:
 - The queue is durable and quorum, with a delivery limit and a dead-letter queue, and it is declared
   by `peer-admin declare-topology` before any relay publishes (runtime/topology.py), not only when the
   handler first starts.
+- A handler failing for a transient reason (the database down, a deadlock) is run again in the process
+  with backoff, the message held unacked, before that counts as a delivery (TRANSIENT_ATTEMPTS).
 - A handler that raises is requeued (not acked and lost); after DELIVERY_LIMIT deliveries the broker
   dead-letters it to `<queue>.dead-letter`, where ops inspect and replay it.
 - An envelope that matches no contract, or a body that is not JSON, is dead-lettered at once:
@@ -22,6 +24,7 @@ import logging
 import time
 
 import amqp.exceptions
+import eventlet
 import kombu.exceptions
 from datetime import datetime, timezone
 from functools import partial
@@ -51,6 +54,10 @@ def settle_safely(settle, queue: str) -> None:
                     extra={"queue": queue, "error": type(exc).__name__})
 
 DELIVERY_LIMIT = 5
+# Transient failures are retried in the process with backoff (0.5 s, 1 s, 2 s, … at most 10 s apart,
+# about a minute in all) before the message is requeued and the attempt counts against DELIVERY_LIMIT.
+TRANSIENT_ATTEMPTS = 9
+RETRY_BACKOFF, RETRY_BACKOFF_MAX = 0.5, 10.0
 DEAD_LETTER_EXCHANGE = "dead-letters"
 
 
@@ -111,6 +118,12 @@ class EventConsumer(Consumer):
         declare_queues(self.container.config["AMQP_URI"], [self.queue, dead_letter_queue(self.queue.name)])
         super().setup()
 
+    stopping = False
+
+    def stop(self):
+        self.stopping = True
+        super().stop()
+
     def start(self):
         super().start()
         from runtime.catchup import FeedCatchUp
@@ -127,19 +140,47 @@ class EventConsumer(Consumer):
                              "message_id": message.properties.get("message_id")})
             settle_safely(lambda: message.reject(requeue=False), self.queue.name)
             return
+        self._spawn(envelope, message, attempt=1)
+
+    def _spawn(self, envelope: dict, message, attempt: int) -> None:
         context_data = {"correlation_id": envelope["correlation_id"]}
         try:
             self.container.spawn_worker(self, (envelope,), {}, context_data=context_data,
-                                        handle_result=partial(self.handle_result, message, time.perf_counter()))
+                                        handle_result=partial(self.handle_result, message, time.perf_counter(),
+                                                              attempt=attempt))
         except Exception:  # container being killed: hand the message back to the broker
             settle_safely(lambda: self.queue_consumer.requeue_message(message), self.queue.name)
 
-    def handle_result(self, message, started, worker_ctx, result=None, exc_info=None):
-        from runtime.store import complete
+    def _retry_later(self, envelope: dict, message, attempt: int, error: BaseException) -> None:
+        """Run the event again after a backoff, holding the message unacked: a transient failure (the
+        database down, a deadlock) does not count against the delivery limit until retries run out."""
+        delay = min(RETRY_BACKOFF * 2 ** (attempt - 1), RETRY_BACKOFF_MAX)
+        metrics.CONSUMER_RETRIES.labels(self.queue.name).inc()
+        log.warning("transient failure, retrying the event later",
+                    extra={"queue": self.queue.name, "error": type(error).__name__, "attempt": attempt,
+                           "retry_in_seconds": delay, "event_id": envelope["event_id"]})
+
+        def retry():
+            eventlet.sleep(delay)
+            if self.stopping:  # shutting down: the broker redelivers it to whoever runs next
+                settle_safely(lambda: self.queue_consumer.requeue_message(message), self.queue.name)
+                return
+            self._spawn(envelope, message, attempt + 1)
+
+        self.container.spawn_managed_thread(retry)
+
+    def handle_result(self, message, started, worker_ctx, result=None, exc_info=None, attempt: int = 1):
+        from runtime.store import complete, is_transient
 
         exc_info = complete(worker_ctx, exc_info)
-        settle_safely(lambda: self.handle_message_processed(message, result, exc_info), self.queue.name)
         metrics.HANDLER_LATENCY.labels(self.queue.name).observe(time.perf_counter() - started)
+        if exc_info is not None and is_transient(exc_info[1]) and attempt < TRANSIENT_ATTEMPTS:
+            try:
+                self._retry_later(worker_ctx.args[0], message, attempt, exc_info[1])
+                return result, exc_info
+            except Exception:  # container stopping: settle as any failure (requeue)
+                pass
+        settle_safely(lambda: self.handle_message_processed(message, result, exc_info), self.queue.name)
         if exc_info is None:
             occurred = datetime.fromisoformat(worker_ctx.args[0]["occurred_at"])
             metrics.CONSUMER_LAG.labels(self.queue.name).set((datetime.now(timezone.utc) - occurred).total_seconds())

@@ -62,6 +62,18 @@ class PersonErased(ProblemError):
         super().__init__(detail, [{"field": field, "reason": "the person was erased"}])
 
 
+class Unavailable(ProblemError):
+    """A dependency (the database) cannot be reached right now: the request may be retried (HTTP 503)."""
+
+    status = 503
+    title = "Service unavailable"
+    problem_type = "/problems/unavailable"
+
+    def __init__(self, detail: str = "the database is unavailable; try again shortly", retry_after: int = 5):
+        super().__init__(detail)
+        self.headers["Retry-After"] = str(retry_after)
+
+
 class Unauthorized(ProblemError):
     status = 401
     title = "Unauthorized"

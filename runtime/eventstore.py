@@ -36,6 +36,21 @@ class DuplicateEvent(Exception):
     """An event with this id was already appended."""
 
 
+class ServerInRecovery(RuntimeError):
+    """The feed was asked of a PostgreSQL server in recovery (a hot standby): refused."""
+
+    def __init__(self):
+        super().__init__(
+            "this PostgreSQL server is in recovery (a hot standby): on a standby the running transactions "
+            "are listed as sub-transactions, so the feed horizon would collapse to xmax and skip events "
+            "still in progress on the primary. Run relays and the feed against the primary.")
+
+
+def assert_primary(conn: psycopg.Connection) -> None:
+    if conn.execute("SELECT pg_is_in_recovery() AS in_recovery").fetchone()["in_recovery"]:
+        raise ServerInRecovery()
+
+
 class FeedPosition(NamedTuple):
     transaction_id: int
     global_position: int
@@ -282,6 +297,62 @@ def read_all(
         params,
     ).fetchall()
     return [_recorded(r, upcast) for r in rows]
+
+
+class FeedPage(NamedTuple):
+    """One page of the feed: the events taken, and how far the reader may advance even if it took none."""
+
+    events: list[RecordedEvent]
+    scanned_to: FeedPosition  # every readable event up to here was considered (taken or filtered out)
+    at_horizon: bool  # nothing readable lies beyond `scanned_to` yet
+    horizon: int = 0  # the transaction id below which this page could read
+
+
+_PAGE_EXTRAS = ("in_recovery", "page_horizon", "tail_t", "tail_g")
+
+
+def read_page(
+    conn: psycopg.Connection,
+    after: FeedPosition = START,
+    limit: int = 1000,
+    categories: Iterable[str] | None = None,
+    upcast: bool = True,
+) -> FeedPage:
+    """Up to `limit` events of `categories` after `after`, filtered in SQL, with the position scanned to.
+
+    A reader that takes one category out of thousands of other events advances past those it does not
+    take (`scanned_to`) instead of reading the same page again, and stops only `at_horizon`."""
+    params: dict = {"t": str(after.transaction_id), "g": after.global_position, "limit": limit,
+                    "categories": list(categories) if categories else None}
+    # One statement, so the horizon, the page and the last readable position come from one snapshot.
+    rows = conn.execute(
+        f"""WITH h AS MATERIALIZED ({_HORIZON}),
+        tail AS (SELECT transaction_id::text::bigint AS tail_t, global_position AS tail_g FROM events, h
+                  WHERE transaction_id < h.horizon ORDER BY transaction_id DESC, global_position DESC LIMIT 1),
+        page AS (SELECT {_COLUMNS} FROM events, h
+                  WHERE (transaction_id, global_position) > (%(t)s::xid8, %(g)s) AND transaction_id < h.horizon
+                    AND (%(categories)s::text[] IS NULL OR split_part(stream_name, '-', 1) = ANY(%(categories)s))
+                  ORDER BY transaction_id, global_position LIMIT %(limit)s)
+        SELECT one.in_recovery, h.horizon::text::bigint AS page_horizon, tail.*, page.*
+          FROM (SELECT pg_is_in_recovery() AS in_recovery) AS one CROSS JOIN h
+               LEFT JOIN tail ON true LEFT JOIN page ON true
+        ORDER BY page.transaction_id, page.global_position""",
+        params,
+    ).fetchall()
+    if rows[0]["in_recovery"]:
+        raise ServerInRecovery()
+    events = [_recorded({k: v for k, v in r.items() if k not in _PAGE_EXTRAS}, upcast)
+              for r in rows if r["event_id"] is not None]
+    horizon = rows[0]["page_horizon"]
+    if len(events) == limit:
+        return FeedPage(events, events[-1].position, False, horizon)
+    tail = FeedPosition(rows[0]["tail_t"], rows[0]["tail_g"]) if rows[0]["tail_t"] is not None else START
+    return FeedPage(events, max(tail, after), True, horizon)
+
+
+def next_transaction_id(conn: psycopg.Connection) -> int:
+    """Every transaction that has committed by now has a lower id than this (the snapshot's xmax)."""
+    return conn.execute("SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS x").fetchone()["x"]
 
 
 def has_events_after(conn: psycopg.Connection, after: FeedPosition) -> bool:

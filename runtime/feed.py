@@ -31,11 +31,19 @@ class EventFeed:
     """Mixin for a service class that has `db = Database()`."""
 
     @rpc
-    def events_after(self, global_position: int = 0, limit: int = 500, categories: list | None = None) -> list:
-        """Envelopes after `global_position` in commit order (the relay's order)."""
+    def events_after(self, global_position: int = 0, limit: int = 500, categories: list | None = None) -> dict:
+        """Envelopes of `categories` after `global_position` in commit order (the relay's order).
+
+        `scanned_to` is the global position the reader may advance to even when `events` is empty
+        (the page held only other categories); `at_horizon` says nothing readable lies beyond it yet."""
         after = eventstore.position_of(self.db.conn, int(global_position))
         limit = max(1, min(int(limit), 5000))
-        events = eventstore.read_all(self.db.conn, after, limit=limit)
-        if categories:
-            events = [e for e in events if e.stream.split("-", 1)[0] in categories]
-        return [e.envelope() for e in events]
+        page = eventstore.read_page(self.db.conn, after, limit=limit, categories=categories or None)
+        return {"events": [e.envelope() for e in page.events],
+                "scanned_to": page.scanned_to.global_position, "at_horizon": page.at_horizon}
+
+    @rpc
+    def stream_events(self, stream: str, after_version: int = -1) -> list:
+        """Envelopes of one stream after `after_version`: how a consumer repairs a gap in that stream
+        (an event it parked waits for a predecessor that was dead-lettered or lost)."""
+        return [e.envelope() for e in eventstore.read_stream(self.db.conn, str(stream), int(after_version))]

@@ -26,8 +26,9 @@ from werkzeug.wrappers import Response
 import contracts
 from runtime import logs
 from runtime.auth import PUBLIC, authorise, declaration  # noqa: F401  (PUBLIC re-exported for services)
-from runtime.errors import Conflict, InvalidInput, ProblemError
+from runtime.errors import Conflict, InvalidInput, ProblemError, Unavailable
 from runtime.eventstore import ConcurrencyConflict
+from runtime.store import is_transient
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,8 @@ def as_problem(exc: Exception) -> ProblemError:
         return Conflict(f"stale version: {exc}", [{"field": "expected_version", "reason": str(exc)}])
     if isinstance(exc, contracts.ContractError):
         return InvalidInput.field(exc.field, exc.reason)
+    if is_transient(exc):
+        return Unavailable()
     if isinstance(exc, HTTPException):
         problem = ProblemError(exc.description or exc.name)
         problem.status, problem.title = exc.code or 500, exc.name
@@ -89,6 +92,15 @@ class ApiEntrypoint(HttpRequestHandler):
         self.status = status
         self.summary = summary
         self.produces = produces  # the media type of a successful answer (OpenAPI), e.g. text/calendar
+        self.stopping = False
+
+    def stop(self):
+        # Graceful shutdown: nameko stops entrypoints, waits for the workers in flight, then stops the
+        # dependencies (closes the pool), while its web server still accepts until the very end. A
+        # request arriving meanwhile is refused here, before it gets a worker, instead of running
+        # against a closing pool.
+        self.stopping = True
+        super().stop()
 
     @classmethod
     def decorator(cls, method: str, url: str, **kwargs):
@@ -115,6 +127,8 @@ class ApiEntrypoint(HttpRequestHandler):
         logs.bind_correlation_id(correlation_id)
         request.shallow = False
         try:
+            if self.stopping:
+                raise Unavailable("the service is shutting down; try again shortly", retry_after=1)
             args, kwargs = self.get_entrypoint_parameters(request)
             self.check_signature(args, kwargs)
             response = self.response_from_result(self.run_command(args, kwargs))

@@ -57,4 +57,15 @@ def parked_count(conn, consumer: str | None = None) -> int:
     return conn.execute(query, params).fetchone()["n"]
 
 
-
+def blocked_streams(conn, consumer: str | None = None, older_than: float = 0.0) -> list[dict]:
+    """Streams whose parked events wait for a predecessor that has not arrived, oldest first: consumer,
+    stream, the version applied, the first version parked, how many wait, and the age of the oldest."""
+    return conn.execute(
+        "SELECT p.consumer, p.stream_name, coalesce(s.applied_version, -1) AS applied_version, "
+        "min(p.stream_version) AS first_parked, count(*) AS parked, "
+        "extract(epoch FROM now() - min(p.parked_at))::float AS age_seconds "
+        "FROM inbox_parked p LEFT JOIN inbox_streams s USING (consumer, stream_name) "
+        "WHERE %(consumer)s::text IS NULL OR p.consumer = %(consumer)s "
+        "GROUP BY p.consumer, p.stream_name, s.applied_version "
+        "HAVING extract(epoch FROM now() - min(p.parked_at)) >= %(older_than)s "
+        "ORDER BY age_seconds DESC", {"consumer": consumer, "older_than": older_than}).fetchall()

@@ -9,10 +9,20 @@ RELAY_CHECKPOINT = Gauge("relay_checkpoint_position", "Global position the relay
 OUTBOX_LAG = Gauge("outbox_lag_events", "Committed events not yet published", ["service"])
 CONSUMER_APPLIED = Counter("consumer_applied_events_total", "Events applied by a consumer", ["consumer"])
 CONSUMER_DUPLICATES = Counter("consumer_duplicate_events_total", "Redelivered events skipped", ["consumer"])
+CONSUMER_RETRIES = Counter("consumer_transient_retries_total",
+                           "Events run again after a transient failure (not counted against the delivery limit)",
+                           ["consumer"])
 CONSUMER_PARKED = Counter("consumer_parked_events_total", "Events that arrived ahead of a gap", ["consumer"])
 HANDLER_LATENCY = Histogram("consumer_handler_seconds", "Time to apply one event", ["consumer"])
 CONSUMER_LAG = Gauge("consumer_lag_seconds", "Age of the last event applied when it was applied", ["consumer"])
 PARKED_NOW = Gauge("inbox_parked_events", "Events waiting for a predecessor", ["consumer"])
+INBOX_BLOCKED_AGE = Gauge(
+    "inbox_blocked_stream_age_seconds",
+    "Age of the oldest event parked behind a missing predecessor, per consumer and stream category "
+    "(a stream id can be a person id, so it is no label: `peer-admin blocked-streams` lists the streams)",
+    ["consumer", "category"])
+INBOX_BLOCKED_STREAMS = Gauge("inbox_blocked_streams", "Streams waiting for a missing predecessor",
+                              ["consumer", "category"])
 DEAD_LETTERS = Gauge("dead_letter_depth", "Messages waiting in a dead-letter queue", ["queue"])
 
 
@@ -34,6 +44,18 @@ def refresh_gauges(service: str, conn) -> None:
     OUTBOX_LAG.labels(service).set(lag)
     for parked in conn.execute("SELECT consumer, count(*) AS n FROM inbox_parked GROUP BY consumer").fetchall():
         PARKED_NOW.labels(parked["consumer"]).set(parked["n"])
+    from runtime.inbox import blocked_streams
+
+    oldest: dict = {}
+    for row in blocked_streams(conn):
+        key = (row["consumer"], row["stream_name"].split("-", 1)[0])
+        age, count = oldest.get(key, (0.0, 0))
+        oldest[key] = (max(age, row["age_seconds"]), count + 1)
+    INBOX_BLOCKED_AGE.clear()  # a stream unblocked since the last scrape leaves no stale series
+    INBOX_BLOCKED_STREAMS.clear()
+    for (consumer, category), (age, count) in oldest.items():
+        INBOX_BLOCKED_AGE.labels(consumer, category).set(age)
+        INBOX_BLOCKED_STREAMS.labels(consumer, category).set(count)
 
 
 def refresh_dead_letters(amqp_uri: str, service: str) -> None:

@@ -1,6 +1,19 @@
-"""Rebuilding a service's read models from its own events."""
+"""Rebuilding a service's read models from its own events.
+
+The rebuild runs in one transaction and empties the tables with DELETE, not TRUNCATE: TRUNCATE's ACCESS
+EXCLUSIVE lock would make every reader wait for the whole rebuild, while under MVCC readers keep
+answering from the old rows until the rebuild commits. A live write that touches a row being rebuilt
+waits for the commit (row lock) and then applies on top of the rebuilt row; its event, still in progress
+when the rebuild read, is not replayed twice.
+
+It includes every event committed before it started: it reads up to the feed horizon and, while a
+transaction that was already open at its start still holds the horizon back (events committed behind it
+are not readable yet), it waits for that transaction to end instead of stopping at the first empty read.
+"""
 from __future__ import annotations
 
+import time
+import uuid
 from typing import Callable
 
 from psycopg import sql
@@ -8,23 +21,73 @@ from psycopg import sql
 from runtime import eventstore
 
 
+class RebuildBlocked(RuntimeError):
+    """A transaction open since before the rebuild started did not end in time; nothing was changed."""
+
+
 def rebuild(conn, tables: tuple[str, ...], project: Callable, progress: Callable[[int], None] | None = None,
-            batch_size: int = 1000) -> int:
-    """Empty `tables` and replay every event through `project`, in one transaction (readers see the
-    old rows until it commits). Returns the number of events replayed."""
-    conn.execute(sql.SQL("TRUNCATE {}").format(sql.SQL(", ").join(sql.Identifier(t) for t in tables)))
-    position, replayed = eventstore.START, 0
+            batch_size: int = 1000, wait_for: float = 120.0) -> int:
+    """Empty `tables` and replay every event through `project`, in the caller's transaction (the caller
+    commits). Returns the number of events replayed."""
+    committed_before = eventstore.next_transaction_id(conn)  # before this transaction writes anything
+    for table in tables:
+        conn.execute(sql.SQL("DELETE FROM {}").format(sql.Identifier(table)))
+    position, replayed, deadline = eventstore.START, 0, time.monotonic() + wait_for
     while True:
-        batch = eventstore.read_all(conn, position, limit=batch_size)
-        if not batch:
-            return replayed
-        for event in batch:
+        page = eventstore.read_page(conn, position, limit=batch_size)
+        for event in page.events:
             project(conn, event)
-        replayed += len(batch)
-        position = batch[-1].position
-        if progress:
-            progress(len(batch))
+        replayed += len(page.events)
+        position = page.scanned_to
+        if progress and page.events:
+            progress(len(page.events))
+        if page.at_horizon and page.horizon >= committed_before:
+            return replayed
+        if page.at_horizon:
+            if time.monotonic() > deadline:
+                conn.rollback()
+                raise RebuildBlocked(f"a transaction open since before the rebuild started is still open after "
+                                     f"{wait_for:.0f}s; nothing was changed (see pg_stat_activity)")
+            time.sleep(0.05)
 
 
 def total_events(conn) -> int:
     return conn.execute("SELECT count(*) AS n FROM events").fetchone()["n"]
+
+
+def rebuild_from_feeds(conn, service_cls, tables: tuple[str, ...], fetch_page: Callable,
+                       progress: Callable[[int], None] | None = None) -> int:
+    """Rebuild read models that come only from consumed events (a service with no events of its own,
+    e.g. notifications): empty `tables` and the consumers' inbox state, then run every event of each
+    `@consumes` entrypoint's source feed through that entrypoint, with the inbox, in the caller's
+    transaction (readers see the old rows until it commits). `fetch_page(source, position, categories)`
+    answers as the feed's `events_after` does. The handlers may use only `self.db`."""
+    from contracts.envelope import read_envelope
+    from runtime.store import UnitOfWork
+    from runtime.topology import consumer_entrypoints
+
+    consumers = consumer_entrypoints(service_cls)
+    queues = [queue for queue, _, _ in consumers]
+    for table in tables:
+        conn.execute(sql.SQL("DELETE FROM {}").format(sql.Identifier(table)))
+    for table in ("inbox_streams", "inbox_parked", "feed_checkpoints"):
+        conn.execute(sql.SQL("DELETE FROM {} WHERE consumer = ANY(%s)").format(sql.Identifier(table)), (queues,))
+    replayed = 0
+    for queue, method, entrypoint in consumers:
+        service = service_cls.__new__(service_cls)  # as nameko builds a worker's instance, with `db` injected
+        metadata = eventstore.Metadata(service_cls.name, "rebuild", f"service:{service_cls.name}", uuid.uuid4())
+        service.db = UnitOfWork(conn, metadata, consumer=queue)
+        position = 0
+        while True:
+            page = fetch_page(entrypoint.source_service, position, list(entrypoint.categories))
+            for envelope in page["events"]:
+                getattr(service, method)(read_envelope(envelope))
+            replayed += len(page["events"])
+            position = page["scanned_to"]
+            if progress and page["events"]:
+                progress(len(page["events"]))
+            if page["at_horizon"]:
+                break
+        conn.execute("INSERT INTO feed_checkpoints (consumer, source, global_position) VALUES (%s, %s, %s)",
+                     (queue, entrypoint.source_service, position))
+    return replayed

@@ -57,6 +57,11 @@ class Relay:
     # -- leadership ---------------------------------------------------------------------------
     def _acquire_leadership(self) -> psycopg.Connection:
         lock_conn = db.connect(self.database_url, autocommit=True)
+        try:
+            eventstore.assert_primary(lock_conn)
+        except eventstore.ServerInRecovery:
+            lock_conn.close()
+            raise
         while not self.stopping:
             got = lock_conn.execute("SELECT pg_try_advisory_lock(hashtext(%s)) AS got", (_LOCK_KEY,)).fetchone()
             if got["got"]:
@@ -150,6 +155,9 @@ class Relay:
                 self.run()
             except (KeyboardInterrupt, SystemExit):
                 raise
+            except eventstore.ServerInRecovery as exc:  # no retry makes a standby safe to read
+                log.error("relay refuses to run", extra={"service": self.service, "reason": str(exc)})
+                raise SystemExit(2) from exc
             except Exception as exc:  # broker or database down: retry; the checkpoint is safe
                 log.warning("relay restarting", extra={"service": self.service, "error": type(exc).__name__})
                 backoff = 0.5 if time.monotonic() - started > 30 else min(backoff * 2, 10)

@@ -28,7 +28,6 @@ from runtime.localnode import INSTANCES, LocalNode, runner_nodes
 
 ROOT = Path(__file__).resolve().parents[1]
 PROCFILE = ROOT / "deploy" / "Procfile"
-INSTANCE_PROFILES = ROOT / "deploy" / "instances"
 SERVICE_ORDER = ("roles", "courses", "network", "notifications")
 # Multi-region host ports, per instance: HTTP base + 1..4 (as deploy/multi-region/docker-compose.yml publishes
 # them) and relay metrics base + 1..4.
@@ -64,13 +63,9 @@ def services_present() -> list[str]:
 
 
 def read_profile(instance: str) -> dict[str, str]:
-    values = {}
-    for line in (INSTANCE_PROFILES / f"{instance}.env").read_text().splitlines():
-        line = line.strip()
-        if line and not line.startswith("#") and "=" in line:
-            key, _, value = line.partition("=")
-            values[key.strip()] = value.strip()
-    return values
+    from runtime.config import profile_path, read_env_file
+
+    return read_env_file(profile_path(instance))
 
 
 def _app_programs(services: list[str], prefix: str = "", env: dict[str, str] | None = None,

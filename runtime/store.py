@@ -10,16 +10,21 @@ the commit happens, or its failure becomes the worker's error, before anything i
 """
 from __future__ import annotations
 
+import logging
 import sys
 import uuid
 
+import psycopg
 from nameko.extensions import DependencyProvider
 from psycopg.rows import dict_row
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
 
 from runtime import db, eventstore, inbox, logs
 from runtime.config import settings
+from runtime.errors import Unavailable
 from runtime.notifier import Notifier
+
+log = logging.getLogger(__name__)
 
 
 class UnitOfWork:
@@ -49,6 +54,31 @@ class UnitOfWork:
 
     def read_stream(self, stream: str, after_version: int = -1):
         return eventstore.read_stream(self.conn, stream, after_version)
+
+
+# How long a worker waits for a pooled connection before it answers 503 (or retries its event later).
+POOL_WAIT = 5.0
+
+
+def is_transient(exc: BaseException) -> bool:
+    """A failure that retrying later can cure: the database unreachable or restarting, a pool exhausted,
+    a serialisation failure or deadlock (psycopg files those under OperationalError too)."""
+    return isinstance(exc, (Unavailable, PoolTimeout, psycopg.OperationalError))
+
+
+class UnavailableUnit:
+    """What a worker gets instead of a UnitOfWork while the database cannot be reached.
+
+    nameko injects dependencies outside the worker's try-block, so an exception from `get_dependency`
+    kills the whole container (the process). Injection therefore never raises: the worker runs, and its
+    first use of the database raises `Unavailable` inside the try-block, where the HTTP entrypoint turns
+    it into a 503 problem document and a consumer retries the event later."""
+
+    conn = None
+    completed = True
+
+    def __getattr__(self, name):
+        raise Unavailable()
 
 
 def _metadata_for(worker_ctx, service: str, instance_id: str) -> eventstore.Metadata:
@@ -84,8 +114,11 @@ class Database(DependencyProvider):
         self.instance_id = config.instance_id
         self.url = config.database_url(self.container.service_name)
         size = self.max_size or self.container.max_workers + 2
+        # check: a connection broken by a database restart is replaced at checkout, instead of failing
+        # the request it was handed to (one short round trip per checkout).
         self.pool = ConnectionPool(self.url, min_size=2, max_size=size, kwargs={"row_factory": dict_row},
-                                   open=True, name=f"{self.container.service_name}-db")
+                                   open=True, name=f"{self.container.service_name}-db",
+                                   check=ConnectionPool.check_connection)
         self.notifier = Notifier(self.url).start()
 
     def stop(self):
@@ -96,13 +129,19 @@ class Database(DependencyProvider):
 
     def get_dependency(self, worker_ctx):
         # nameko injects before it calls worker_setup, so the transaction starts here.
-        conn = self.pool.getconn()
         metadata = _metadata_for(worker_ctx, self.container.service_name, self.instance_id)
-        queue = getattr(worker_ctx.entrypoint, "queue", None)
-        unit = self.units[worker_ctx] = UnitOfWork(conn, metadata, queue.name if queue is not None else None)
         # Injection runs in the worker's green thread before the method: every line it logs, nameko's
         # own error line included, carries the request's or the consumed event's correlation id.
-        unit.log_binding = logs.bind_correlation_id(metadata.correlation_id)
+        log_binding = logs.bind_correlation_id(metadata.correlation_id)
+        try:
+            conn = self.pool.getconn(timeout=POOL_WAIT)
+        except (PoolTimeout, psycopg.OperationalError) as exc:  # never raise here: see UnavailableUnit
+            log.warning("database unavailable", extra={"error": type(exc).__name__})
+            unit = self.units[worker_ctx] = UnavailableUnit()
+        else:
+            queue = getattr(worker_ctx.entrypoint, "queue", None)
+            unit = self.units[worker_ctx] = UnitOfWork(conn, metadata, queue.name if queue is not None else None)
+        unit.log_binding = log_binding
         return unit
 
     def complete(self, worker_ctx, exc_info):
@@ -112,7 +151,7 @@ class Database(DependencyProvider):
             return exc_info
         unit.completed = True
         if exc_info is not None:
-            unit.conn.rollback()
+            _rollback(unit.conn)
             return exc_info
         try:
             unit.conn.commit()
@@ -128,10 +167,21 @@ class Database(DependencyProvider):
 
     def worker_teardown(self, worker_ctx):
         unit = self.units.pop(worker_ctx)
-        if not unit.conn.closed:
-            unit.conn.rollback()  # no-op after a commit; never hand an open transaction back
-        self.pool.putconn(unit.conn)
+        if unit.conn is not None:  # None: the database was unavailable, no connection was taken
+            _rollback(unit.conn)  # no-op after a commit; never hand an open transaction back
+            self.pool.putconn(unit.conn)  # a broken connection is discarded by the pool
         logs.unbind(unit.log_binding)
+
+
+def _rollback(conn) -> None:
+    """Roll back, tolerating a connection the database outage broke (raising here, in a result handler
+    or a teardown, would kill the service)."""
+    if conn.closed:
+        return
+    try:
+        conn.rollback()
+    except psycopg.Error:
+        pass  # the transaction died with the connection; the pool replaces it
 
 
 def complete(worker_ctx, exc_info):

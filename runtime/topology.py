@@ -7,10 +7,19 @@ from __future__ import annotations
 
 import importlib
 import inspect
+from pathlib import Path
 
 from kombu import Connection, Queue
 
 from runtime.config import SERVICES
+
+SERVICES_DIR = Path(__file__).resolve().parent.parent / "services"
+
+
+def built_services(services=SERVICES) -> list[str]:
+    """The services whose folder exists. Only a service not built yet is skipped: one that exists but
+    cannot be imported (a missing dependency, a typo) fails loudly instead of declaring no queues."""
+    return [s for s in services if (SERVICES_DIR / s / "service.py").is_file()]
 
 
 def service_class(service: str):
@@ -21,25 +30,28 @@ def service_class(service: str):
     raise LookupError(f"services.{service}.service has no service class named {service!r}")
 
 
+def consumer_entrypoints(cls) -> list[tuple[str, str, object]]:
+    """(queue name, method name, entrypoint) of each `@consumes` entrypoint of a service class."""
+    from runtime.consumer import EventConsumer
+
+    return [(f"{cls.name}.{method}", method, entrypoint) for method, member in inspect.getmembers(cls)
+            for entrypoint in getattr(member, "nameko_entrypoints", ()) if isinstance(entrypoint, EventConsumer)]
+
+
 def consumer_queues(cls) -> list[Queue]:
-    from runtime.consumer import EventConsumer, consumer_queue, dead_letter_queue
+    from runtime.consumer import consumer_queue, dead_letter_queue
 
     queues = []
-    for method, member in inspect.getmembers(cls):
-        for entrypoint in getattr(member, "nameko_entrypoints", ()):
-            if isinstance(entrypoint, EventConsumer):
-                queue = consumer_queue(cls.name, method, entrypoint.source_service, entrypoint.categories)
-                queues += [queue, dead_letter_queue(queue.name)]
+    for _, method, entrypoint in consumer_entrypoints(cls):
+        queue = consumer_queue(cls.name, method, entrypoint.source_service, entrypoint.categories)
+        queues += [queue, dead_letter_queue(queue.name)]
     return queues
 
 
 def all_queues(services=SERVICES) -> list[Queue]:
     queues = []
-    for service in services:
-        try:
-            queues += consumer_queues(service_class(service))
-        except ModuleNotFoundError:
-            continue  # a service not built yet consumes nothing
+    for service in built_services(services):
+        queues += consumer_queues(service_class(service))
     return queues
 
 

@@ -3,13 +3,21 @@ import eventlet
 
 eventlet.monkey_patch()  # must precede every other import (nameko, psycopg, kombu)
 
+import os  # noqa: E402
 import uuid  # noqa: E402
 
 import pytest  # noqa: E402
 
 import runtime  # noqa: E402,F401
 from runtime import db  # noqa: E402
+from runtime import instance_secrets  # noqa: E402
 from runtime.config import settings  # noqa: E402
+
+# Tests run like production, not in development mode: CI has no secrets configured, so each run generates its
+# own (never a public default); throwaway instances get theirs from tests/support/instance.py.
+for _name, _generate in instance_secrets.SECRETS.items():
+    os.environ.setdefault(_name, _generate())
+
 
 @pytest.fixture
 def database_url():

@@ -15,7 +15,7 @@ PUBLISHED_RECIPIENTS = ("leader", "coordinator")
 
 def follow(conn, event: dict, now: datetime, instance_id: str) -> int:
     """Returns the number of messages planned."""
-    projections.project(conn, event)
+    projections.apply(conn, event)
     schedule.follow(conn, event)
     subject_id = event["stream"].split("-", 1)[1]
     planned = 0

@@ -2,8 +2,11 @@
 templates: ids, times, titles, places. Never a name or contact data (those are fetched from roles
 when a message is sent). Written in the same transaction as the consumed event (runtime/inbox.py).
 
-The send ledger, reminders and preferences are not read models: they record what was sent and what
-people chose, which no replay of events could give back, so a rebuild leaves them alone.
+It has no events of its own, so `peer-admin rebuild notifications` rebuilds these tables from the
+sources' feeds through the service's own `@consumes` handlers (runtime/projection.rebuild_from_feeds);
+hence no module-level `project` here. The inbox, the send ledger, reminders and preferences are not
+rebuilt: they record what was sent and what people chose. Replaying the feeds plans nothing again
+(message ids are deterministic and already in the ledger), so a rebuild never sends a second copy.
 """
 from __future__ import annotations
 
@@ -28,7 +31,7 @@ def handles(*event_types: str):
     return register
 
 
-def project(conn, event: dict) -> None:
+def apply(conn, event: dict) -> None:
     handler = _HANDLERS.get(event["type"])
     if handler is not None:
         handler(conn, event["stream"].split("-", 1)[1], event["payload"])

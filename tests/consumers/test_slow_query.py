@@ -6,19 +6,17 @@ import time
 import pytest
 import requests
 
-from runtime import db
 from tests.support.instance import Instance, Process, NAMEKO, free_port, wait_until
 
 
 def start_slowpoke(tmp_path, **env):
     instance = Instance(services=(), workdir=tmp_path)
-    url = f"{instance.pg_url}/{instance.db_prefix}slowpoke"
-    db.create_database(url)
+    instance.provision_database("slowpoke")
     port = free_port()
     process = Process("slowpoke", [NAMEKO, "run", "--config", "deploy/nameko.yaml", "tests.support.slow_service"],
                       instance.env(WEB_SERVER_ADDRESS=f"127.0.0.1:{port}", AMQP_URI=instance.amqp_uri.rsplit("/", 1)[0] + "/", **env),
                       tmp_path / "slowpoke.log").start()
-    return process, f"http://127.0.0.1:{port}", url
+    return process, f"http://127.0.0.1:{port}", instance
 
 
 def fast_latency_during_slow_query(base_url) -> float:
@@ -42,7 +40,7 @@ def ready(base_url):
 @pytest.mark.parametrize("guarded", [True, False], ids=["green-wait", "control-blocking-wait"])
 def test_slow_query_in_one_worker_does_not_stall_another(tmp_path, guarded):
     env = {} if guarded else {"PSYCOPG_WAIT_FUNC": "wait_c", "SLOWPOKE_WITHOUT_GUARD": "1"}
-    process, base_url, url = start_slowpoke(tmp_path, **env)
+    process, base_url, instance = start_slowpoke(tmp_path, **env)
     try:
         wait_until(lambda: ready(base_url), message="slowpoke ready")
         elapsed = fast_latency_during_slow_query(base_url)
@@ -52,14 +50,14 @@ def test_slow_query_in_one_worker_does_not_stall_another(tmp_path, guarded):
             assert elapsed > 1.0, "the control run should stall: the test would not detect the trap"
     finally:
         process.kill()
-        db.drop_database(url)
+        instance.drop_database("slowpoke")
 
 
 def test_service_refuses_to_start_with_a_blocking_wait(tmp_path):
-    process, base_url, url = start_slowpoke(tmp_path, PSYCOPG_WAIT_FUNC="wait_c")
+    process, base_url, instance = start_slowpoke(tmp_path, PSYCOPG_WAIT_FUNC="wait_c")
     try:
         process.popen.wait(timeout=30)
         assert "PSYCOPG_WAIT_FUNC=wait_select" in process.log()
     finally:
         process.kill()
-        db.drop_database(url)
+        instance.drop_database("slowpoke")

@@ -22,9 +22,7 @@ class CoursesInstance(Instance):
 
     def create(self) -> "CoursesInstance":
         super().create()
-        url = self.database_url(NAME)
-        db.create_database(url)
-        db.migrate(url, MIGRATIONS)
+        self.provision_database(NAME, MIGRATIONS)
         # Declared before the relay publishes, as `peer-admin declare-topology` does for real services.
         topology.declare_queues(self.amqp_uri, topology.consumer_queues(CoursesListener))
         return self
@@ -33,7 +31,7 @@ class CoursesInstance(Instance):
         try:
             super().destroy()
         finally:
-            db.drop_database(self.database_url(NAME))
+            self.drop_database(NAME)
 
     def start_listener(self) -> Process:
         env = self.env(WEB_SERVER_ADDRESS=f"127.0.0.1:{self.ports[NAME]}")

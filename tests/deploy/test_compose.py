@@ -32,8 +32,15 @@ SCHEMA = json.loads((Path(__file__).with_name("compose-spec.json")).read_text())
 PORTS = {"roles": 8001, "courses": 8002, "network": 8003, "notifications": 8004}
 # The services built so far (services/<name>/service.py exists): the runner and compose run exactly these.
 SERVICES = tuple(s for s in PORTS if (Path(__file__).resolve().parents[2] / "services" / s / "service.py").exists())
-ENV_KEYS = {"INSTANCE_ID", "AMQP_URI", "PG_URL", "DB_PREFIX", "JWT_SECRET", "LOG_LEVEL", "VAULT_MASTER_KEY",
-            "PSEUDONYM_SECRET"}
+ENV_KEYS = {"INSTANCE_ID", "AMQP_URI", "PG_URL", "DB_PREFIX", "LOG_LEVEL"}  # a profile holds no secret
+INSTANCES = ("region-1084", "region-1085", "national")
+# The variables the compose files require (`${VAR:?...}`): every secret, supplied by the operator.
+SECRET_VARIABLES = {"single": ["POSTGRES_PASSWORD", "JWT_SECRET", "VAULT_MASTER_KEY", "PSEUDONYM_SECRET",
+                               "DB_PASSWORD", "VAULT_DB_PASSWORD"],
+                    "multi": ["POSTGRES_PASSWORD"] + [f"{i.upper().replace('-', '_')}_{k}" for i in INSTANCES
+                                                      for k in ("JWT_SECRET", "VAULT_MASTER_KEY", "PSEUDONYM_SECRET",
+                                                                "DB_PASSWORD", "VAULT_DB_PASSWORD")]}
+OPERATOR_ENV = {name: f"operator-set-{name.lower()}" for names in SECRET_VARIABLES.values() for name in names}
 
 _VAR = re.compile(r"\$(?:\$|\{(?P<braced>[^}]*)\}|(?P<plain>[A-Za-z_][A-Za-z0-9_]*))")
 
@@ -76,7 +83,8 @@ def interpolate(value, env: dict[str, str]):
 
 
 def load(path: Path, env: dict[str, str] | None = None) -> dict:
-    return interpolate(yaml.safe_load(path.read_text()), env or {})
+    """The file as Compose sees it when the operator has supplied the secrets (OPERATOR_ENV) and `env`."""
+    return interpolate(yaml.safe_load(path.read_text()), {**OPERATOR_ENV, **(env or {})})
 
 
 def service_items(path: Path):
@@ -389,14 +397,9 @@ INSTANCE_FILES = sorted((ROOT / "deploy" / "instances").glob("*.env"))
 
 
 def read_env(path: Path) -> dict[str, str]:
-    values = {}
-    for line in path.read_text().splitlines():
-        line = line.strip()
-        if line and not line.startswith("#"):
-            key, sep, value = line.partition("=")
-            assert sep, f"{path.name}: not KEY=value: {line}"
-            values[key] = value
-    return values
+    from runtime.config import read_env_file
+
+    return read_env_file(path)
 
 
 def test_instance_profiles_exist():
@@ -413,11 +416,59 @@ def test_instance_profile(path):
     assert values["INSTANCE_ID"] == path.stem and INSTANCE_ID_PATTERN.match(values["INSTANCE_ID"])
     assert values["AMQP_URI"].startswith("amqp://") and values["PG_URL"].startswith("postgresql://")
     assert re.fullmatch(r"[a-z][a-z0-9_]*_", values["DB_PREFIX"]), values["DB_PREFIX"]
-    assert len(values["JWT_SECRET"]) >= 32, "HS256 secrets shorter than 32 bytes are refused by PyJWT's checks"
 
 
-def test_instance_profiles_do_not_share_broker_vhost_databases_or_secret():
+def test_instance_profiles_do_not_share_broker_vhost_or_databases():
     profiles = [read_env(p) for p in INSTANCE_FILES]
-    for key in ("AMQP_URI", "DB_PREFIX", "JWT_SECRET", "VAULT_MASTER_KEY", "PSEUDONYM_SECRET"):
+    for key in ("AMQP_URI", "DB_PREFIX"):
         values = [p[key] for p in profiles]
         assert len(values) == len(set(values)), f"two instances share {key}"
+
+
+# ---------------------------------------------------------------------------------------------------- secrets
+
+
+@pytest.mark.parametrize("path,kind", [(SINGLE, "single"), (MULTI, "multi")], ids=["single", "multi"])
+def test_every_secret_is_required_from_the_operator_and_has_no_value_in_the_file(path, kind):
+    """Guards issue 8 item 9: the compose files once loaded committed keys from the profiles and defaulted
+    POSTGRES_PASSWORD to `postgres`. Now each secret is a required reference (`${VAR:?...}`): Compose refuses to
+    start without it, naming it, and no secret value is written in the repository."""
+    text = path.read_text()
+    for name in SECRET_VARIABLES[kind]:
+        assert not re.search(r"\$\{" + name + r":?-", text), f"{path.name}: {name} has a default"
+        assert re.search(r"\$\{" + name + r":\?", text), f"{path.name}: {name} must be `${{{name}:?...}}`"
+        with pytest.raises(AssertionError, match=f"required variable {name} is not set"):
+            interpolate(yaml.safe_load(text), {k: v for k, v in OPERATOR_ENV.items() if k != name})
+    for name, service in load(path)["services"].items():
+        if service.get("build"):
+            env = service["environment"]
+            for secret in ("JWT_SECRET", "VAULT_MASTER_KEY", "PSEUDONYM_SECRET", "DB_PASSWORD", "VAULT_DB_PASSWORD"):
+                assert env[secret].startswith("operator-set-"), f"{name}: {secret} must come from the operator"
+
+
+def test_no_secret_in_any_profile_or_tracked_env_file():
+    """Guards issue 8 item 9: deploy/instances/*.env held real JWT, vault and pseudonym keys, committed to git."""
+    from runtime.instance_secrets import SECRETS
+
+    tracked = subprocess.run(["git", "ls-files", "*.env", "**/*.env"], cwd=ROOT, capture_output=True, text=True,
+                             check=True).stdout.split()
+    assert tracked, "git ls-files found no profiles"
+    for name in tracked:
+        leaked = set(read_env(ROOT / name)) & set(SECRETS)
+        assert not leaked, f"{name} holds secrets {sorted(leaked)}"
+    for path in (".env", "var/dev-secrets/region-1084.env"):
+        assert subprocess.run(["git", "check-ignore", "-q", path], cwd=ROOT).returncode == 0, f"{path}: not ignored"
+
+
+@pytest.mark.parametrize("path", COMPOSE_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_only_the_migrations_get_the_database_administrator(path):
+    """Guards issue 8 item 11: every container connected as the PostgreSQL superuser. Services and relays now get
+    the server without credentials (they log in as their runtime roles); only `migrate` has the administrator."""
+    for name, service in load(path)["services"].items():
+        if not service.get("build"):
+            continue
+        pg_url = service["environment"]["PG_URL"]
+        if name.endswith("migrate"):
+            assert pg_url.startswith("postgresql://postgres:operator-set-postgres_password@"), name
+        else:
+            assert "operator-set-" not in pg_url and not re.match(r"postgresql://[^@/]*:", pg_url), name

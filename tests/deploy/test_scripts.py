@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import importlib.metadata
+import json
+import os
 import re
 import shutil
 import subprocess
@@ -158,3 +160,46 @@ def test_venv_matches_the_lock():
         if installed != version:
             mismatched[name] = (version, installed)
     assert not mismatched, f"locked vs installed: {mismatched} (run deploy/bootstrap.sh)"
+
+
+# ---------------------------------------------------------------------------------------------------- one configuration
+
+
+def _config_of(argv: list[str], env: dict) -> dict:
+    out = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stdout + out.stderr
+    return json.loads(out.stdout[out.stdout.index("{"):])
+
+
+def test_the_runner_the_cli_and_the_test_support_resolve_one_configuration(tmp_path, monkeypatch):
+    """Guards issue 8 item 20: plain `deploy/up.sh` used built-in secrets and settings of its own on the databases
+    of the region-1084 profile, so a token minted from the profile was refused and the profile's master key could
+    not unwrap the person keys. Now up.sh, `peer-admin` and the test support resolve the same values from the
+    same profile and the same (development) secrets, and a token minted by the CLI is accepted by them."""
+    from runtime import auth, instance_secrets
+    from runtime.config import profile_path, read_env_file, settings
+
+    cleared = set(instance_secrets.INPUTS) | {"INSTANCE_ID", "AMQP_URI", "PG_URL", "DB_PREFIX", "LOG_LEVEL"}
+    env = {k: v for k, v in os.environ.items() if k not in cleared}
+    env["PEER_DEV_SECRETS_FILE"] = str(tmp_path / "dev-secrets.env")
+    peer_admin = str(ROOT / ".venv" / "bin" / "peer-admin")
+
+    runner = _config_of(["bash", "deploy/up.sh", "--print-config"], env)
+    cli = _config_of([peer_admin, "config"], {**env, "PEER_DEV_MODE": "1"})
+    assert runner == cli
+    profile = read_env_file(profile_path("region-1084"))
+    assert (runner["instance_id"], runner["db_prefix"]) == (profile["INSTANCE_ID"], profile["DB_PREFIX"])
+
+    token = subprocess.run([peer_admin, "mint-token", "--sub", "user-1", "--role", "leader"], cwd=ROOT,
+                           env={**env, "PEER_DEV_MODE": "1"}, capture_output=True, text=True, check=True,
+                           timeout=60).stdout.strip()
+    for name in cleared:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PEER_DEV_MODE", "1")
+    monkeypatch.setenv("PEER_DEV_SECRETS_FILE", env["PEER_DEV_SECRETS_FILE"])
+    in_process = settings()
+    assert in_process.instance_id == "region-1084" and in_process.db_prefix == profile["DB_PREFIX"]
+    assert auth.verify(token).subject == "user-1"
+
+    other = _config_of(["bash", "deploy/up.sh", "--instance", "kommune-0101", "--print-config"], env)
+    assert other["db_prefix"] == read_env_file(profile_path("kommune-0101"))["DB_PREFIX"]

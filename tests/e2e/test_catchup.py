@@ -30,10 +30,8 @@ def test_consumer_that_lost_its_state_catches_up_from_the_feed(instance):
 
     # Disaster: the consumer's database is lost and restored empty; the broker has nothing left.
     instance.processes["notifications"].kill()
-    url = instance.database_url("notifications")
-    db.drop_database(url)
-    db.create_database(url)
-    db.migrate(url, ROOT / "services" / "notifications" / "migrations")
+    instance.drop_database("notifications")
+    instance.provision_database("notifications", ROOT / "services" / "notifications" / "migrations")
     assert inbox_subjects(instance) == []
 
     instance.start_service("notifications")

@@ -46,14 +46,26 @@ def inbox_rows(instance):
         return conn.execute("SELECT recipient_role, subject, body FROM inbox_messages ORDER BY body, recipient_role").fetchall()
 
 
+def applied_versions(instance):
+    with db.connect(instance.database_url("notifications")) as conn:
+        return {r["stream_name"]: r["applied_version"] for r in conn.execute(
+            "SELECT stream_name, applied_version FROM inbox_streams WHERE consumer = %s", (QUEUE,)).fetchall()}
+
+
 def test_events_wait_in_declared_queues_until_the_consumer_starts(instance):
+    """Also guards issue 8 item 14: a drained queue alone passed when every event was dead-lettered; the
+    events must have been applied, and nothing may wait in the dead-letter queue."""
     instance.start_service("roles")
     instance.start_relay("roles")
     adopted = instance.call("POST", "roles", "/function-descriptions", json={"workplace": "Parkvænget"})
     assert adopted.status_code == 201
     wait_until(lambda: instance.queue_depth(QUEUE) >= 2, message="events queued for a consumer not yet started")
+    queued = instance.queue_depth(QUEUE)
     instance.start_service("notifications")
-    wait_until(lambda: instance.queue_depth(QUEUE) == 0, message="queue drained")
+    stream = f"function_description-{adopted.json()['id']}"
+    wait_until(lambda: applied_versions(instance) == {stream: queued - 1}, message="every queued event applied")
+    assert instance.queue_depth(QUEUE) == 0
+    assert instance.queue_depth(QUEUE + ".dead-letter") == 0
 
 
 def test_duplicated_and_reordered_delivery_gives_the_in_order_result(instance):

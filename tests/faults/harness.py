@@ -41,9 +41,7 @@ class CountingInstance(Instance):
 
     def create(self) -> "CountingInstance":
         super().create()
-        url = self.database_url(COUNTER)
-        db.create_database(url)
-        db.migrate(url, MIGRATIONS)
+        self.provision_database(COUNTER, MIGRATIONS)
         # Declared before the relay publishes: nothing the relay sends can be unroutable.
         topology.declare_queues(self.amqp_uri, topology.consumer_queues(CounterService))
         return self
@@ -60,7 +58,7 @@ class CountingInstance(Instance):
         try:
             super().destroy()
         finally:
-            db.drop_database(self.database_url(COUNTER))
+            self.drop_database(COUNTER)
 
     def start_counter(self, wait: bool = True) -> Process:
         env = self.env(WEB_SERVER_ADDRESS=f"127.0.0.1:{self.ports[COUNTER]}")

@@ -57,3 +57,42 @@ def test_rebuild_equals_live(database_url):
         conn.commit()  # the feed reads committed events only
         rebuild(conn, projections.READ_MODEL_TABLES, projections.project)
         assert snapshot(conn) == live
+
+
+def test_rebuild_waits_for_events_committed_behind_an_open_transaction_and_readers_keep_answering(database_url):
+    """Guards issue 8 item 2: the rebuild stopped at the first empty read, so a `person.erased` committed
+    behind a transaction still open (below the feed horizon's reach) was left out and the erased person
+    came back; and TRUNCATE's lock made readers wait for the whole rebuild."""
+    import eventlet
+
+    db.migrate(database_url, ROLES_MIGRATIONS)
+    person, colleague = str(uuid.uuid4()), str(uuid.uuid4())
+    with db.connect(database_url) as conn:
+        for peer in (person, colleague):
+            append(conn, peer_stream(peer), Peer.register({"kind": "volunteer", "title": "frivillig peer",
+                                                           "name": "Sofie", "workplace": "Bro"}))
+    with db.connect(database_url) as still_open, db.connect(database_url) as writer, \
+            db.connect(database_url) as rebuilder, db.connect(database_url) as reader:
+        append(still_open, agreement_stream(str(uuid.uuid4())), VolunteerAgreement.draft(SEED_FIELDS))  # not committed
+        append(writer, f"person-{person}", [eventstore.NewEvent(
+            "person.erased", {"basis": "data_subject_request", "keys_destroyed": True})])
+        writer.commit()  # committed, but behind the open transaction: not readable by the feed yet
+        reader.execute("SET lock_timeout = '2s'")
+        rebuilder.execute("SET lock_timeout = '10s'")  # bounds the test if a lock makes it wait
+        seen_during: list = []
+
+        def read_then_finish_the_open_transaction():
+            eventlet.sleep(0.3)  # the rebuild is under way and waiting
+            try:
+                seen_during.append(reader.execute("SELECT count(*) AS n FROM peers").fetchone()["n"])
+            finally:
+                reader.rollback()
+                still_open.commit()
+
+        finisher = eventlet.spawn(read_then_finish_the_open_transaction)
+        rebuild(rebuilder, projections.READ_MODEL_TABLES, projections.project, wait_for=10)
+        rebuilder.commit()
+        finisher.wait()
+        assert seen_during == [1]  # readers answered during the rebuild, from the rows as they were
+        assert [r["id"] for r in rebuilder.execute("SELECT id FROM peers").fetchall()] == [uuid.UUID(colleague)]
+        assert rebuilder.execute("SELECT count(*) AS n FROM volunteer_agreements").fetchone()["n"] == 1

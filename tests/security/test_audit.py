@@ -14,9 +14,8 @@ from tests.support.instance import NAMEKO, Instance, Process, free_port, wait_un
 @pytest.fixture
 def probe(tmp_path):
     instance = Instance(services=(), workdir=tmp_path)
-    url = f"{instance.pg_url}/{instance.db_prefix}auditprobe"
-    db.create_database(url)
-    db.migrate(url)
+    instance.provision_database("auditprobe")
+    url = instance.database_url("auditprobe")
     port = free_port()
     process = Process("auditprobe", [NAMEKO, "run", "--config", "deploy/nameko.yaml", "tests.security.audited_service"],
                       instance.env(WEB_SERVER_ADDRESS=f"127.0.0.1:{port}",
@@ -35,7 +34,7 @@ def probe(tmp_path):
         yield instance, base, url
     finally:
         process.kill()
-        db.drop_database(url)
+        instance.drop_database("auditprobe")
 
 
 def get(instance, base, path, *roles, subject="user-1"):

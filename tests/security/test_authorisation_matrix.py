@@ -23,24 +23,12 @@ import pytest
 import requests
 
 from runtime.auth import FOREIGN_INSTANCE, PUBLIC, ROLE_NOT_ALLOWED, ROLES
-from runtime.config import SERVICES
 from runtime.http import ApiEntrypoint
-from runtime.topology import service_class
+from runtime.topology import built_services, service_class
 from tests.support.instance import Instance
 
 OTHER_INSTANCE = "kommune-0101"
 _ARGUMENT = re.compile(r"<(?:(\w+):)?(\w+)>")
-
-
-def built_services() -> list[str]:
-    found = []
-    for name in SERVICES:
-        try:
-            service_class(name)
-        except ModuleNotFoundError:
-            continue
-        found.append(name)
-    return found
 
 
 def endpoints() -> list[tuple[str, str, str, ApiEntrypoint]]:

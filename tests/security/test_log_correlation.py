@@ -38,8 +38,10 @@ def test_correlation_ids_reach_every_line_of_a_request_and_of_a_consumed_event(i
     request_lines = of_worker(lines(roles), "roles.adopt")
     assert request_lines, "nameko logs the worker at DEBUG"
     assert {e.get("correlation_id") for e in request_lines} == {correlation}
-    access = [e for e in lines(roles) if "POST /function-descriptions" in e["message"]]
-    assert access and {e.get("correlation_id") for e in access} == {correlation}
+    # The access line is written after the answer has gone out: wait for it rather than race it.
+    access = wait_until(lambda: [e for e in lines(roles) if "POST /function-descriptions" in e["message"]],
+                        timeout=10, message="the access log line of the request")
+    assert {e.get("correlation_id") for e in access} == {correlation}
 
     # The event the request caused is handled, in notifications, under the same correlation id.
     handled = wait_until(lambda: of_worker(lines(notifications), "notifications.on_function_description"),

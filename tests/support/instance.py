@@ -20,7 +20,7 @@ from urllib.parse import quote
 import requests
 from kombu import Connection
 
-from runtime import db, topology, vault
+from runtime import db, db_roles, instance_secrets, topology, vault
 from runtime.auth import mint_token
 from runtime.config import settings
 
@@ -97,6 +97,8 @@ class Instance:
         self.jwt_secret = f"test-secret-{uuid.uuid4().hex}"
         self.vault_master_key = base64.urlsafe_b64encode(os.urandom(32)).decode()
         self.pseudonym_secret = f"test-pseudonyms-{uuid.uuid4().hex}"
+        self.db_password = instance_secrets.SECRETS["DB_PASSWORD"]()
+        self.vault_db_password = instance_secrets.SECRETS["VAULT_DB_PASSWORD"]()
         self.ports = {s: free_port() for s in self.services}
         self.logdir = self.workdir / f"peer-{tag}"
         self.logdir.mkdir(parents=True, exist_ok=True)
@@ -107,39 +109,65 @@ class Instance:
         env.update(INSTANCE_ID=self.instance_id, AMQP_URI=self.amqp_uri, PG_URL=self.pg_url,
                    DB_PREFIX=self.db_prefix, JWT_SECRET=self.jwt_secret, PSYCOPG_WAIT_FUNC="wait_select",
                    VAULT_MASTER_KEY=self.vault_master_key, PSEUDONYM_SECRET=self.pseudonym_secret,
+                   DB_PASSWORD=self.db_password, VAULT_DB_PASSWORD=self.vault_db_password,
                    PYTHONUNBUFFERED="1", LOG_LEVEL="INFO")
         env.update(extra)
         return env
 
     def database_url(self, service: str) -> str:
+        """The administrator's URL of a database of this instance (tests inspect and arrange with it)."""
         return f"{self.pg_url}/{self.db_prefix}{service}"
+
+    def settings(self):
+        """This instance's configuration, resolved the way its processes resolve it (runtime/config.py)."""
+        saved = {k: os.environ.get(k) for k in self.env()}
+        os.environ.update(self.env())
+        try:
+            return settings()
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+
+    def runtime_url(self, service: str) -> str:
+        """What this instance's processes connect with: the least-privilege runtime role (runtime/db_roles.py)."""
+        return self.settings().database_url(service)
+
+    def provision_database(self, name: str, *migration_dirs: Path) -> None:
+        """A database of this instance made as `peer-admin migrate` makes it: its owner and runtime roles, the
+        event store's and the given migrations applied as the owner, the runtime role's grants. Test-only
+        services (their own database) need it too: processes connect as the runtime role, never superuser."""
+        db_roles.provision(self.settings(), name, lambda url: db.migrate(url, *migration_dirs))
+
+    def drop_database(self, name: str) -> None:
+        """The database and its two roles (roles are server-wide: a throwaway instance leaves none behind)."""
+        db_roles.drop(self.pg_url, db_roles.roles_for(self.db_prefix, name))
 
     def create(self) -> "Instance":
         management("PUT", f"vhosts/{quote(self.vhost, safe='')}")
         management("PUT", f"permissions/{quote(self.vhost, safe='')}/guest",
                    json={"configure": ".*", "write": ".*", "read": ".*"})
         for service in self.services:
-            url = self.database_url(service)
-            db.create_database(url)
-            db.migrate(url, ROOT / "services" / service / "migrations")
-        vault.provision(self.database_url("vault"))
+            self.provision_database(service, ROOT / "services" / service / "migrations")
+        db_roles.provision(self.settings(), "vault", vault.provision)
         topology.declare(self.amqp_uri, self.services)
         return self
 
     def destroy(self) -> None:
         for process in self.processes.values():
             process.kill()
-        for service in self.services:
-            db.drop_database(self.database_url(service))
-        db.drop_database(self.database_url("vault"))
+        for service in (*self.services, "vault"):
+            self.drop_database(service)
         try:
             management("DELETE", f"vhosts/{quote(self.vhost, safe='')}")
         except requests.RequestException:
             pass
 
     # -- processes --------------------------------------------------------------------------------
-    def start_service(self, service: str, wait: bool = True) -> Process:
-        env = self.env(WEB_SERVER_ADDRESS=f"127.0.0.1:{self.ports[service]}")
+    def start_service(self, service: str, wait: bool = True, **extra_env) -> Process:
+        env = self.env(WEB_SERVER_ADDRESS=f"127.0.0.1:{self.ports[service]}", **extra_env)
         process = Process(service, [NAMEKO, "run", "--config", "deploy/nameko.yaml", f"services.{service}.service"],
                           env, self.logdir / f"{service}.log").start()
         self.processes[service] = process
