@@ -48,12 +48,11 @@ class NotificationsService(feed.EventFeed, health.HealthEndpoints, audit.AuditEn
         if subject := vault.erased_subject(event):
             projections.forget(self.db.conn, subject)
 
-    @consumes("roles", categories=["function_description"])
+    # One queue for the roles facts the rules combine (its name kept from when it held descriptions only):
+    # a queue keeps the relay's commit order, so a peer registered under a description is known here
+    # before that description's publication is, live and in a rebuild from the feed alike.
+    @consumes("roles", categories=["function_description", "peer", "volunteer_agreement"])
     def on_function_description(self, event):
-        self.db.apply_once(event, self._follow)
-
-    @consumes("roles", categories=["peer", "volunteer_agreement"])
-    def on_roles(self, event):
         self.db.apply_once(event, self._follow)
 
     @consumes("courses", categories=["group_course", "peer_education"])
