@@ -108,6 +108,10 @@ def test_rules_through_the_broker_reach_the_mailbox_and_the_inbox(instance, smtp
                               "quiet_hours": {"starts": "25:00", "ends": "07:00"}})
     assert bad.status_code == 422
     assert {e["field"] for e in bad.json()["errors"]} >= {"channels.0.category", "quiet_hours.starts"}
+    chosen = {"channels": [{"category": "courses", "channel": "email", "enabled": False}],
+              "quiet_hours": {"starts": "22:00", "ends": "07:00"}, "daily_digest": True, "newsletter": True}
+    assert instance.call("PUT", "notifications", "/preferences", token=volunteer, json=chosen).json() == chosen
+    assert instance.call("GET", "notifications", "/preferences", token=volunteer).json() == chosen
     metrics = instance.call("GET", "notifications", "/metrics", roles=("admin",)).text
     assert 'notifications_sent_total{channel="email"} 3.0' in metrics
 

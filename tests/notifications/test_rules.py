@@ -188,3 +188,16 @@ def test_erasure_forgets_messages_preferences_and_pending_reminders(nconn, feed)
         assert nconn.execute(f"SELECT count(*) AS n FROM {table} WHERE {column}::text = %s",
                              (PEER,)).fetchone()["n"] == 0, table
     assert inbox(nconn, COORDINATOR)  # the coordinator's own message stays
+
+
+def test_national_events_go_to_newsletter_subscribers_only(nconn):
+    """Seed 004: people sign up for national events through a newsletter (the rule's events are the
+    network service's, so this resolves the recipients the rule names)."""
+    from services.notifications import recipients
+
+    subscriber, other = str(uuid.uuid4()), str(uuid.uuid4())
+    nconn.execute("INSERT INTO person_settings (person_id, newsletter) VALUES (%s, true), (%s, false)",
+                  (subscriber, other))
+    rule = BY_KEY["national.event_announced"]
+    assert rule.awaiting_contract
+    assert recipients.resolve(nconn, rule, str(uuid.uuid4()), {}) == [subscriber]
