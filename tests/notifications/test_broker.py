@@ -116,6 +116,49 @@ def test_rules_through_the_broker_reach_the_mailbox_and_the_inbox(instance, smtp
     assert 'notifications_sent_total{channel="email"} 3.0' in metrics
 
 
+def test_agreement_rules_and_erasure_through_the_broker(instance, smtp_server):
+    """Renewal due, expiry (due while nobody ran: sent at once, critical) and a pause (sensitive, to the
+    coordinator) from the roles service's own events; then roles erases the volunteer and their
+    messages are forgotten here."""
+    start(instance, "roles", "notifications")
+    agreement_id = register_volunteer(instance)
+    volunteer, coordinator = (instance.token(r, subject=s) for r, s in (("peer", VOLUNTEER),
+                                                                         ("coordinator", COORDINATOR)))
+    path = f"/volunteer-agreements/{agreement_id}"
+    today = datetime.now(timezone.utc).date()
+    began = (today - timedelta(days=190)).isoformat()  # the half year ended a week ago
+    assert instance.call("POST", "roles", f"{path}/signatures", token=volunteer,
+                         json={"party": "volunteer", "on": began}).status_code == 200
+    assert instance.call("POST", "roles", f"{path}/confidentiality", token=volunteer, json={"on": began}).status_code == 200
+    active = instance.call("POST", "roles", f"{path}/signatures", token=coordinator,
+                           json={"party": "coordinator", "on": began}).json()
+    assert active["status"] == "active", active
+    term_ends_on = datetime.fromisoformat(active["term_ends_on"]).date()
+    raised = instance.call("POST", "roles", "/volunteer-agreements/renewal-reminders", token=coordinator,
+                           json={"on": (term_ends_on - timedelta(days=10)).isoformat()})
+    assert raised.status_code == 200 and len(raised.json()) == 1, raised.text
+    paused = instance.call("POST", "roles", f"{path}/pause", token=volunteer,
+                           json={"on": today.isoformat(), "pause_from": (today + timedelta(days=3)).isoformat()})
+    assert paused.status_code == 200, paused.text
+
+    expected = [f"Frivilligaftalen er udløbet ({term_ends_on})", f"Frivilligaftalen skal fornyes inden {term_ends_on}"]
+    wait_until(lambda: sorted(m["Subject"] for m in smtp_server.messages(to=EMAIL)) == expected, timeout=60,
+               message="renewal and expiry mailed to the volunteer")
+    told = wait_until(lambda: (lambda rows: rows if len(rows) == 3 else None)(inbox(instance, COORDINATOR, "coordinator")),
+                      message="the coordinator's inbox")
+    assert sorted(m["rule"] for m in told) == ["volunteer.pause_announced", "volunteer_agreement.expired",
+                                               "volunteer_agreement.renewal_due"]
+    assert len(inbox(instance, VOLUNTEER)) == 2
+
+    erased = instance.call("POST", "roles", f"/persons/{VOLUNTEER}/erasure", roles=("admin",),
+                           json={"basis": "data_subject_request"})
+    assert erased.status_code == 200, erased.text
+    wait_until(lambda: inbox(instance, VOLUNTEER) == [], message="the volunteer's messages forgotten")
+    with db.connect(instance.database_url("notifications")) as conn:
+        assert conn.execute("SELECT count(*) AS n FROM deliveries WHERE person_id = %s", (VOLUNTEER,)).fetchone()["n"] == 0
+    assert len(inbox(instance, COORDINATOR, "coordinator")) == 3
+
+
 # -- exactly once: kill -9 mid-batch, two replicas ------------------------------------------------------
 BATCH = 24
 
