@@ -1,6 +1,12 @@
 """Generates the AsyncAPI document of every event from the same marshmallow schemas that validate them.
 
     python -m contracts.asyncapi > contracts/asyncapi.json   (a test fails when it is out of date)
+
+The document targets AsyncAPI 2.6.0, whose schema objects are JSON Schema (Draft 07 and up): nullable
+fields are type arrays (`["string", "null"]`, as apispec writes for OpenAPI 3.1), not OpenAPI 3.0's
+`nullable`, and patterns use ECMA-262 syntax (contracts/converter.py), so standard validators and
+JavaScript clients read it as the Python side means it. Each message has a `messageId`
+(`<type>.v<schema version>`, `….national` on national.events); every exchange has a channel, also one nothing is published on yet.
 """
 from __future__ import annotations
 
@@ -12,15 +18,30 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin, OpenAPIConverter
 
 import contracts
+from contracts.converter import add_contract_conversions
 from contracts.envelope import EnvelopeSchema
 
 DOCUMENT = Path(__file__).with_name("asyncapi.json")
+ASYNCAPI_VERSION = "2.6.0"
+NATIONAL_EXCHANGE = "national.events"
+# Every service has its `<service>.events` exchange, including those that publish no event yet (notifications).
+SERVICES = ("roles", "courses", "network", "notifications")
 
 
 def _converter() -> OpenAPIConverter:
     plugin = MarshmallowPlugin(schema_name_resolver=lambda schema: None)  # inline nested schemas
-    APISpec("events", "1", "3.0.3", plugins=[plugin])
-    return plugin.converter
+    APISpec("events", "1", "3.1.0", plugins=[plugin])  # 3.1: schemas are JSON Schema 2020-12
+    return add_contract_conversions(plugin).converter
+
+
+def national_message_id(message_id: str) -> str:
+    return f"{message_id}.national"
+
+
+def _channel(exchange: str) -> dict:
+    return {"description": f"Topic exchange {exchange}; routing key = event type",
+            "bindings": {"amqp": {"is": "routingKey", "exchange": {
+                "name": exchange, "type": "topic", "durable": True, "autoDelete": False, "vhost": "/"}}}}
 
 
 def _json_schema(converter, schema_cls) -> dict:
@@ -31,12 +52,14 @@ def _json_schema(converter, schema_cls) -> dict:
 
 def document() -> dict:
     converter = _converter()
-    channels, messages = {}, {}
+    channels = {exchange: _channel(exchange) for exchange in [f"{s}.events" for s in SERVICES] + [NATIONAL_EXCHANGE]}
+    messages = {}
     for c in contracts.all_contracts():
         source = c.source_service
         name = f"{c.type}.v{c.version}"
         personal = contracts.personal_fields(c.schema)
         messages[name] = {
+            "messageId": name,
             "name": c.type,
             "title": f"{c.type} (schema version {c.version})",
             "summary": c.description,
@@ -50,17 +73,19 @@ def document() -> dict:
             "x-personal-fields": personal,
             "x-national": c.national,
         }
-        exchanges = [f"{source}.events"] + (["national.events"] if c.national else [])
-        for exchange in exchanges:
-            channel = channels.setdefault(exchange, {
-                "description": f"Topic exchange {exchange}; routing key = event type",
-                "bindings": {"amqp": {"is": "routingKey", "exchange": {
-                    "name": exchange, "type": "topic", "durable": True, "autoDelete": False, "vhost": "/"}}},
-                "subscribe": {"message": {"oneOf": []}},
-            })
-            channel["subscribe"]["message"]["oneOf"].append({"$ref": f"#/components/messages/{name}"})
+        routes = [(f"{source}.events", name)]
+        if c.national:
+            # The same event on the national exchange is a message of its own: a messageId is unique
+            # across the document, and the official parser refuses one message in two channels.
+            routes.append((NATIONAL_EXCHANGE, national_message_id(name)))
+            messages[national_message_id(name)] = {**messages[name], "messageId": national_message_id(name)}
+        for exchange, message_id in routes:
+            channel = channels.setdefault(exchange, _channel(exchange))
+            channel.setdefault("subscribe", {"operationId": f"receive_{exchange.replace('.', '_')}",
+                                             "message": {"oneOf": []}})
+            channel["subscribe"]["message"]["oneOf"].append({"$ref": f"#/components/messages/{message_id}"})
     return {
-        "asyncapi": "2.6.0",
+        "asyncapi": ASYNCAPI_VERSION,
         "info": {"title": "Peer-support platform events", "version": "1",
                  "description": "Every event the services publish. Generated from contracts/; do not edit."},
         "defaultContentType": "application/json",

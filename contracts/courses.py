@@ -10,8 +10,9 @@ Fields about a person are `Personal(inner, subject=...)` (contracts/personal.py)
 the key of the person named by the sibling field `subject` (`citizen_id`, `person_id`) or, for a
 citizen's own stream, by the stream (`STREAM`); erasing the person makes them unreadable.
 """
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
+from contracts.schema import Schema
 from contracts.personal import STREAM, Personal
 from contracts.registry import event
 

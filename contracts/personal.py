@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import re
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import ValidationError, fields, validate
+
+from contracts.schema import Schema
 
 STREAM = "$stream"  # the subject is the entity id of the event's stream (`<category>-<id>`)
 SUBJECT = r"[A-Za-z0-9_-]{1,64}"

@@ -68,8 +68,11 @@ def event(event_type: str, version: int, *, national: bool = False, upcast_from_
     events stored under the previous version. `national=True` marks events that may leave the
     instance: their schemas must hold no personal field (a contract test enforces it).
     """
-    if "." not in event_type:
-        raise ValueError(f"event type {event_type!r} must be '<stream category>.<what happened>'")
+    from contracts.envelope import EVENT_TYPE
+
+    if not EVENT_TYPE.match(event_type):
+        raise ValueError(f"event type {event_type!r} must be '<stream category>.<what happened>' "
+                         f"matching the envelope's {EVENT_TYPE.pattern}")
 
     def register(schema_cls: type[Schema]) -> type[Schema]:
         key = (event_type, version)

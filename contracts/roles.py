@@ -6,8 +6,9 @@ place before its first release (nearest leader and mentor became person referenc
 instead of plain strings): no event of the earlier shape was ever stored, so no upcaster is needed.
 From the first release on, a contract change is a new version with an upcaster.
 """
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
+from contracts.schema import Schema
 from contracts.personal import PersonRef
 from contracts.registry import event
 

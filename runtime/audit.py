@@ -27,10 +27,10 @@ import functools
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from marshmallow import Schema, fields
+from marshmallow import fields, validate
 
+from contracts.schema import QuerySchema, Schema
 from runtime.auth import principal_of
-from runtime.errors import InvalidInput
 from runtime.http import api
 
 # The special categories (DOMAIN.md, "Personal data"). A response field showing one is marked
@@ -127,7 +127,7 @@ class AuditEntry(Schema):
     correlation_id = fields.UUID(allow_none=True)
 
 
-def query(conn, resource_type: str | None = None, resource_id: str | None = None, actor: str | None = None,
+def entries(conn, resource_type: str | None = None, resource_id: str | None = None, actor: str | None = None,
           limit: int = 200) -> list[dict]:
     return conn.execute(
         "SELECT * FROM audit_log WHERE (%(t)s::text IS NULL OR resource_type = %(t)s) "
@@ -136,15 +136,18 @@ def query(conn, resource_type: str | None = None, resource_id: str | None = None
         {"t": resource_type, "r": resource_id, "a": actor, "n": max(1, min(int(limit), 1000))}).fetchall()
 
 
+class AuditQuery(QuerySchema):
+    resource_type = fields.String(load_default=None, validate=validate.Length(max=100))
+    resource_id = fields.String(load_default=None, validate=validate.Length(max=200))
+    actor = fields.String(load_default=None, validate=validate.Length(max=200))
+    limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=1000),
+                           metadata={"description": "At most this many entries, newest first"})
+
+
 class AuditEndpoints:
     """Mixin for a service class that has `db = Database()`: admins read its audit log."""
 
-    @api("GET", "/audit-log", allow=("admin",), returns=AuditEntry, many=True,
+    @api("GET", "/audit-log", allow=("admin",), query=AuditQuery, returns=AuditEntry, many=True,
          summary="Reads of special-category data (filters: resource_type, resource_id, actor, limit)")
-    def audit_log(self, request):
-        args = request.args
-        try:
-            limit = int(args.get("limit", 200))
-        except ValueError:
-            raise InvalidInput.field("limit", "must be an integer") from None
-        return query(self.db.conn, args.get("resource_type"), args.get("resource_id"), args.get("actor"), limit)
+    def audit_log(self, request, query):
+        return entries(self.db.conn, query["resource_type"], query["resource_id"], query["actor"], query["limit"])

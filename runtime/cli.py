@@ -11,7 +11,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from runtime import db
-from runtime.config import SERVICES, settings
+from runtime.config import services_of, settings
 from runtime.topology import built_services
 
 app = typer.Typer(help="Administer one instance of the peer-support platform.", no_args_is_help=True)
@@ -26,9 +26,10 @@ def service_migrations(service: str) -> Path:
 
 
 def _services(service: str | None) -> list[str]:
-    if service and service not in SERVICES:
-        raise typer.BadParameter(f"unknown service {service!r}; one of {', '.join(SERVICES)}")
-    return [service] if service else [s for s in SERVICES if service_migrations(s).is_dir()]
+    known = services_of(settings().instance_id)  # `national` only at the national instance
+    if service and service not in known:
+        raise typer.BadParameter(f"unknown service {service!r}; one of {', '.join(known)}")
+    return [service] if service else [s for s in known if service_migrations(s).is_dir()]
 
 
 @app.command()
@@ -59,14 +60,29 @@ def declare_topology():
         console.print(f"declared {name}")
 
 
+@app.command("national-resend")
+def national_resend(service: str = typer.Option(None, help="Only this service (default: all that publish national facts)")):
+    """Publish every national fact this instance shares (NATIONAL_SHARE) again, e.g. for a national
+    instance that started late or lost its state; the national side deduplicates by event id."""
+    import contracts
+    from runtime.relay import resend_national
+
+    if settings().instance_id == "national":
+        raise typer.BadParameter("the national instance receives national facts; run this at a region")
+    publishers = {c.source_service for c in contracts.all_contracts() if c.national}
+    for name in [s for s in _services(service) if s in publishers]:
+        console.print(json.dumps({"service": name, "resent": resend_national(name)}))
+
+
 @app.command()
 def rebuild(service: str):
     """Rebuild a service's read models, with a progress bar: from its own events, or, for a service that
     has none (notifications), from the feeds of the services it consumes (they must be running)."""
     from runtime.projection import rebuild as replay, rebuild_from_feeds, total_events
 
-    if service not in built_services():
-        raise typer.BadParameter(f"unknown service {service!r}; one of {', '.join(built_services())}")
+    known = built_services(services_of(settings().instance_id))  # `national` only at the national instance
+    if service not in known:
+        raise typer.BadParameter(f"unknown service {service!r}; one of {', '.join(known)}")
     projections = importlib.import_module(f"services.{service}.projections")
     # as the owner: a rebuild empties read models, and may do what the runtime role may not
     with db.connect(settings().migration_url(service)) as conn, Progress(console=console) as progress:
@@ -185,11 +201,11 @@ def erase_person(person_id: str = typer.Argument(..., help="The person's id (the
 def audit_log(service: str, resource_type: str = typer.Option(None), resource_id: str = typer.Option(None),
               actor: str = typer.Option(None), limit: int = typer.Option(50)):
     """Who read which special-category data, when and why (newest first)."""
-    from runtime.audit import query
+    from runtime.audit import entries
 
     _services(service)
     with db.connect(settings().database_url(service)) as conn:
-        rows = query(conn, resource_type, resource_id, actor, limit)
+        rows = entries(conn, resource_type, resource_id, actor, limit)
     table = Table("at", "actor", "roles", "action", "resource", "purpose", "correlation id")
     for r in rows:
         table.add_row(r["at"].isoformat(timespec="seconds"), r["actor"], ",".join(r["actor_roles"]), r["action"],

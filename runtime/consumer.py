@@ -17,6 +17,9 @@ What it changes against nameko's defaults, each a trap verified in this stack:
 - At start-up it catches up from the source's event feed (runtime/catchup.py).
 - It binds whole stream categories (`<category>.#`) so the inbox sees every version of a stream and
   can restore order.
+- `exchange=` binds an exchange that deploy/ declares instead of `<source>.events` (the national
+  service's `national.inbound`, fed by the regions' shovels), and `catch_up=False` skips the feed catch-up when no source
+  service answers `events_after` on this broker (the regions re-send instead: runtime/national_share.py).
 """
 from __future__ import annotations
 
@@ -66,11 +69,19 @@ def event_exchange(source_service: str) -> Exchange:
     return Exchange(f"{source_service}.events", type="topic", durable=True, auto_delete=False, delivery_mode=2)
 
 
-def consumer_queue(service: str, method: str, source_service: str, categories) -> Queue:
+def deployed_exchange(name: str) -> Exchange:
+    """An exchange deploy/ declares (e.g. `national.inbound`), with the same attributes: its alternate
+    exchange comes from a policy, so declaring it here agrees, and a broker without the multi-region
+    definitions (a single-instance run of the national profile) gets it too, with nothing arriving."""
+    return Exchange(name, type="topic", durable=True, auto_delete=False)
+
+
+def consumer_queue(service: str, method: str, source_service: str, categories, exchange: str | None = None) -> Queue:
     name = f"{service}.{method}"
+    source = deployed_exchange(exchange) if exchange else event_exchange(source_service)
     return Queue(
         name,
-        bindings=[binding(event_exchange(source_service), routing_key=f"{c}.#") for c in categories],
+        bindings=[binding(source, routing_key=f"{c}.#") for c in categories],
         durable=True,
         auto_delete=False,
         queue_arguments={
@@ -105,14 +116,17 @@ class DeadLetteringQueueConsumer(QueueConsumer):
 class EventConsumer(Consumer):
     queue_consumer = DeadLetteringQueueConsumer()
 
-    def __init__(self, source_service: str, categories, **kwargs):
+    def __init__(self, source_service: str, categories, exchange: str | None = None, catch_up: bool = True,
+                 **kwargs):
         self.source_service = source_service
         self.categories = tuple(categories)
+        self.exchange = exchange
+        self.catch_up = catch_up
         super().__init__(queue=None, requeue_on_error=True, **kwargs)
 
     def setup(self):
         self.queue = consumer_queue(self.container.service_name, self.method_name,
-                                    self.source_service, self.categories)
+                                    self.source_service, self.categories, self.exchange)
         from runtime.topology import declare_queues
 
         declare_queues(self.container.config["AMQP_URI"], [self.queue, dead_letter_queue(self.queue.name)])
@@ -126,6 +140,8 @@ class EventConsumer(Consumer):
 
     def start(self):
         super().start()
+        if not self.catch_up:
+            return
         from runtime.catchup import FeedCatchUp
 
         self.container.spawn_managed_thread(FeedCatchUp(self).run)

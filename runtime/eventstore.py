@@ -171,8 +171,12 @@ def append(
     new_events: Iterable[NewEvent],
     expected_version: int | None,
     metadata: Metadata,
+    occurred_at: datetime | None = None,
 ) -> list[RecordedEvent]:
     """Append to `stream` in the caller's transaction; payloads are validated by their contracts.
+
+    `occurred_at` defaults to now; a service recording what happened elsewhere (the national service
+    storing a region's fact) passes the source's time, so its picture is dated by the facts.
 
     The caller commits: that is what makes the event table an outbox (the read model written in the
     same transaction, and the relay publishing only what committed).
@@ -187,7 +191,7 @@ def append(
         if contracts.category_of(e.type) != stream.split("-", 1)[0]:
             raise ValueError(f"event {e.type} does not belong in stream {stream}")
         versions.append(e.schema_version)
-    occurred_at = datetime.now(timezone.utc)
+    occurred_at = occurred_at or datetime.now(timezone.utc)
     params = {
         "stream": stream,
         "expected": expected_version,

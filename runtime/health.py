@@ -2,6 +2,8 @@
 from runtime.auth import PUBLIC
 from runtime.http import api
 
+PROMETHEUS_TEXT = "text/plain; version=0.0.4"  # prometheus_client's CONTENT_TYPE_LATEST, less the charset
+
 
 class HealthEndpoints:
     """Mixin for a service class that has `db = Database()`."""
@@ -21,7 +23,8 @@ class HealthEndpoints:
 
         return document(type(self))
 
-    @api("GET", "/metrics", allow=("admin",), summary="Prometheus metrics (scrape with an admin token)")
+    @api("GET", "/metrics", allow=("admin",), produces=PROMETHEUS_TEXT,
+         summary="Prometheus metrics in the text exposition format (scrape with an admin token)")
     def metrics(self, request):
         from runtime.metrics import exposition
 

@@ -20,6 +20,7 @@ import eventlet
 from eventlet.event import Event
 from marshmallow import Schema, ValidationError
 from nameko.web.handlers import HttpRequestHandler
+from nameko.web.server import WebServer, WsgiApp
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
@@ -74,19 +75,53 @@ def as_problem(exc: Exception) -> ProblemError:
     if isinstance(exc, HTTPException):
         problem = ProblemError(exc.description or exc.name)
         problem.status, problem.title = exc.code or 500, exc.name
+        problem.headers = {k: v for k, v in exc.get_headers() if k.lower() == "allow"}
         return problem
     problem = ProblemError("internal error; its correlation_id identifies it in the logs")
     problem.status, problem.title = 500, "Internal server error"
     return problem
 
 
+class ProblemWsgiApp(WsgiApp):
+    """nameko's WSGI app, answering a URL no entrypoint matches (404, e.g. a path segment that is not a
+    UUID) or a method it does not serve (405, with `Allow`) with a problem document instead of HTML."""
+
+    def __call__(self, environ, start_response):
+        adapter = self.url_map.bind_to_environ(environ)
+        try:
+            adapter.match()
+        except HTTPException as exc:
+            if exc.code and exc.code >= 400:
+                correlation_id = correlation_id_of(environ.get("HTTP_X_CORRELATION_ID", ""))
+                response = problem_response(as_problem(exc), correlation_id)
+                response.headers["X-Correlation-ID"] = correlation_id
+                return response(environ, start_response)
+        return super().__call__(environ, start_response)
+
+
+def correlation_id_of(header: str) -> str:
+    """The caller's X-Correlation-ID if it is a UUID (anything else could carry data), else a new one."""
+    try:
+        return str(uuid.UUID(header))
+    except ValueError:
+        return str(uuid.uuid4())
+
+
+class ProblemWebServer(WebServer):
+    def get_wsgi_app(self):
+        return ProblemWsgiApp(self)
+
+
 class ApiEntrypoint(HttpRequestHandler):
+    server = ProblemWebServer()
+
     def __init__(self, method: str, url: str, *, allow, body: type[Schema] | None = None,
-                 returns: type[Schema] | None = None, many: bool = False, status: int = 200,
-                 summary: str = "", produces: str = "application/json", **kwargs):
+                 query: type[Schema] | None = None, returns: type[Schema] | None = None, many: bool = False,
+                 status: int = 200, summary: str = "", produces: str = "application/json", **kwargs):
         super().__init__(method, url, **kwargs)
         self.allow = declaration(allow, f"{method} {url}")
         self.body_schema = body
+        self.query_schema = query  # a contracts.schema.QuerySchema: loaded into the `query` argument
         self.returns = returns
         self.many = many
         self.status = status
@@ -117,11 +152,7 @@ class ApiEntrypoint(HttpRequestHandler):
         return checked
 
     def handle_request(self, request):
-        correlation_id = request.headers.get("X-Correlation-ID", "")
-        try:
-            correlation_id = str(uuid.UUID(correlation_id))
-        except ValueError:
-            correlation_id = str(uuid.uuid4())
+        correlation_id = correlation_id_of(request.headers.get("X-Correlation-ID", ""))
         request.environ["peer.correlation_id"] = correlation_id
         # This green thread serves the connection (and writes the access log line); the worker binds its own.
         logs.bind_correlation_id(correlation_id)
@@ -158,6 +189,8 @@ class ApiEntrypoint(HttpRequestHandler):
     def get_entrypoint_parameters(self, request):
         request.environ["peer.principal"] = authorise(request, self.allow)
         args, kwargs = super().get_entrypoint_parameters(request)
+        if self.query_schema is not None:
+            kwargs["query"] = load_query(request, self.query_schema)
         if self.body_schema is not None:
             kwargs["body"] = load_body(request, self.body_schema)
         return args, kwargs
@@ -193,6 +226,13 @@ def load_body(request, schema: type[Schema]) -> dict:
         raise InvalidInput.field("body", "not valid JSON") from None
     try:
         return schema().load(data)
+    except ValidationError as exc:
+        raise InvalidInput.from_marshmallow(exc.messages) from None
+
+
+def load_query(request, schema: type[Schema]) -> dict:
+    try:
+        return schema().load(request.args.to_dict())
     except ValidationError as exc:
         raise InvalidInput.from_marshmallow(exc.messages) from None
 

@@ -1,5 +1,6 @@
 """Prometheus metrics. Labels carry service, event type and queue names only: never personal data."""
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest, start_http_server
+from prometheus_client import Counter, Gauge, Histogram, generate_latest, start_http_server
+from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 
 RELAY_PUBLISHED = Counter("relay_published_events_total", "Events the relay published", ["service"])
 RELAY_UNROUTABLE = Counter(
@@ -81,5 +82,6 @@ def exposition(service: str, conn):
         refresh_dead_letters(settings().amqp_uri, service)
     except Exception:  # the broker being down must not take the metrics endpoint down with it
         pass
-    return Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST.split(";")[0],
-                    headers={"Content-Type": CONTENT_TYPE_LATEST})
+    # The classic text format, as documented (runtime/health.py): generate_latest writes it (underscore
+    # escaping); prometheus_client's CONTENT_TYPE_LATEST would announce 1.0.0, which older scrapers refuse.
+    return Response(generate_latest(), content_type=CONTENT_TYPE_PLAIN_0_0_4)

@@ -7,6 +7,7 @@ import re
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
+from contracts.converter import add_contract_conversions
 from runtime.auth import PUBLIC
 from runtime.http import ApiEntrypoint
 
@@ -29,24 +30,37 @@ def _schema_name(schema) -> str:
     return cls.__name__
 
 
+def _problem(description: str) -> dict:
+    return {"description": description, "content": {"application/problem+json": {"schema": PROBLEM}}}
+
+
 def _problem_responses(entrypoint: ApiEntrypoint) -> dict:
-    responses = {"500": {"description": "Internal error", "content": {"application/problem+json": {"schema": PROBLEM}}}}
+    """Every error answer the operation can give; `ApiEntrypoint` and `ProblemWsgiApp` give no other."""
+    responses = {"500": _problem("Internal error")}
     if entrypoint.allow != PUBLIC:
-        responses["401"] = {"description": "Missing, expired or forged token",
-                            "content": {"application/problem+json": {"schema": PROBLEM}}}
-        responses["403"] = {"description": "Role not allowed, or a token of another instance",
-                            "content": {"application/problem+json": {"schema": PROBLEM}}}
+        responses["401"] = _problem("Missing, expired or forged token")
+        responses["403"] = _problem("Role not allowed, or a token of another instance")
+    if "<" in entrypoint.url:
+        responses["404"] = _problem("Not found, or a path segment that is not of its type (a UUID)")
     if entrypoint.body_schema is not None or "<" in entrypoint.url:
-        for status, text in (("404", "Not found"), ("409", "Stale version or a rule of the domain"),
-                             ("422", "Invalid input: each error names its field and reason")):
-            responses[status] = {"description": text, "content": {"application/problem+json": {"schema": PROBLEM}}}
+        responses["409"] = _problem("Stale version or a rule of the domain")
+    if entrypoint.body_schema is not None or entrypoint.query_schema is not None or "<" in entrypoint.url:
+        responses["422"] = _problem("Invalid input: each error names its field and reason")
     return responses
 
 
+METHOD_NOT_ALLOWED = _problem("A method the path does not serve; the `Allow` header lists those it does")
+
+
 def document(service_cls, version: str = "1") -> dict:
+    plugin = MarshmallowPlugin(schema_name_resolver=_schema_name)
+    description = (service_cls.__module__ and inspect.getmodule(service_cls).__doc__ or "").strip()
     spec = APISpec(title=f"{service_cls.name} service", version=version, openapi_version="3.0.3",
-                   plugins=[MarshmallowPlugin(schema_name_resolver=_schema_name)],
-                   info={"description": (service_cls.__module__ and inspect.getmodule(service_cls).__doc__ or "").strip()})
+                   plugins=[plugin], info={"description": description + (
+                       "\n\nEvery error is a problem document (application/problem+json, RFC 9457); a method a "
+                       "path does not serve is answered 405 (components/responses/MethodNotAllowed).")})
+    add_contract_conversions(plugin)
+    spec.components.response("MethodNotAllowed", METHOD_NOT_ALLOWED)
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
     spec.components.schema("Problem", {
         "type": "object", "required": ["type", "title", "status", "detail", "correlation_id"],
@@ -60,6 +74,8 @@ def document(service_cls, version: str = "1") -> dict:
         parameters = [{"name": arg, "in": "path", "required": True,
                        "schema": _CONVERTER_TYPES.get(kind or "", {"type": "string"})}
                       for kind, arg in _RULE_ARGUMENT.findall(entrypoint.url)]
+        if entrypoint.query_schema is not None:
+            parameters += plugin.converter.schema2parameters(entrypoint.query_schema, location="query")
         response_schema = {"type": "object"} if entrypoint.produces == "application/json" else {"type": "string"}
         if entrypoint.returns is not None:
             ref = {"$ref": f"#/components/schemas/{_schema_name(entrypoint.returns)}"}

@@ -7,7 +7,10 @@
   A crash between the two republishes the batch: at-least-once, and consumers are idempotent.
 - Wakes on LISTEN events_appended (see runtime/notifier.py); polls as a fallback.
 - Events whose contract is `national` are also published to `national.events`, the only exchange
-  that deploy/ carries to the national broker.
+  that deploy/ carries to the national broker, if this instance shares their kind (`NATIONAL_SHARE`,
+  runtime/national_share.py). `python -m runtime.relay <service> --resend-national` (or `peer-admin
+  national-resend`) publishes every shared fact of the store again, for a national instance that
+  starts late or lost its state; the national side deduplicates by event id.
 """
 from __future__ import annotations
 
@@ -20,7 +23,7 @@ import time
 import psycopg
 
 import contracts
-from runtime import db, eventstore, metrics
+from runtime import db, eventstore, metrics, national_share
 from runtime.config import settings
 from runtime.logs import configure_logging
 from runtime.notifier import CHANNEL
@@ -31,21 +34,29 @@ NATIONAL_EXCHANGE = "national.events"
 _LOCK_KEY = "outbox-relay"
 
 
-def national_envelope(envelope: dict) -> dict:
+def national_envelope(envelope: dict, national_version: int | None = None) -> dict:
     """What leaves the instance: the contract holds no personal field; neither the actor nor the
     stream's own id is sent (a stream id can be a person's id): the id travels pseudonymised, which
     keeps per-stream order and deduplication at the national level. Keyed by the category, so two
-    streams of one entity (`peer_education-<course>`, `outcome-<course>`) cannot be joined nationally."""
+    streams of one entity (`peer_education-<course>`, `outcome-<course>`) cannot be joined nationally.
+
+    `national_version` numbers the stream's shared facts 0, 1, 2, … (runtime/national_share.py): the
+    stream also holds events that never leave, so their own versions have gaps the national inbox
+    would wait on forever."""
     from runtime.pseudonym import pseudonym
 
     category, _, entity_id = envelope["stream"].partition("-")
-    return {**envelope, "actor": "instance", "stream": f"{category}-{pseudonym(entity_id, purpose=category)}"}
+    sent = {**envelope, "actor": "instance", "stream": f"{category}-{pseudonym(entity_id, purpose=category)}"}
+    if national_version is not None:
+        sent["stream_version"] = national_version
+    return sent
 
 
 class Relay:
     def __init__(self, service: str, database_url: str, amqp_uri: str,
-                 batch_size: int = 500, poll_interval: float = 1.0):
+                 batch_size: int = 500, poll_interval: float = 1.0, shared: frozenset[str] | None = None):
         self.service = service
+        self.shared = national_share.shared_types() if shared is None else shared
         self.exchange = f"{service}.events"
         self.database_url = database_url
         self.amqp_uri = amqp_uri
@@ -88,14 +99,42 @@ class Relay:
         )
 
     # -- publishing ---------------------------------------------------------------------------
-    def publish_batch(self, publisher: ConfirmingPublisher, batch: list[eventstore.RecordedEvent]) -> None:
+    def publish_batch(self, publisher: ConfirmingPublisher, batch: list[eventstore.RecordedEvent],
+                      conn=None) -> None:
+        national = [e for e in batch if e.type in self.shared
+                    and contracts.contract(e.type, e.schema_version).national]
+        versions = national_share.national_versions(conn, national, self.shared) if national else {}
         for event in batch:
             envelope = event.envelope()
             headers = {"nameko.correlation_id": envelope["correlation_id"], "event_type": event.type}
             publisher.publish(self.exchange, event.type, envelope, envelope["event_id"], headers)
-            if contracts.contract(event.type, event.schema_version).national:
-                publisher.publish(NATIONAL_EXCHANGE, event.type, national_envelope(envelope),
+            if event.event_id in versions:
+                publisher.publish(NATIONAL_EXCHANGE, event.type,
+                                  national_envelope(envelope, versions[event.event_id]),
                                   envelope["event_id"], headers)
+        self._settle(publisher)
+
+    def resend_national(self, conn, publisher: ConfirmingPublisher) -> int:
+        """Publish every shared national fact of the store again, in commit order, to `national.events`
+        only (this service's own consumers are not bothered); returns how many were sent."""
+        position, sent = eventstore.START, 0
+        types = sorted(self.shared & set(national_share.national_types()))
+        while types:
+            batch = eventstore.read_all(conn, position, limit=self.batch_size, types=types, upcast=False)
+            if not batch:
+                break
+            versions = national_share.national_versions(conn, batch, self.shared)
+            for event in batch:
+                envelope = event.envelope()
+                headers = {"nameko.correlation_id": envelope["correlation_id"], "event_type": event.type}
+                publisher.publish(NATIONAL_EXCHANGE, event.type, national_envelope(envelope, versions[event.event_id]),
+                                  envelope["event_id"], headers)
+            self._settle(publisher)
+            sent += len(batch)
+            position = batch[-1].position
+        return sent
+
+    def _settle(self, publisher: ConfirmingPublisher) -> None:
         for routing_key, message_id in publisher.wait_for_confirms():
             # Nobody subscribes to this type (yet): nothing is lost, the event store keeps it and a
             # consumer that subscribes later catches up from the feed. Counted, never silent.
@@ -119,7 +158,7 @@ class Relay:
         while not self.stopping:
             batch = eventstore.read_all(conn, position, limit=self.batch_size, upcast=False)
             if batch:
-                self.publish_batch(publisher, batch)
+                self.publish_batch(publisher, batch, conn)
                 # Lost the lock's session? Then another relay may lead: stop before the checkpoint.
                 # (Checked after publishing, off the latency path: a duplicate is harmless.)
                 lock_conn.execute("SELECT 1")
@@ -164,15 +203,35 @@ class Relay:
                 time.sleep(backoff)
 
 
+def resend_national(service: str) -> int:
+    """Re-publish this service's shared national facts (a national instance asked for them)."""
+    config = settings()
+    relay = Relay(service, config.database_url(service), config.amqp_uri)
+    with db.connect(relay.database_url, autocommit=True) as conn:
+        publisher = ConfirmingPublisher(config.amqp_uri)
+        try:
+            publisher.declare_exchange(NATIONAL_EXCHANGE)
+            sent = relay.resend_national(conn, publisher)
+        finally:
+            publisher.close()
+    log.info("national facts sent again", extra={"service": service, "events": sent})
+    return sent
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description="Outbox relay of one service")
     parser.add_argument("service")
     parser.add_argument("--batch-size", type=int, default=500)
     parser.add_argument("--poll-interval", type=float, default=1.0)
     parser.add_argument("--metrics-port", type=int, default=0, help="serve Prometheus metrics (0: off)")
+    parser.add_argument("--resend-national", action="store_true",
+                        help="publish every shared national fact again, then exit")
     args = parser.parse_args(argv)
     config = settings()
     configure_logging(config.log_level)
+    if args.resend_national:
+        print(resend_national(args.service))
+        return
     if args.metrics_port:
         metrics.serve(args.metrics_port)
     Relay(args.service, config.database_url(args.service), config.amqp_uri,

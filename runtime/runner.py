@@ -24,6 +24,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from runtime.config import NATIONAL_SERVICES
 from runtime.localnode import INSTANCES, LocalNode, runner_nodes
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,7 +35,8 @@ SERVICE_ORDER = ("roles", "courses", "network", "notifications")
 MULTI_REGION_PORTS = {"region-1084": (8100, 9110), "region-1085": (8200, 9120), "national": (8300, 9130)}
 MULTI_REGION_DB_PREFIX = "mr_"
 SINGLE_DEFAULT_PORTS = {"roles": (8001, 9101), "courses": (8002, 9102), "network": (8003, 9103),
-                        "notifications": (8004, 9104)}
+                        "notifications": (8004, 9104), "national": (8005, 0)}
+WITHOUT_RELAY = NATIONAL_SERVICES  # its store holds what regions shared; nothing is published from it
 
 
 @dataclass
@@ -57,9 +59,12 @@ def procfile_entries(path: Path = PROCFILE) -> dict[str, str]:
     return entries
 
 
-def services_present() -> list[str]:
-    """The services built so far: a service without services/<name>/service.py is not run (yet)."""
-    return [s for s in SERVICE_ORDER if (ROOT / "services" / s / "service.py").is_file()]
+def services_present(instance: str) -> list[str]:
+    """The services `instance` runs (runtime.config.services_of: the national one only at the national
+    instance) that are built: a service without services/<name>/service.py is not run (yet)."""
+    from runtime.config import services_of
+
+    return [s for s in services_of(instance) if (ROOT / "services" / s / "service.py").is_file()]
 
 
 def read_profile(instance: str) -> dict[str, str]:
@@ -73,7 +78,7 @@ def _app_programs(services: list[str], prefix: str = "", env: dict[str, str] | N
     entries = procfile_entries()
     programs = []
     for service in services:
-        for process in (service, f"relay-{service}"):
+        for process in (service,) if service in WITHOUT_RELAY else (service, f"relay-{service}"):
             if process not in entries:
                 raise SystemExit(f"deploy/Procfile has no entry {process!r} for the service {service}")
         program_env = dict(env or {})
@@ -87,6 +92,8 @@ def _app_programs(services: list[str], prefix: str = "", env: dict[str, str] | N
                                                            SINGLE_DEFAULT_PORTS[service]))
         programs.append(Program(f"{prefix}{service}", entries[service], "apps", program_env, http_port,
                                 (http_port,)))
+        if service in WITHOUT_RELAY:
+            continue
         programs.append(Program(f"{prefix}relay-{service}", entries[f"relay-{service}"], "apps", dict(program_env),
                                 listens_on=(metrics_port,)))
     return programs
@@ -101,9 +108,8 @@ def instance_env(instance: str, node: LocalNode) -> dict[str, str]:
 
 
 def plan(topology: str, run_dir: Path) -> list[Program]:
-    services = services_present()
     if topology == "single":
-        return _app_programs(services)
+        return _app_programs(services_present(os.environ.get("INSTANCE_ID", "region-1084")))
     programs = []
     nodes = {node.instance: node for node in runner_nodes(run_dir / "multi-region")}
     for instance in INSTANCES:
@@ -112,8 +118,9 @@ def plan(topology: str, run_dir: Path) -> list[Program]:
                                 listens_on=tuple(node.ports.values()), stop_wait=60))
     for instance in INSTANCES:
         http, metrics = MULTI_REGION_PORTS[instance]
-        ports = {s: (http + i, metrics + i) for i, s in enumerate(SERVICE_ORDER, start=1)}
-        programs += _app_programs(services, f"{instance}-", instance_env(instance, nodes[instance]), ports)
+        ports = {s: (http + i, metrics + i) for i, s in enumerate(SERVICE_ORDER + NATIONAL_SERVICES, start=1)}
+        programs += _app_programs(services_present(instance), f"{instance}-", instance_env(instance, nodes[instance]),
+                                  ports)
     return programs
 
 

@@ -41,8 +41,10 @@ class UnitOfWork:
     def execute(self, query, params=None):
         return self.conn.execute(query, params)
 
-    def append(self, stream: str, events, expected_version: int | None) -> list[eventstore.RecordedEvent]:
-        recorded = eventstore.append(self.conn, stream, events, expected_version, self.metadata)
+    def append(self, stream: str, events, expected_version: int | None, metadata: eventstore.Metadata | None = None,
+               occurred_at=None) -> list[eventstore.RecordedEvent]:
+        recorded = eventstore.append(self.conn, stream, events, expected_version, metadata or self.metadata,
+                                     occurred_at)
         self.appended.extend(recorded)
         return recorded
 

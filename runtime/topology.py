@@ -11,7 +11,7 @@ from pathlib import Path
 
 from kombu import Connection, Queue
 
-from runtime.config import SERVICES
+from runtime.config import SERVICES, services_of, settings
 
 SERVICES_DIR = Path(__file__).resolve().parent.parent / "services"
 
@@ -43,7 +43,8 @@ def consumer_queues(cls) -> list[Queue]:
 
     queues = []
     for _, method, entrypoint in consumer_entrypoints(cls):
-        queue = consumer_queue(cls.name, method, entrypoint.source_service, entrypoint.categories)
+        queue = consumer_queue(cls.name, method, entrypoint.source_service, entrypoint.categories,
+                               entrypoint.exchange)
         queues += [queue, dead_letter_queue(queue.name)]
     return queues
 
@@ -62,7 +63,8 @@ def declare_queues(amqp_uri: str, queues: list[Queue]) -> None:
             queue.bind(channel).declare()
 
 
-def declare(amqp_uri: str, services=SERVICES) -> list[str]:
-    queues = all_queues(services)
+def declare(amqp_uri: str, services=None) -> list[str]:
+    """Every queue of `services` (default: those this instance runs, runtime.config.services_of)."""
+    queues = all_queues(services_of(settings().instance_id) if services is None else services)
     declare_queues(amqp_uri, queues)
     return [q.name for q in queues]

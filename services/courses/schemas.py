@@ -2,8 +2,9 @@
 
 Request schemas take plaintext; personal values are sealed before they are stored. Response schemas
 hold personal fields only where the endpoint reveals them to an allowed caller."""
-from marshmallow import Schema, fields, validate, validates_schema, ValidationError
+from marshmallow import fields, validate, validates_schema, ValidationError
 
+from contracts.schema import QuerySchema, Schema
 from contracts.courses import (ATTENDANCE, COURSE_KINDS, PARTICIPANT_TYPES, SUPPORT_CLOSE_REASONS,
                                SUPPORT_SESSION_KINDS, WHO5_TIMINGS, WITHDRAWAL_REASONS, CompletionRule, Exercise,
                                Facilitation)
@@ -316,10 +317,10 @@ class SupportCourseDetail(SupportCourseSummary):
 
 
 # -- reports ----------------------------------------------------------------------------------------------
-class HoursQuery(Schema):
-    from_ = fields.Date(required=True, data_key="from")
-    to = fields.Date(required=True)
-    peer_id = fields.UUID(load_default=None)
+class HoursQuery(QuerySchema):
+    from_ = fields.Date(required=True, data_key="from", metadata={"description": "First day (YYYY-MM-DD)"})
+    to = fields.Date(required=True, metadata={"description": "Last day (YYYY-MM-DD), not before from"})
+    peer_id = fields.UUID(load_default=None, metadata={"description": "One peer (a peer: their own, the default)"})
 
     @validates_schema
     def ordered(self, data, **kwargs):

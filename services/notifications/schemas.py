@@ -1,7 +1,9 @@
 """Request and response schemas of the notifications API (OpenAPI is generated from them)."""
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from contracts.schema import QuerySchema, Schema
 
 from services.notifications.rules import CATEGORIES, CHANNELS
 
@@ -18,6 +20,10 @@ class InboxMessage(Schema):
     created_at = fields.DateTime()
     read_at = fields.DateTime(allow_none=True)
     archived_at = fields.DateTime(allow_none=True)
+
+
+class InboxQuery(QuerySchema):
+    archived = fields.Boolean(load_default=False, metadata={"description": "true: the archived messages"})
 
 
 class UnreadCount(Schema):

@@ -4,8 +4,9 @@ Requests carry plaintext; the contracts (contracts/roles.py) describe what is st
 """
 import uuid
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import ValidationError, fields, validate
 
+from contracts.schema import QuerySchema, Schema
 from contracts.roles import ERASURE_BASES, SUPPORT_MODES, LocalFieldValues
 
 
@@ -20,7 +21,7 @@ class PersonNamed(fields.Field):
         kwargs.setdefault("metadata", {}).update({
             "description": self.__doc__.split("\n")[0],
             "oneOf": [{"type": "string", "minLength": 1, "maxLength": 200},
-                      {"type": "object", "required": ["name"], "properties": {
+                      {"type": "object", "required": ["name"], "additionalProperties": False, "properties": {
                           "person_id": {"type": "string", "format": "uuid"},
                           "name": {"type": "string", "minLength": 1, "maxLength": 200}}}]})
         super().__init__(**kwargs)
@@ -249,6 +250,18 @@ class AnnouncePause(Dated):
 class EndAgreement(Dated):
     ended_by = fields.String(required=True, validate=validate.OneOf(ENDED_BY))
     reason = fields.String(required=True, validate=validate.OneOf(END_REASONS))
+
+
+AGREEMENT_STATUSES = ("draft", "active", "paused", "ended")
+
+
+class AsOfQuery(QuerySchema):
+    as_of = fields.Date(load_default=None, metadata={"description": "The day to judge by (default today)"})
+
+
+class AgreementsQuery(QuerySchema):
+    status = fields.String(load_default=None, validate=validate.OneOf(AGREEMENT_STATUSES),
+                           metadata={"description": "Only agreements in this state (paused: the paused volunteers)"})
 
 
 class AgreementDetails(Schema):

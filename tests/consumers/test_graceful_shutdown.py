@@ -5,7 +5,6 @@ import time
 
 import requests
 
-from runtime import db
 from tests.consumers.test_slow_query import ready, start_slowpoke
 from tests.support.instance import wait_until
 
@@ -14,7 +13,7 @@ def test_a_request_arriving_during_shutdown_gets_no_500_and_the_one_in_flight_fi
     """Guards issue 8 item 25: a request arriving while the service shut down ran against the closed
     pool and was answered 500. Now a late request gets a 503 problem document (or finds the port closed),
     and the request in flight when SIGTERM came is answered 200."""
-    process, base_url, url = start_slowpoke(tmp_path)
+    process, base_url, instance = start_slowpoke(tmp_path)
     try:
         wait_until(lambda: ready(base_url), message="slowpoke ready")
         in_flight: list = []
@@ -49,4 +48,4 @@ def test_a_request_arriving_during_shutdown_gets_no_500_and_the_one_in_flight_fi
         assert all(status in (503, None) for status, when in late if when > refused_at[0])
     finally:
         process.kill()
-        db.drop_database(url)
+        instance.drop_database("slowpoke")

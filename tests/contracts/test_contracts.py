@@ -1,12 +1,19 @@
 """Contracts: validation on write and read, upcasting of old versions, clear errors, AsyncAPI up to date."""
+import json
+import shutil
+import subprocess
 import uuid
+from pathlib import Path
 
 import pytest
+from jsonschema import Draft7Validator
 from marshmallow import Schema, fields
+from marshmallow import Schema as MarshmallowSchema
 
 import contracts
 from contracts import asyncapi, registry
-from contracts.envelope import read_envelope
+from contracts.envelope import EnvelopeSchema, read_envelope
+from contracts.schema import Schema as ContractSchema
 
 
 @pytest.fixture
@@ -86,3 +93,110 @@ def test_asyncapi_document_is_up_to_date():
     document = asyncapi.document()
     for c in contracts.all_contracts():
         assert f"{c.type}.v{c.version}" in document["components"]["messages"]
+
+
+# -- issue 9: contracts a third-party client can rely on --------------------------------------------
+ASYNCAPI_METASCHEMA = Path(__file__).with_name("asyncapi-2.6.0.schema.json")  # from @asyncapi/specs 6.11.1
+
+
+def test_every_contract_type_passes_the_envelopes_own_check():
+    """Guards: `outcome.who5_distribution_reported` failed the envelope's type pattern (the digit), so every
+    consumer's `read_envelope` refused it. Every registered type must pass it, and new ones are refused."""
+    for c in contracts.all_contracts():
+        body = envelope(c.type, c.version, {})
+        body["stream"] = f"{contracts.category_of(c.type)}-{uuid.uuid4()}"
+        errors = EnvelopeSchema().validate(body)
+        assert "type" not in errors and "stream" not in errors, (c.type, errors)
+    with pytest.raises(ValueError, match="envelope"):
+        contracts.event("function_description.Renamed", 1)
+
+
+def test_asyncapi_document_is_a_valid_asyncapi_2_6_document():
+    """Guards: the document used OpenAPI's `nullable` (a standard validator then refused 98 % of the real
+    messages), had no channel for notifications.events and no `messageId`s."""
+    document = asyncapi.document()
+    meta = json.loads(ASYNCAPI_METASCHEMA.read_text())
+    errors = [f"{list(e.absolute_path)}: {e.message[:200]}" for e in Draft7Validator(meta).iter_errors(document)]
+    assert not errors, errors[:5]
+    assert document["asyncapi"] == "2.6.0"
+    assert '"nullable"' not in json.dumps(document)
+    assert {"roles.events", "courses.events", "notifications.events", "national.events"} <= set(document["channels"])
+    message_ids = [m["messageId"] for m in document["components"]["messages"].values()]
+    national = [c for c in contracts.all_contracts() if c.national]
+    assert len(message_ids) == len(set(message_ids)) == len(contracts.all_contracts()) + len(national)
+    causation = document["components"]["schemas"]["Envelope"]["properties"]["causation_id"]
+    assert Draft7Validator(causation).is_valid(None) and Draft7Validator(causation).is_valid(str(uuid.uuid4()))
+
+
+def _patterns(node):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "pattern" and isinstance(value, str):
+                yield value
+            else:
+                yield from _patterns(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _patterns(item)
+
+
+def test_asyncapi_patterns_are_ecma_262():
+    """Guards: 14 message schemas used Python's `(?P<kind>…)`, which a JavaScript client cannot compile."""
+    patterns = sorted(set(_patterns(asyncapi.document())))
+    assert patterns and not [p for p in patterns if "(?P" in p]
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed: the patterns were checked for Python-only syntax only")
+    script = "const ps = JSON.parse(require('fs').readFileSync(0, 'utf8')); for (const p of ps) new RegExp(p, 'u');"
+    run = subprocess.run([node, "-e", script], input=json.dumps(patterns), capture_output=True, text=True, timeout=30)
+    assert run.returncode == 0, run.stderr[-2000:]
+
+
+@pytest.mark.parametrize("bad", ["a\u0000b", "a\ud800b"], ids=["nul", "lone-surrogate"])
+def test_contracts_refuse_text_postgresql_cannot_store(bad):
+    """Guards: a NUL or a lone surrogate passed the contract and failed in PostgreSQL (a 500)."""
+    with pytest.raises(contracts.InvalidPayload) as refused:
+        contracts.validate_payload("function_description.adopted", 1,
+                                   {"template_id": "x", "template_version": 1, "workplace": bad, "title": "t"})
+    assert refused.value.field == "payload.workplace"
+    with pytest.raises(contracts.ContractError) as in_envelope:
+        read_envelope({**envelope(), "actor": bad})
+    assert in_envelope.value.field == "actor"
+
+
+def test_contract_integers_refuse_fractions():
+    """Guards: `2.5` for an integer field was accepted and stored truncated as 2."""
+    with pytest.raises(contracts.InvalidPayload) as refused:
+        contracts.validate_payload("function_description.published", 1,
+                                   {"revision": 2.5, "workplace": "w", "support_mode": "both"})
+    assert refused.value.field == "payload.revision"
+    with pytest.raises(contracts.InvalidPayload) as too_large:  # found by schemathesis: a 500 in PostgreSQL
+        contracts.validate_payload("function_description.published", 1,
+                                   {"revision": 10**36, "workplace": "w", "support_mode": "both"})
+    assert too_large.value.field == "payload.revision"
+
+
+def _schemas_under(schema_cls, seen):
+    if schema_cls in seen:
+        return
+    seen.add(schema_cls)
+    for field in schema_cls().fields.values():
+        for inner in (field, getattr(field, "inner", None), getattr(field, "value_field", None)):
+            nested = getattr(inner, "nested", None)
+            if isinstance(nested, type) and issubclass(nested, MarshmallowSchema):
+                _schemas_under(nested, seen)
+
+
+def test_every_request_schema_and_contract_derives_from_the_contract_base_schema():
+    """The refusals above hold in one place (contracts/schema.py) only if every input goes through it."""
+    from runtime.openapi import api_entrypoints
+    from tests.api.test_openapi import built_services
+
+    roots = [c.schema for c in contracts.all_contracts()] + [EnvelopeSchema]
+    for service_cls in built_services():
+        for _, entrypoint in api_entrypoints(service_cls):
+            roots += [s for s in (entrypoint.body_schema, entrypoint.query_schema) if s is not None]
+    seen = set()
+    for root in roots:
+        _schemas_under(root, seen)
+    assert [s.__qualname__ for s in seen if not issubclass(s, ContractSchema)] == []

@@ -48,17 +48,22 @@ def publish(node, exchange: str, routing_key: str, ids: list[str], **credentials
                                   pika.BasicProperties(message_id=message_id, delivery_mode=2), mandatory=False)
 
 
-def drain(node, queue: str) -> list[str]:
-    """Every message id now in `queue` (acknowledged)."""
-    ids = []
+def drain_messages(node, queue: str) -> list[tuple]:
+    """Every message now in `queue` as (properties, body), acknowledged."""
+    messages = []
     with connect(node) as conn:
         channel = conn.channel()
         while True:
-            method, properties, _ = channel.basic_get(queue)
+            method, properties, body = channel.basic_get(queue)
             if method is None:
-                return ids
-            ids.append(properties.message_id)
+                return messages
+            messages.append((properties, body))
             channel.basic_ack(method.delivery_tag)
+
+
+def drain(node, queue: str) -> list[str]:
+    """Every message id now in `queue` (acknowledged)."""
+    return [properties.message_id for properties, _ in drain_messages(node, queue)]
 
 
 def collect(node, queue: str, expected: int, timeout: float = 30, settle: float = 1.0) -> Counter:

@@ -40,7 +40,7 @@ def environment(monkeypatch):
 def claims(**overrides):
     now = int(time.time())
     base = {"sub": "user-7", "roles": ["leader"], "instance": INSTANCE, "aud": "peer-platform",
-            "iat": now, "exp": now + 600}
+            "iat": now, "exp": now + 86400}  # tokens are made at collection: valid through a long suite
     base.update(overrides)
     return {k: v for k, v in base.items() if v is not None}
 

@@ -22,7 +22,7 @@ from kombu import Connection
 
 from runtime import db, db_roles, instance_secrets, topology, vault
 from runtime.auth import mint_token
-from runtime.config import settings
+from runtime.config import NATIONAL_SERVICES, settings
 
 ROOT = Path(__file__).resolve().parents[2]
 MANAGEMENT = os.environ.get("RABBITMQ_MANAGEMENT_URL", "http://guest:guest@127.0.0.1:15672")
@@ -82,17 +82,26 @@ class Process:
 
 @dataclass
 class Instance:
+    """`broker`: a node of the multi-region topology (tests/support/topology.py) to run against, on its
+    default vhost (where its shovels are), instead of a throwaway vhost of the shared node; the
+    instance's consumer queues are deleted there at the end. `environment`: extra variables."""
+
     instance_id: str = "region-1084"
     services: tuple[str, ...] = ("roles", "notifications")
     workdir: Path = field(default_factory=lambda: Path(os.environ.get("TMPDIR", "/tmp")))
     processes: dict[str, Process] = field(default_factory=dict)
+    broker: object = None
+    environment: dict = field(default_factory=dict)
 
     def __post_init__(self):
         tag = uuid.uuid4().hex[:10]
-        self.vhost = f"test-{tag}"
+        self.vhost = None if self.broker else f"test-{tag}"
         self.db_prefix = f"t{tag}_"
         base = settings()
-        self.amqp_uri = f"{base.amqp_uri.rstrip('/')}/{quote(self.vhost, safe='')}"
+        self.amqp_uri = (self.broker.amqp_uri() if self.broker
+                         else f"{base.amqp_uri.rstrip('/')}/{quote(self.vhost, safe='')}")
+        # The national service holds no personal data: no vault at an instance that runs only it.
+        self.has_vault = any(s not in NATIONAL_SERVICES for s in self.services)
         self.pg_url = base.pg_url
         self.jwt_secret = f"test-secret-{uuid.uuid4().hex}"
         self.vault_master_key = base64.urlsafe_b64encode(os.urandom(32)).decode()
@@ -111,6 +120,7 @@ class Instance:
                    VAULT_MASTER_KEY=self.vault_master_key, PSEUDONYM_SECRET=self.pseudonym_secret,
                    DB_PASSWORD=self.db_password, VAULT_DB_PASSWORD=self.vault_db_password,
                    PYTHONUNBUFFERED="1", LOG_LEVEL="INFO")
+        env.update(self.environment)
         env.update(extra)
         return env
 
@@ -146,12 +156,14 @@ class Instance:
         db_roles.drop(self.pg_url, db_roles.roles_for(self.db_prefix, name))
 
     def create(self) -> "Instance":
-        management("PUT", f"vhosts/{quote(self.vhost, safe='')}")
-        management("PUT", f"permissions/{quote(self.vhost, safe='')}/guest",
-                   json={"configure": ".*", "write": ".*", "read": ".*"})
+        if self.vhost:
+            management("PUT", f"vhosts/{quote(self.vhost, safe='')}")
+            management("PUT", f"permissions/{quote(self.vhost, safe='')}/guest",
+                       json={"configure": ".*", "write": ".*", "read": ".*"})
         for service in self.services:
             self.provision_database(service, ROOT / "services" / service / "migrations")
-        db_roles.provision(self.settings(), "vault", vault.provision)
+        if self.has_vault:
+            db_roles.provision(self.settings(), "vault", vault.provision)
         topology.declare(self.amqp_uri, self.services)
         return self
 
@@ -160,6 +172,11 @@ class Instance:
             process.kill()
         for service in (*self.services, "vault"):
             self.drop_database(service)
+        if not self.vhost:  # a topology node's default vhost: remove what this instance declared there
+            with Connection(self.amqp_uri) as conn:
+                for queue in topology.all_queues(self.services):
+                    conn.default_channel.queue_delete(queue.name)
+            return
         try:
             management("DELETE", f"vhosts/{quote(self.vhost, safe='')}")
         except requests.RequestException:

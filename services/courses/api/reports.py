@@ -1,11 +1,10 @@
 """Calendars (iCalendar per peer and per course) and the hours report (JSON or CSV)."""
 from __future__ import annotations
 
-from marshmallow import ValidationError
 from werkzeug.wrappers import Response
 
 from runtime.config import settings
-from runtime.errors import Forbidden, InvalidInput
+from runtime.errors import Forbidden
 from runtime.http import api
 from services.courses import calendars, hours, schemas, texts
 from services.courses.api.base import READERS, ApiBase, caller_peer_id, is_peer_only
@@ -40,25 +39,21 @@ class ReportsApi(ApiBase):
         name = texts.render("calendar_names.txt.j2", peer_feed=False, course_title=course.title)
         return _calendar(calendars.feed(name, sessions, settings().instance_id))
 
-    def _hours(self, request) -> list[dict]:
-        try:
-            query = schemas.HoursQuery().load(request.args.to_dict())
-        except ValidationError as exc:
-            raise InvalidInput.from_marshmallow(exc.messages) from None
+    def _hours(self, request, query: dict) -> list[dict]:
         if is_peer_only(request):
             query["peer_id"] = query["peer_id"] or caller_peer_id(request)
             _own_only(request, query["peer_id"])
         return hours.rows(self.db.conn, query["from_"], query["to"], query["peer_id"])
 
-    @api("GET", "/reports/hours", allow=READERS, returns=schemas.HoursRow, many=True,
+    @api("GET", "/reports/hours", allow=READERS, query=schemas.HoursQuery, returns=schemas.HoursRow, many=True,
          summary="Hours per peer and month (?from=YYYY-MM-DD&to=YYYY-MM-DD[&peer_id=]); a peer sees their own")
-    def hours_report(self, request):
-        return self._hours(request)
+    def hours_report(self, request, query):
+        return self._hours(request, query)
 
-    @api("GET", "/reports/hours.csv", allow=READERS, produces="text/csv",
+    @api("GET", "/reports/hours.csv", allow=READERS, query=schemas.HoursQuery, produces="text/csv",
          summary="The hours report as CSV (text/csv), same query as /reports/hours")
-    def hours_csv(self, request):
-        body = hours.to_csv(self._hours(request))
+    def hours_csv(self, request, query):
+        body = hours.to_csv(self._hours(request, query))
         return Response(body, status=200, mimetype="text/csv",
                         headers={"Content-Disposition": 'attachment; filename="timer.csv"'})
 

@@ -11,10 +11,10 @@ _MINE = "(recipient_person::text = %(person)s OR (recipient_person IS NULL AND r
 
 
 class InboxApi:
-    @api("GET", "/inbox", allow=READERS, returns=schemas.InboxMessage, many=True,
+    @api("GET", "/inbox", allow=READERS, query=schemas.InboxQuery, returns=schemas.InboxMessage, many=True,
          summary="The caller's messages, newest first (archived ones with ?archived=true)")
-    def inbox(self, request):
-        archived = request.args.get("archived") == "true"
+    def inbox(self, request, query):
+        archived = query["archived"]
         return self.db.execute(
             f"SELECT * FROM inbox_messages WHERE {_MINE} AND (archived_at IS NOT NULL) = %(archived)s "
             "ORDER BY created_at DESC, id LIMIT 200", self._whose(request) | {"archived": archived}).fetchall()

@@ -22,14 +22,8 @@ from services.roles.statement import render_statement
 COORDINATION = ("coordinator",)
 
 
-def _as_of(request) -> date:
-    value = request.args.get("as_of")
-    if not value:
-        return date.today()
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput.field("as_of", "not a date (YYYY-MM-DD)") from None
+def _as_of(query: dict) -> date:
+    return query["as_of"] or date.today()
 
 
 def _summary(row: dict) -> dict:
@@ -182,11 +176,12 @@ class VolunteersApi:
 
     # -- statement --------------------------------------------------------------------------------
     @api("GET", "/volunteer-agreements/<uuid:agreement_id>/eligibility", allow=("peer", "coordinator"),
-         returns=schemas.EligibilitySchema, summary="Statement eligibility as of ?as_of= (default today)")
-    def statement_eligibility(self, request, agreement_id):
+         query=schemas.AsOfQuery, returns=schemas.EligibilitySchema,
+         summary="Statement eligibility as of ?as_of= (default today)")
+    def statement_eligibility(self, request, agreement_id, query):
         agreement = self._load_agreement(agreement_id)
         self._party(request, agreement)
-        return self._eligibility(agreement, _as_of(request))
+        return self._eligibility(agreement, _as_of(query))
 
     @api("POST", "/volunteer-agreements/<uuid:agreement_id>/statement", allow=COORDINATION, body=schemas.Dated,
          returns=schemas.StatementDocument, summary="Produce the statement (udtalelse) in Danish when the "
@@ -200,30 +195,29 @@ class VolunteersApi:
                 "document": render_statement(agreement, result.as_dict(), body["on"])}
 
     # -- read models ------------------------------------------------------------------------------
-    @api("GET", "/volunteer-agreements", allow=COORDINATION, returns=schemas.AgreementSummary, many=True,
+    @api("GET", "/volunteer-agreements", allow=COORDINATION, query=schemas.AgreementsQuery,
+         returns=schemas.AgreementSummary, many=True,
          summary="Agreements, optionally ?status=draft|active|paused|ended (paused: the paused volunteers)")
-    def list_agreements(self, request):
-        status = request.args.get("status")
-        if status and status not in ("draft", "active", "paused", "ended"):
-            raise InvalidInput.field("status", "one of draft, active, paused, ended")
-        query, params = "SELECT * FROM volunteer_agreements", ()
-        if status:
-            query, params = query + " WHERE status = %s", (status,)
-        return [_summary(r) for r in self.db.execute(query + " ORDER BY term_ends_on NULLS LAST, id", params)]
+    def list_agreements(self, request, query):
+        sql, params = "SELECT * FROM volunteer_agreements", ()
+        if query["status"]:
+            sql, params = sql + " WHERE status = %s", (query["status"],)
+        return [_summary(r) for r in self.db.execute(sql + " ORDER BY term_ends_on NULLS LAST, id", params)]
 
-    @api("GET", "/volunteer-agreements/due-for-renewal", allow=COORDINATION, returns=schemas.AgreementSummary,
-         many=True, summary="Agreements whose renewal conversation is due as of ?as_of= (default today)")
-    def due_for_renewal(self, request):
-        as_of = _as_of(request)
+    @api("GET", "/volunteer-agreements/due-for-renewal", allow=COORDINATION, query=schemas.AsOfQuery,
+         returns=schemas.AgreementSummary, many=True,
+         summary="Agreements whose renewal conversation is due as of ?as_of= (default today)")
+    def due_for_renewal(self, request, query):
+        as_of = _as_of(query)
         rows = self.db.execute("SELECT * FROM volunteer_agreements WHERE status IN ('active', 'paused') "
                                "ORDER BY term_ends_on, id").fetchall()
         return [_summary(r) for r in rows if renewal_due_on(r["term_ends_on"]) <= as_of]
 
-    @api("GET", "/volunteer-agreements/eligible-for-statement", allow=COORDINATION,
+    @api("GET", "/volunteer-agreements/eligible-for-statement", allow=COORDINATION, query=schemas.AsOfQuery,
          returns=schemas.EligibilitySchema, many=True,
          summary="Volunteers eligible for a statement as of ?as_of= (default today)")
-    def eligible_for_statement(self, request):
-        as_of = _as_of(request)
+    def eligible_for_statement(self, request, query):
+        as_of = _as_of(query)
         ids = [r["id"] for r in self.db.execute("SELECT id FROM volunteer_agreements WHERE active_from IS NOT NULL "
                                                 "ORDER BY id").fetchall()]
         results = [self._eligibility(self._load_agreement(i), as_of) for i in ids]

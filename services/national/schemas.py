@@ -1,0 +1,71 @@
+"""The national overview's query and answer (counts only: the national service holds no personal field)."""
+from __future__ import annotations
+
+import re
+
+from marshmallow import Schema, ValidationError, fields, validates_schema
+
+from runtime.config import INSTANCE_ID_PATTERN
+
+PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def _period(value: str) -> None:
+    if not PERIOD.match(value):
+        raise ValidationError("a month as YYYY-MM")
+
+
+def _regions(value: str) -> None:
+    for region in value.split(","):
+        if region == "national" or not INSTANCE_ID_PATTERN.match(region):
+            raise ValidationError("comma-separated instance ids (region-1081..1085, kommune-<4 digits>)")
+
+
+class PictureQuery(Schema):
+    """`?region=region-1084,region-1085&from=2026-01&to=2026-06&measure=peer_education_completions`."""
+
+    region = fields.String(validate=_regions)
+    from_ = fields.String(data_key="from", validate=_period)
+    to = fields.String(validate=_period)
+    measure = fields.String()
+
+    @validates_schema
+    def _order(self, data, **kwargs):
+        if data.get("from_") and data.get("to") and data["from_"] > data["to"]:
+            raise ValidationError("must not be after 'to'", "from")
+
+
+class Count(Schema):
+    value = fields.Integer(allow_none=True, required=True, metadata={"description": "null when suppressed"})
+    suppressed = fields.Boolean(required=True)
+
+
+class Cell(Count):
+    region = fields.String(required=True)
+    period = fields.String(required=True, metadata={"description": "YYYY-MM"})
+
+
+class RegionTotal(Count):
+    region = fields.String(required=True)
+
+
+class PeriodTotal(Count):
+    period = fields.String(required=True)
+
+
+class MeasurePicture(Schema):
+    measure = fields.String(required=True)
+    description = fields.String(required=True)
+    regions = fields.List(fields.String(), required=True)
+    periods = fields.List(fields.String(), required=True)
+    cells = fields.List(fields.Nested(Cell), required=True)
+    region_totals = fields.List(fields.Nested(RegionTotal), required=True,
+                                metadata={"description": "over every month, whatever the filter (rule N10)"})
+    period_totals = fields.List(fields.Nested(PeriodTotal), required=True,
+                                metadata={"description": "over every region, whatever the filter (rule N10)"})
+    total = fields.Nested(Count, required=True)
+
+
+class Picture(Schema):
+    min_count = fields.Integer(required=True, metadata={"description": "counts below it (other than 0) are suppressed"})
+    measures = fields.List(fields.Nested(MeasurePicture), required=True)

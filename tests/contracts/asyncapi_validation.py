@@ -1,0 +1,35 @@
+"""Checks a message received from the broker as a third-party consumer would: against contracts/asyncapi.json
+with the standard `jsonschema` validator, in the draft AsyncAPI 2.6 schema objects declare (Draft 07)."""
+from __future__ import annotations
+
+from jsonschema import Draft7Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT7
+
+from contracts.asyncapi import NATIONAL_EXCHANGE, national_message_id
+
+DOCUMENT_URI = "urn:peer-platform:asyncapi"
+
+
+def message_validator(document: dict):
+    """`validate(body, exchange) -> [problem, ...]`: the body against its message's payload schema, and the
+    message among those the exchange's channel documents."""
+    registry = Registry().with_resource(DOCUMENT_URI, Resource(contents=document, specification=DRAFT7))
+    validators = {
+        message_id: Draft7Validator({"$ref": f"{DOCUMENT_URI}#/components/messages/{message_id}/payload"},
+                                    registry=registry, format_checker=Draft7Validator.FORMAT_CHECKER)
+        for message_id in document["components"]["messages"]}
+
+    def validate(body: dict, exchange: str) -> list[str]:
+        message_id = f"{body.get('type')}.v{body.get('schema_version')}"
+        if exchange == NATIONAL_EXCHANGE:
+            message_id = national_message_id(message_id)
+        if message_id not in validators:
+            return [f"no message {message_id} in the document"]
+        documented = document["channels"].get(exchange, {}).get("subscribe", {}).get("message", {}).get("oneOf", [])
+        problems = [] if {"$ref": f"#/components/messages/{message_id}"} in documented else [
+            f"channel {exchange} does not document {message_id}"]
+        return problems + [f"{'/'.join(map(str, e.absolute_path))}: {e.message[:200]}"
+                           for e in validators[message_id].iter_errors(body)]
+
+    return validate

@@ -1,0 +1,274 @@
+"""National aggregation end to end: two region instances and the national instance, each with its own RabbitMQ
+node (the `topology` fixture: the shovels of deploy/multi-region/) and its own databases; real roles services and
+relays at the regions, the national service at the national node.
+
+What it guards (issue 12, items 2, 3, 5): the national picture equals the sum of the regions' own counts
+(before suppression), none lost and none twice, when region-1084's uplink is cut and restored during a burst;
+after `peer-admin rebuild national`; and after the national database is wiped, migrated again and the regions
+re-send (`peer-admin national-resend`). Each region shares what it decided (region-1085 keeps its WHO-5
+reports: NATIONAL_SHARE). The overview answers national coordinators only, suppresses small counts, exports CSV.
+No personal value of the regions (names in function descriptions, person, course and participant ids) is found
+anywhere at the national side: its log, its database, the messages it received, its answers.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+import uuid
+from collections import Counter
+from datetime import date
+
+import pika
+import pytest
+import requests
+
+from contracts.personal import LOOKS_SEALED
+from runtime import db, eventstore
+from runtime.localnode import render_definitions
+from runtime.pseudonym import pseudonym
+from tests.deploy.test_multi_region_links import connect, depth, drain_messages, listen, shovel_parameter
+from tests.security.test_leaks import leaks
+from tests.support.instance import ROOT, Instance, wait_until
+
+REGION, OTHER = "region-1084", "region-1085"
+SHARED_BY_OTHER = "peer_education.completion_reported,function_description.shared_nationally"
+NAMES = ("Lærke Lokalleder", "Mikkel Mentorsen")
+# completions per (region, month): 3 in January at region-1084 is a cell the overview must suppress
+COMPLETIONS = {(REGION, "2026-01"): 3, (REGION, "2026-02"): 12, (OTHER, "2026-01"): 7, (OTHER, "2026-02"): 9}
+WHO5 = {REGION: 2, OTHER: 2}  # reports of 6 people at start and end, closed in 2026-02
+PERSONAL_IDS: list[str] = []  # course, participant and peer ids of the regions (raw ids never leave)
+
+
+@pytest.fixture
+def instances(topology, tmp_path):
+    created = {
+        REGION: Instance(REGION, ("roles", "courses"), tmp_path, broker=topology[REGION]),
+        OTHER: Instance(OTHER, ("roles", "courses"), tmp_path, broker=topology[OTHER],
+                        environment={"NATIONAL_SHARE": SHARED_BY_OTHER}),
+        "national": Instance("national", ("national",), tmp_path, broker=topology["national"]),
+    }
+    for instance in created.values():
+        instance.create()
+    yield created
+    for instance in created.values():
+        instance.destroy()
+
+
+def publish_function_description(instance: Instance) -> None:
+    """Through the real roles service: a description whose local fields name people."""
+    adopted = instance.call("POST", "roles", "/function-descriptions", json={"workplace": "Solsikkehuset"})
+    assert adopted.status_code == 201, adopted.text
+    path = f"/function-descriptions/{adopted.json()['id']}"
+    PERSONAL_IDS.append(adopted.json()["id"])
+    filled = instance.call("PATCH", "roles", f"{path}/local-fields", json={"fields": {
+        "organisational_placement": "Socialpsykiatrien, Solsikkehuset", "nearest_leader": NAMES[0],
+        "mentor": NAMES[1], "internal_partners": ["Personalegruppen"], "special_tasks": {}}})
+    assert filled.status_code == 200, filled.text
+    decided = instance.call("PUT", "roles", f"{path}/support-mode", json={"support_mode": "both"})
+    published = instance.call("POST", "roles", f"{path}/publish", json={"expected_version": decided.json()["version"]})
+    assert published.status_code == 200, published.text
+
+
+def append_completions(instance: Instance, month: str, n: int) -> None:
+    """As the courses service records them: in the course's stream, each national completion after the
+    local fact roles consumes, so the shared facts' own stream versions have gaps (1, 3, 5, ...)."""
+    course = str(uuid.uuid4())
+    PERSONAL_IDS.append(course)
+    metadata = eventstore.Metadata("courses", instance.instance_id, "user-1", uuid.uuid4())
+    with db.connect(instance.database_url("courses")) as conn:
+        for i in range(n):
+            peer, participant = str(uuid.uuid4()), str(uuid.uuid4())
+            PERSONAL_IDS.extend((peer, participant))
+            completed_on = f"{month}-{1 + i % 28:02d}"
+            eventstore.append(conn, f"peer_education-{course}", [
+                eventstore.NewEvent("peer_education.completed", {
+                    "course_id": course, "participant_id": participant, "peer_id": peer,
+                    "completed_on": completed_on, "sessions_attended": 8, "sessions_held": 8}),
+                eventstore.NewEvent("peer_education.completion_reported", {
+                    "pseudonym": pseudonym(peer, purpose="person", instance_id=instance.instance_id,
+                                           key=instance.pseudonym_secret.encode()),
+                    "completed_on": completed_on})], None, metadata)
+        conn.commit()
+
+
+def append_who5(instance: Instance, reports: int) -> None:
+    distribution = {"count": 6, "buckets": [None] * 5, "below_50": None}
+    with db.connect(instance.database_url("courses")) as conn:
+        for _ in range(reports):
+            eventstore.append(conn, f"outcome-{uuid.uuid4()}", [eventstore.NewEvent(
+                "outcome.who5_distribution_reported", {
+                    "course_type": "group_course", "course_kind": "recovery_group", "closed_on": "2026-02-20",
+                    "suppressed": False, "distributions": [{**distribution, "timing": t} for t in ("start", "end")]})],
+                eventstore.NO_STREAM, eventstore.Metadata("courses", instance.instance_id, "user-1", uuid.uuid4()))
+        conn.commit()
+
+
+def regions_own_counts(regions) -> dict:
+    """What the regions' own stores hold of what each shares, as the national picture's measures count it."""
+    expected: Counter = Counter()
+    for region, instance in regions.items():
+        with db.connect(instance.database_url("courses")) as conn:
+            for row in conn.execute("SELECT payload FROM events WHERE event_type = 'peer_education.completion_reported'"):
+                expected[("peer_education_completions", region, row["payload"]["completed_on"][:7])] += 1
+            if region == REGION:  # region-1085 does not share its WHO-5 reports
+                for row in conn.execute("SELECT payload FROM events "
+                                        "WHERE event_type = 'outcome.who5_distribution_reported'"):
+                    month = row["payload"]["closed_on"][:7]
+                    expected[("who5_reports", region, month)] += 1
+                    for d in row["payload"]["distributions"]:
+                        expected[(f"who5_people_{d['timing']}", region, month)] += d["count"]
+        with db.connect(instance.database_url("roles")) as conn:
+            for row in conn.execute(
+                    "SELECT to_char(min(occurred_at) AT TIME ZONE 'UTC', 'YYYY-MM') AS month, count(*) AS n "
+                    "FROM events WHERE event_type = 'function_description.shared_nationally' GROUP BY stream_name"):
+                expected[("function_descriptions_adopted", region, row["month"])] += 1
+                expected[("function_description_revisions", region, row["month"])] += row["n"]
+    return dict(expected)
+
+
+def national_picture(national: Instance) -> dict:
+    with db.connect(national.database_url("national")) as conn:
+        return {(r["measure"], r["instance_id"], r["period"].strftime("%Y-%m")): r["value"]
+                for r in conn.execute("SELECT * FROM picture_cells")}
+
+
+def stored_ids(national: Instance) -> Counter:
+    with db.connect(national.database_url("national")) as conn:
+        return Counter(str(r["event_id"]) for r in conn.execute("SELECT event_id FROM events"))
+
+
+def shared_ids(regions) -> Counter:
+    ids: Counter = Counter()
+    for region, instance in regions.items():
+        types = SHARED_BY_OTHER.split(",") if region == OTHER else [
+            "peer_education.completion_reported", "function_description.shared_nationally",
+            "outcome.who5_distribution_reported"]
+        for service in ("roles", "courses"):
+            with db.connect(instance.database_url(service)) as conn:
+                ids.update(str(r["event_id"]) for r in conn.execute(
+                    "SELECT event_id FROM events WHERE event_type = ANY(%s)", (types,)))
+    return ids
+
+
+def wait_for_picture(national: Instance, regions, timeout: float = 90) -> dict:
+    expected = regions_own_counts(regions)
+    try:
+        wait_until(lambda: national_picture(national) == expected, timeout, 0.5, "national picture = sum of regions")
+    except TimeoutError:
+        assert national_picture(national) == expected  # shows the difference
+    return expected
+
+
+def peer_admin(instance: Instance, *args: str) -> str:
+    done = subprocess.run([sys.executable, "-m", "runtime.cli", *args], env=instance.env(), cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def cut_uplink(region_node, national_port: int) -> dict:
+    """Deletes region-1084's uplink shovel (the link is down), as tests/deploy/test_multi_region_links.py does."""
+    uplink = next(p for p in render_definitions(REGION, {"national": national_port})["parameters"]
+                  if p["name"] == "national-uplink")
+    requests.delete(shovel_parameter(region_node, "national-uplink"), timeout=10).raise_for_status()
+    wait_until(lambda: not requests.get(f"{region_node.management_url}/api/shovels", timeout=5).json(), 20,
+               message="uplink shovel stopped")
+    return uplink
+
+
+def restore_uplink(region_node, uplink: dict) -> None:
+    requests.put(shovel_parameter(region_node, "national-uplink"), json={"value": uplink["value"]},
+                 timeout=10).raise_for_status()
+
+
+def test_national_picture_is_the_sum_of_the_regions_through_a_cut_link_a_rebuild_and_a_wipe(topology, instances):
+    regions = {r: instances[r] for r in (REGION, OTHER)}
+    national = instances["national"]
+    spy = listen(topology["national"], "national.inbound")  # every message the national broker received
+    for instance in regions.values():
+        instance.start_service("roles", wait=False)
+        instance.start_relay("roles")
+        instance.start_relay("courses")
+    national.start_service("national")
+    for instance in regions.values():
+        instance.wait_ready("roles")
+        publish_function_description(instance)
+
+    # A burst from both regions; region-1084's link is cut during it and restored.
+    append_completions(regions[REGION], "2026-01", COMPLETIONS[(REGION, "2026-01")])
+    append_completions(regions[OTHER], "2026-01", COMPLETIONS[(OTHER, "2026-01")])
+    uplink = cut_uplink(topology[REGION], topology["national"].ports["amqp"])
+    append_completions(regions[REGION], "2026-02", COMPLETIONS[(REGION, "2026-02")])
+    append_who5(regions[REGION], WHO5[REGION])
+    append_completions(regions[OTHER], "2026-02", COMPLETIONS[(OTHER, "2026-02")])
+    append_who5(regions[OTHER], WHO5[OTHER])
+    wait_until(lambda: depth(topology[REGION], "national.outbox") >= 14, 30, message="region-1084 buffers")
+    restore_uplink(topology[REGION], uplink)
+
+    expected = wait_for_picture(national, regions)
+    assert expected[("peer_education_completions", REGION, "2026-02")] == 12
+    assert not any(key[0].startswith("who5") and key[1] == OTHER for key in expected)
+    assert stored_ids(national) == shared_ids(regions), "every shared fact stored once, nothing else"
+
+    # The overview: national coordinators of the national instance only; small counts suppressed.
+    coordinator = national.token("national_coordinator")
+    answer = national.call("GET", "national", "/national/picture?measure=peer_education_completions",
+                           token=coordinator)
+    assert answer.status_code == 200, answer.text
+    picture = answer.json()["measures"][0]
+    cells = {(c["region"], c["period"]): c for c in picture["cells"]}
+    assert cells[(REGION, "2026-01")] == {"region": REGION, "period": "2026-01", "value": None, "suppressed": True}
+    assert sum(1 for c in picture["cells"] if c["suppressed"]) >= 2, "complementary suppression in the row"
+    assert picture["total"] == {"value": 31, "suppressed": False}
+    filtered = national.call("GET", "national", f"/national/picture?region={OTHER}&from=2026-02&to=2026-02",
+                             token=coordinator).json()
+    completions = next(m for m in filtered["measures"] if m["measure"] == "peer_education_completions")
+    assert [(c["region"], c["period"]) for c in completions["cells"]] == [(OTHER, "2026-02")]
+    exported = national.call("GET", "national", "/national/picture.csv?measure=peer_education_completions",
+                             token=coordinator)
+    assert exported.headers["Content-Type"].startswith("text/csv")
+    assert f"peer_education_completions,{REGION},2026-01,,true" in exported.text.splitlines()
+    assert national.call("GET", "national", "/national/picture", roles=("coordinator",)).status_code == 403
+    region_token = national.token("national_coordinator", instance=REGION)
+    assert national.call("GET", "national", "/national/picture", token=region_token).status_code == 403
+    bad = national.call("GET", "national", "/national/picture?from=2026-13", token=coordinator)
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "from"
+    responses = [answer.text, json.dumps(filtered), exported.text]
+
+    # (a) Rebuilt from its own stored facts: the same picture.
+    peer_admin(national, "rebuild", "national")
+    assert national_picture(national) == expected
+
+    # A re-send onto the state it has changes nothing: the inbox skips what it applied (by stream version).
+    peer_admin(regions[REGION], "national-resend")
+    wait_until(lambda: depth(topology[REGION], "national.outbox") == 0
+               and depth(topology["national"], "national.on_fact") == 0, 30, message="re-send consumed")
+    time.sleep(1)  # the last deliveries in flight
+    assert national_picture(national) == expected and stored_ids(national) == shared_ids(regions)
+    assert depth(topology["national"], "national.on_fact.dead-letter") == 0, "a duplicate was refused, not skipped"
+
+    # (b) Wiped and re-sent by the regions: the same picture, each fact once.
+    national.processes["national"].stop()
+    national.drop_database("national")
+    national.provision_database("national", ROOT / "services" / "national" / "migrations")
+    national.start_service("national")
+    for instance in regions.values():
+        peer_admin(instance, "national-resend")
+    assert wait_for_picture(national, regions) == expected
+    assert stored_ids(national) == shared_ids(regions)
+
+    # No personal value of the regions anywhere at the national side.
+    values = (*NAMES, "Solsikkehuset", *PERSONAL_IDS)
+    with db.connect(national.database_url("national")) as conn:
+        tables = json.dumps([conn.execute(f"SELECT * FROM {t}").fetchall()
+                             for t in ("events", "picture_cells", "inbox_streams", "inbox_parked")], default=str)
+    assert not any(LOOKS_SEALED.search(part) for part in tables.split('"')), "a sealed value at the national side"
+    received = [body.decode(errors="replace") for _, body in drain_messages(topology["national"], spy)]
+    assert len(received) >= 2 * sum(shared_ids(regions).values()), "the spy saw the burst and the re-send"
+    for where, text in (("log", national.processes["national"].log()), ("tables", tables),
+                        ("broker", "\n".join(received)), ("responses", "\n".join(responses))):
+        assert leaks(text, values) == [], where
+    with connect(topology["national"]) as conn:
+        conn.channel().queue_delete(spy)
