@@ -20,3 +20,4 @@ from contracts.registry import (  # noqa: F401
 from contracts.personal import SEALED, STREAM, Personal, PersonRef, national_violations  # noqa: F401,E402
 from contracts import roles  # noqa: F401,E402
 from contracts import courses  # noqa: F401,E402
+from contracts import network  # noqa: F401,E402

@@ -362,13 +362,23 @@ class StatementIssued(Schema):
 # -- what roles learnt from the courses service, kept in its own store (rebuilds equal live) ---------
 @event("volunteer.activity_counted", 1)
 class VolunteerActivityCounted(Schema):
-    """A volunteer activity reported by the courses service (`peer_activity.session_held`).
+    """A volunteer activity reported by the courses service (`peer_activity.session_held`) or the network
+    service (`network_activity.attended`: a meeting attended).
     Stream `volunteer-<peer id>`."""
 
     activity_id = fields.UUID(required=True)
     kind = fields.String(required=True, validate=validate.Length(min=1, max=50))
     held_at = fields.AwareDateTime(required=True)
     source_event_id = fields.UUID(required=True)
+
+
+@event("volunteer.activity_counted", 2, upcast_from_previous=lambda p: {**p, "duration_minutes": None})
+class VolunteerActivityCountedV2(VolunteerActivityCounted):
+    """A volunteer activity with its length, for the volunteer's hours: a session held (courses'
+    `peer_activity.session_held`) or a meeting attended (network's `network_activity.attended`).
+    Stream `volunteer-<peer id>`. v1 events, stored before lengths were kept, have none (null)."""
+
+    duration_minutes = fields.Integer(required=True, allow_none=True, validate=validate.Range(min=1, max=1440))
 
 
 @event("volunteer.activity_withdrawn", 1)

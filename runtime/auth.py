@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 import time
+import uuid
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -222,3 +223,22 @@ def mint_token(subject: str, roles: list[str], instance: str | None = None, ttl_
     if not_before is not None:
         claims["nbf"] = not_before
     return jwt.encode(claims, secret or settings().jwt_secret, algorithm="HS256")
+
+
+# -- the caller as a peer ----------------------------------------------------------------------------
+STAFF = ("coordinator", "leader")
+
+
+def caller_peer_id(request) -> str:
+    """A peer's token names the peer: its subject is the peer id the roles service assigned."""
+    subject = principal_of(request).subject
+    try:
+        return str(uuid.UUID(subject))
+    except ValueError:
+        raise Forbidden("token subject: a peer's token must name the peer id") from None
+
+
+def is_peer_only(request) -> bool:
+    """The caller acts as a peer: only their own records (a coordinator or leader sees all)."""
+    p = principal_of(request)
+    return p.has("peer") and not p.has(*STAFF)

@@ -55,6 +55,41 @@ def total_events(conn) -> int:
     return conn.execute("SELECT count(*) AS n FROM events").fetchone()["n"]
 
 
+class Handlers:
+    """A service's projection handlers by event type: `handler(conn, event, entity_id, payload)`, where
+    the entity id is the event's stream id (`<category>-<id>`)."""
+
+    def __init__(self):
+        self._by_type: dict[str, Callable] = {}
+
+    def handles(self, event_type: str):
+        def register(fn):
+            self._by_type[event_type] = fn
+            return fn
+        return register
+
+    def project(self, conn, event) -> None:
+        handler = self._by_type.get(event.type)
+        if handler is not None:
+            handler(conn, event, event.stream.split("-", 1)[1], event.payload)
+
+
+def touch(conn, table: str, entity_id: str, event) -> None:
+    """The entity's row follows its stream: version and last change from the event (never the clock)."""
+    conn.execute(sql.SQL("UPDATE {} SET version = %s, updated_at = %s WHERE id = %s").format(sql.Identifier(table)),
+                 (event.stream_version, event.occurred_at, entity_id))
+
+
+def touching(table: str):
+    """Decorates a handler of an entity's event: whatever else it changes, the entity's row moves on."""
+    def decorate(fn):
+        def wrapped(conn, event, entity_id, payload):
+            fn(conn, event, entity_id, payload)
+            touch(conn, table, entity_id, event)
+        return wrapped
+    return decorate
+
+
 def rebuild_from_feeds(conn, service_cls, tables: tuple[str, ...], fetch_page: Callable,
                        progress: Callable[[int], None] | None = None) -> int:
     """Rebuild read models that come only from consumed events (a service with no events of its own,

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from runtime import audit, feed, health
 from runtime.consumer import consumes
-from runtime.eventstore import NO_STREAM, NewEvent
 from runtime.store import Database
-from runtime.vault import PERSON_CATEGORY, Vault, erased_subject
+from runtime.vault import PERSON_CATEGORY, Vault
 # Modules, not classes: `nameko run` takes every class in this namespace with entrypoints for a service.
 from services.courses.api import citizens, group_courses, methods, reports, statistics, support_courses
 
@@ -27,13 +26,4 @@ class CoursesService(feed.EventFeed, health.HealthEndpoints, audit.AuditEndpoint
 
     @consumes("roles", categories=[PERSON_CATEGORY])
     def on_person(self, event):
-        self.db.apply_once(event, self._forget)
-
-    def _forget(self, event: dict) -> None:
-        """Record the erasure in our own store (so a rebuild forgets at the same place) and apply it."""
-        subject = erased_subject(event)
-        stream = f"forgotten_person-{subject}"
-        if subject is None or self.db.read_stream(stream):
-            return
-        self._append(stream, [NewEvent("forgotten_person.recorded", {"erased_event_id": event["event_id"]})],
-                     NO_STREAM)
+        self.db.apply_once(event, self._record_forgetting)

@@ -4,15 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from runtime.texts import Texts
 
-_environment = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
-                           undefined=StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True)
-
-
-def render(template_name: str, **values) -> str:
-    return _environment.get_template(template_name).render(**values).strip()
-
-
-def lines(template_name: str, **values) -> list[str]:
-    return [line.strip() for line in render(template_name, **values).splitlines() if line.strip()]
+_texts = Texts(Path(__file__).parent / "templates")
+render = _texts.render
+lines = _texts.lines
+labels = _texts.labels

@@ -119,9 +119,10 @@ def _project_volunteer(conn, event: RecordedEvent) -> None:
     """What the courses service reported, as roles recorded it in its own `volunteer-<peer id>` stream."""
     peer_id, payload = event.stream.split("-", 1)[1], event.payload
     if event.type == "volunteer.activity_counted":
-        conn.execute("INSERT INTO volunteer_activities (activity_id, peer_id, kind, held_at) VALUES (%s, %s, %s, %s) "
-                     "ON CONFLICT (activity_id) DO NOTHING",
-                     (payload["activity_id"], peer_id, payload["kind"], payload["held_at"]))
+        conn.execute("INSERT INTO volunteer_activities (activity_id, peer_id, kind, held_at, minutes) "
+                     "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (activity_id) DO NOTHING",
+                     (payload["activity_id"], peer_id, payload["kind"], payload["held_at"],
+                      payload.get("duration_minutes")))
     elif event.type == "volunteer.activity_withdrawn":
         conn.execute("UPDATE volunteer_activities SET withdrawn = true WHERE activity_id = %s",
                      (payload["activity_id"],))

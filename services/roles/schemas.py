@@ -316,6 +316,7 @@ class EligibilitySchema(Schema):
     active_days = fields.Integer()
     required_days = fields.Integer()
     activities = fields.Integer()
+    activity_minutes = fields.Integer(metadata={"description": "minutes of the activities that count (hours)"})
     required_activities = fields.Integer()
     peer_education_completed = fields.Boolean()
     missing = fields.List(fields.Dict())

@@ -26,7 +26,7 @@ from runtime.auth import ROLES
 from tests.contracts.asyncapi_validation import message_validator
 from tests.support.instance import Instance
 
-SERVICES = ("roles", "courses", "notifications")
+SERVICES = ("roles", "courses", "network", "notifications")
 SCHEMATHESIS = str(Path(sys.executable).with_name("st"))
 CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
 EXAMPLES_PER_OPERATION = "5"

@@ -264,9 +264,9 @@ def test_rebuilt_read_models_equal_the_live_ones(running):
 
 
 def test_individual_courses_reach_the_national_level_only_as_a_batch_distribution(courses):
-    from tests.courses.test_e2e_seed_001 import drain, national_queue
+    from tests.support.national import drain, national_queue
 
-    national = national_queue(courses)
+    national = national_queue(courses.amqp_uri)
     courses.start_service("courses")
     courses.start_relay("courses")
     for n in range(5):
@@ -283,7 +283,7 @@ def test_individual_courses_reach_the_national_level_only_as_a_batch_distributio
                                     ).fetchone()["n"] == 0
 
     def reported():
-        reported.bodies += drain(courses, national)
+        reported.bodies += drain(courses.amqp_uri, national)
         return [b for b in reported.bodies if b["type"] == "outcome.who5_distribution_reported"]
     reported.bodies = []
     [body] = wait_until(reported, timeout=60, message="the batch reaching national.events")

@@ -15,12 +15,11 @@ from __future__ import annotations
 import json
 import re
 
-from kombu import Connection, Exchange, Queue
-
 from contracts.courses import PSEUDONYM_PATTERN
 from services.courses.domain.methods import NATIONAL_METHODS
 from tests.courses.conftest import new_id
 from tests.support.instance import wait_until
+from tests.support.national import drain, national_queue
 
 METHOD = {m["name"]: str(m["id"]) for m in NATIONAL_METHODS}
 PAID_PEER = new_id()
@@ -35,23 +34,6 @@ WORKSHOPS = [  # Tuesdays 10-12.30 (Danish time: +01:00 until the end of March, 
 ]
 
 
-def national_queue(instance) -> Queue:
-    queue = Queue(f"test-national-{new_id()}", exchange=Exchange("national.events", type="topic", durable=True),
-                  routing_key="#", durable=False, auto_delete=False)
-    with Connection(instance.amqp_uri) as conn:
-        queue.bind(conn.default_channel).declare()
-    return queue
-
-
-def drain(instance, queue: Queue) -> list[dict]:
-    bodies = []
-    with Connection(instance.amqp_uri) as conn:
-        bound = queue.bind(conn.default_channel)
-        while (message := bound.get(no_ack=True)) is not None:
-            bodies.append(json.loads(message.body))
-    return bodies
-
-
 def ok(response, status=200):
     assert response.status_code == status, response.text
     return response.json()
@@ -62,7 +44,7 @@ def register_citizen(instance, name):
 
 
 def test_seed_001_peer_education_and_an_individual_support_course(courses):
-    national = national_queue(courses)
+    national = national_queue(courses.amqp_uri)
     courses.start_service("courses")
     courses.start_relay("courses")
     courses.start_listener()
@@ -195,7 +177,7 @@ def test_seed_001_peer_education_and_an_individual_support_course(courses):
 
     # -- what left the instance: pseudonyms and distributions, nothing personal -----------------------------
     def national_events():
-        bodies = drain(courses, national)
+        bodies = drain(courses.amqp_uri, national)
         national_events.seen += bodies
         return [b for b in national_events.seen if b["type"].startswith(("peer_education", "outcome"))] \
             if len(national_events.seen) >= 6 else None

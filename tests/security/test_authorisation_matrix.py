@@ -22,10 +22,11 @@ import jwt
 import pytest
 import requests
 
+from runtime import db
 from runtime.auth import FOREIGN_INSTANCE, PUBLIC, ROLE_NOT_ALLOWED, ROLES
 from runtime.http import ApiEntrypoint
 from runtime.topology import built_services, service_class
-from tests.support.instance import Instance
+from tests.support.instance import Instance, wait_until
 
 OTHER_INSTANCE = "kommune-0101"
 _ARGUMENT = re.compile(r"<(?:(\w+):)?(\w+)>")
@@ -132,7 +133,8 @@ def test_every_endpoint_answers_every_principal_as_declared(instance, service, m
 # 403: a participant of the course, a peer registered elsewhere, a token whose subject is no registered peer.
 ROW_RESOURCES = {"/group-courses/": "group_course", "/calendars/group-courses/": "group_course",
                  "/support-courses/": "support_course", "/citizens/": "citizen", "/calendars/peers/": "peer",
-                 "/peers/": "peer", "/volunteer-agreements/": "agreement"}
+                 "/peers/": "peer", "/volunteer-agreements/": "agreement", "/networks/": "network",
+                 "/calendars/networks/": "network", "/meetings/": "meeting"}
 
 
 def _resource(url: str) -> str | None:
@@ -171,16 +173,40 @@ def rows(instance):
         "volunteer_id": owner, "coordinator_id": str(uuid.uuid4()), "project": "Bro", "name": "P",
         "address": "Vej 1", "postcode": "2840", "city": "Holte", "phone": "+45 20 30 40 50",
         "email": "p@example.dk", "cpr": "010190-1234", "start_date": "2025-01-06"})
+    ids = {"group_course": course["id"], "support_course": support["id"], "citizen": citizen["id"],
+           "peer": owner, "agreement": agreement["id"]}
+    if "network" in instance.services:
+        ids.update(_network_rows(instance, post, owner, (participant, outsider)))
     return {"owner": owner, "others": {"participant": participant, "outsider": outsider,
-                                        "unregistered": str(uuid.uuid4())},
-            "ids": {"group_course": course["id"], "support_course": support["id"], "citizen": citizen["id"],
-                    "peer": owner, "agreement": agreement["id"]}}
+                                        "unregistered": str(uuid.uuid4())}, "ids": ids}
+
+
+def _network_rows(instance, post, owner, others) -> dict:
+    """A network whose member is the owner (another peer takes part in a meeting of another network), and
+    a meeting of it. Network learns of peers from roles' events: the roles relay brings them."""
+    instance.start_relay("roles")
+
+    def known():
+        with db.connect(instance.database_url("network")) as conn:
+            return conn.execute("SELECT count(*) AS n FROM network_peers").fetchone()["n"] >= 1 + len(others)
+    wait_until(known, timeout=30, message="network knows the peers")
+    schedule = {"frequency": "once", "starts_at": "2026-03-05T10:00:00+01:00", "duration_minutes": 120}
+    network = post("network", "/networks", {"name": "Peer-netværk", "purpose": "Sparring", "kind": "regional",
+                                            "facilitator_peer_ids": [owner]})
+    elsewhere = post("network", "/networks", {"name": "Et andet netværk", "purpose": "Sparring", "kind": "theme",
+                                              "facilitator_peer_ids": [others[0]]})
+    post("network", "/meetings", {"kind": "group_supervision", "title": "Supervision", "place": "Mødelokalet",
+                                  "network_id": elsewhere["id"], "schedule": schedule})
+    meeting = post("network", "/meetings", {"kind": "network_meeting", "title": "Netværksmøde", "place": "Huset",
+                                            "network_id": network["id"], "schedule": schedule})
+    return {"network": network["id"], "meeting": meeting["id"]}
 
 
 def test_the_row_matrix_covers_participants_and_feedback():
     urls = {url for _, url, _ in row_endpoints()}
     assert {"/group-courses/<uuid:course_id>/participants", "/group-courses/<uuid:course_id>/feedback",
-            "/peers/<uuid:peer_id>", "/volunteer-agreements/<uuid:agreement_id>"} <= urls
+            "/peers/<uuid:peer_id>", "/volunteer-agreements/<uuid:agreement_id>",
+            "/networks/<uuid:network_id>/members", "/meetings/<uuid:meeting_id>"} <= urls
 
 
 @pytest.mark.parametrize("service, url, resource", row_endpoints(), ids=[f"{s} {u}" for s, u, _ in row_endpoints()])

@@ -1,14 +1,12 @@
 """What every API mixin shares: loading aggregates, recording decisions, and who the caller is."""
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timezone
 
 from runtime.audit import AuditRule, record
-from runtime.auth import principal_of
-from runtime.errors import Forbidden, NotFound
-from runtime.vault import refuse_commands_on_erased
-from runtime import eventstore
+from runtime.application import Application
+from runtime.auth import caller_peer_id, is_peer_only, principal_of  # noqa: F401  (used by the mixins)
+from runtime.errors import Forbidden
 from services.courses import projections
 from services.courses.domain.group_course import GroupCourse
 from services.courses.domain.published import local_date
@@ -31,19 +29,15 @@ def today():
     return local_date(now())
 
 
-class ApiBase:
+class ApiBase(Application):
     """Mixin for the service class (which has `db = Database()` and `vault = Vault()`).
 
     Personal data: decisions are made on plaintext (streams are opened by the vault when loaded),
     events are sealed per person before they are appended, read models keep the sealed values, and
     only a response to an allowed caller opens them (`self.vault.open(row)`)."""
 
-    def _load(self, aggregate_cls, aggregate_id):
-        events = self.vault.open(self.db.read_stream(aggregate_cls.stream_of(aggregate_id)))
-        aggregate = aggregate_cls.from_events(aggregate_id, events)
-        if not aggregate.exists:
-            raise NotFound(f"{aggregate_cls.CATEGORY.replace('_', ' ')} {aggregate_id} does not exist")
-        return aggregate
+    projections = projections
+    PERSON_STREAMS = PERSON_STREAMS
 
     def _group_course(self, request, course_id):
         """The group course, for a caller allowed to see it: a caller acting as a peer reads and changes
@@ -53,23 +47,6 @@ class ApiBase:
         if is_peer_only(request) and not course.is_facilitator(caller_peer_id(request)):
             raise Forbidden("course: a peer reads and changes only the courses they facilitate")
         return course
-
-    def _append(self, stream: str, events, expected_version) -> list:
-        refuse_commands_on_erased(self.vault, stream, PERSON_STREAMS)
-        recorded = self.db.append(stream, self.vault.seal(stream, events), expected_version)
-        for event in recorded:
-            projections.project(self.db.conn, event)
-        return recorded
-
-    def _record(self, aggregate, events, expected_version=None) -> list:
-        """Append `events` to the aggregate's stream (checking the version the caller read, if given,
-        else the one just loaded) and apply the plaintext `events` to the aggregate."""
-        expected = aggregate.version if expected_version is None else expected_version
-        recorded = self._append(aggregate.stream, events, expected)
-        for event, stored in zip(events, recorded):
-            aggregate.apply(event.type, event.payload)
-            aggregate.version = stored.stream_version
-        return recorded
 
     def _known_method_ids(self) -> set:
         from services.courses.domain.methods import NATIONAL_METHOD_IDS
@@ -81,35 +58,6 @@ class ApiBase:
         """One audit row per person whose special-category data this response discloses."""
         record(self.db, request, AuditRule(resource_type, purpose), sorted({str(i) for i in resource_ids if i}))
 
-    def _publish(self, facts) -> None:
-        """Facts for other services, in streams of their own, in the same transaction as the decision
-        they follow. The aggregate's rules keep a fact from being decided twice (a session is held or
-        withdrawn once); the expected version keeps two decisions from interleaving in a stream."""
-        by_stream: dict[str, list] = {}
-        for stream, event in facts:
-            by_stream.setdefault(stream, []).append(event)
-        for stream, events in by_stream.items():
-            self._append(stream, events, eventstore.current_version(self.db.conn, stream))
-
-    @staticmethod
-    def _create_id() -> uuid.UUID:
-        return uuid.uuid4()
-
 
 def principal(request):
     return principal_of(request)
-
-
-def caller_peer_id(request) -> str:
-    """A peer's token names the peer: its subject is the peer id the roles service assigned."""
-    subject = principal(request).subject
-    try:
-        return str(uuid.UUID(subject))
-    except ValueError:
-        raise Forbidden("token subject: a peer's token must name the peer id") from None
-
-
-def is_peer_only(request) -> bool:
-    """The caller acts as a peer: only their own courses (a coordinator or leader sees all)."""
-    p = principal(request)
-    return p.has("peer") and not p.has("coordinator", "leader")

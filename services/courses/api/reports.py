@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from werkzeug.wrappers import Response
 
+from runtime import ical
 from runtime.config import settings
 from runtime.errors import Forbidden
 from runtime.http import api
@@ -28,7 +29,7 @@ class ReportsApi(ApiBase):
             "UNION SELECT course_id FROM group_participants WHERE peer_id = %(p)s AND status = 'enrolled') "
             "AND c.status <> 'cancelled' ORDER BY s.starts_at, s.id", {"p": str(peer_id)}).fetchall()
         name = texts.render("calendar_names.txt.j2", peer_feed=True, course_title="")
-        return _calendar(calendars.feed(name, sessions, settings().instance_id))
+        return ical.response(calendars.feed(name, sessions, settings().instance_id))
 
     @api("GET", "/calendars/group-courses/<uuid:course_id>.ics", allow=READERS, produces="text/calendar",
          summary="iCalendar feed (text/calendar) of a group course's sessions")
@@ -37,7 +38,7 @@ class ReportsApi(ApiBase):
         sessions = self.db.execute(_SESSIONS + "WHERE s.course_id = %s ORDER BY s.starts_at, s.id",
                                    (str(course_id),)).fetchall()
         name = texts.render("calendar_names.txt.j2", peer_feed=False, course_title=course.title)
-        return _calendar(calendars.feed(name, sessions, settings().instance_id))
+        return ical.response(calendars.feed(name, sessions, settings().instance_id))
 
     def _hours(self, request, query: dict) -> list[dict]:
         if is_peer_only(request):
@@ -57,7 +58,3 @@ class ReportsApi(ApiBase):
         return Response(body, status=200, mimetype="text/csv",
                         headers={"Content-Disposition": 'attachment; filename="timer.csv"'})
 
-
-def _calendar(body: bytes) -> Response:
-    return Response(body, status=200, content_type="text/calendar; charset=utf-8",
-                    headers={"Content-Disposition": 'inline; filename="kalender.ics"'})

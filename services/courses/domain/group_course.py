@@ -13,7 +13,7 @@ from datetime import datetime
 from runtime.errors import Conflict, InvalidInput, NotFound
 from runtime.eventstore import NewEvent
 from services.courses.domain import completion, who5
-from services.courses.domain.aggregate import Aggregate
+from runtime.aggregate import Aggregate
 
 OPEN_STATUSES = ("planned", "running")
 

@@ -11,7 +11,7 @@ from datetime import datetime
 from runtime.errors import Conflict, NotFound
 from runtime.eventstore import NewEvent
 from services.courses.domain import who5
-from services.courses.domain.aggregate import Aggregate
+from runtime.aggregate import Aggregate
 
 
 def _conflict(field_name: str, reason: str) -> Conflict:

@@ -70,18 +70,22 @@ class VolunteersApi:
         raise Forbidden("a volunteer acts only on their own agreement")
 
     def _facts(self, volunteer_id: str) -> tuple[int, bool]:
-        activities = self.db.execute(
-            "SELECT count(*) AS n FROM volunteer_activities WHERE peer_id = %s AND NOT withdrawn AND kind = ANY(%s)",
-            (volunteer_id, list(COUNTED_KINDS))).fetchone()["n"]
+        activities = self._counted_activities(volunteer_id)["n"]
         education = self.db.execute("SELECT 1 FROM peer_educations WHERE peer_id = %s",
                                     (volunteer_id,)).fetchone() is not None
         return activities, education
+
+    def _counted_activities(self, volunteer_id: str) -> dict:
+        """The volunteer activities that count (less withdrawn ones): how many, and their minutes."""
+        return self.db.execute(
+            "SELECT count(*) AS n, coalesce(sum(minutes), 0) AS minutes FROM volunteer_activities "
+            "WHERE peer_id = %s AND NOT withdrawn AND kind = ANY(%s)", (volunteer_id, list(COUNTED_KINDS))).fetchone()
 
     def _eligibility(self, agreement: VolunteerAgreement, as_of: date) -> dict:
         activities, education = self._facts(agreement.volunteer_id)
         result = eligibility(agreement, activities, education, as_of)
         return {"agreement_id": agreement.id, "volunteer_id": agreement.volunteer_id, "as_of": as_of,
-                **result.as_dict()}
+                "activity_minutes": self._counted_activities(agreement.volunteer_id)["minutes"], **result.as_dict()}
 
     # -- commands ---------------------------------------------------------------------------------
     @api("POST", "/volunteer-agreements", allow=COORDINATION, body=schemas.DraftAgreement,
@@ -223,22 +227,27 @@ class VolunteersApi:
         results = [self._eligibility(self._load_agreement(i), as_of) for i in ids]
         return [r for r in results if r["eligible"]]
 
-    # -- from the courses service -----------------------------------------------------------------
+    # -- from the courses and network services ----------------------------------------------------
     @consumes("courses", categories=["peer_education", "peer_activity"])
     def on_courses_fact(self, event):
-        self.db.apply_once(event, self._record_courses_fact)
+        self.db.apply_once(event, self._record_activity_fact)
 
-    def _record_courses_fact(self, event: dict) -> None:
-        """Keep what the courses service reported in our own `volunteer-<peer id>` stream, so a rebuild
-        counts exactly what the live run counted."""
+    @consumes("network", categories=["network_activity"])
+    def on_network_fact(self, event):
+        """Meetings attended (network meetings, supervision, sparring, development) are volunteer activities."""
+        self.db.apply_once(event, self._record_activity_fact)
+
+    def _record_activity_fact(self, event: dict) -> None:
+        """Keep what the courses and network services reported in our own `volunteer-<peer id>` stream,
+        so a rebuild counts exactly what the live run counted."""
         payload, source = event["payload"], event["event_id"]
         if payload.get("peer_id") and self.vault.keystore.is_erased(str(payload["peer_id"])):
             return  # an erased person: nothing more is recorded about them
-        if event["type"] == "peer_activity.session_held":
+        if event["type"] in ("peer_activity.session_held", "network_activity.attended"):
             new = NewEvent("volunteer.activity_counted", {
                 "activity_id": payload["activity_id"], "kind": payload["kind"], "held_at": payload["held_at"],
-                "source_event_id": source})
-        elif event["type"] == "peer_activity.withdrawn":
+                "duration_minutes": payload["duration_minutes"], "source_event_id": source})
+        elif event["type"] in ("peer_activity.withdrawn", "network_activity.withdrawn"):
             new = NewEvent("volunteer.activity_withdrawn", {"activity_id": payload["activity_id"],
                                                             "source_event_id": source})
         elif event["type"] == "peer_education.completed" and payload.get("peer_id"):

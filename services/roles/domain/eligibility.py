@@ -5,12 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from contracts.network import MEETING_KINDS
 from services.roles.domain.volunteer_agreement import VolunteerAgreement, _d, half_a_year_from
 
 MIN_ACTIVITIES = 10
-# Volunteer activities: individual sessions and course sessions facilitated (contracts/courses.py kinds).
+# Volunteer activities: individual sessions and course sessions facilitated (contracts/courses.py kinds),
+# and meetings attended: network meetings, group supervision, sparring and development meetings (seed 003:
+# a volunteer attends volunteer meetings and (group) supervision; contracts/network.py kinds).
 COUNTED_KINDS = ("conversation", "companionship", "accompaniment_activity", "accompaniment_meeting",
-                 "group_session")
+                 "group_session") + MEETING_KINDS
 
 
 @dataclass(frozen=True)

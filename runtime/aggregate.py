@@ -1,4 +1,4 @@
-"""What every aggregate of this service shares: folding its stream, and its version for appends."""
+"""What every aggregate shares: folding its stream, and its version for appends (courses, network)."""
 from __future__ import annotations
 
 import uuid

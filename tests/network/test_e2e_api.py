@@ -1,0 +1,131 @@
+"""The network service through HTTP and the broker: exceptions to a weekly schedule become notices
+for notifications; resources shared in a network and the one kind that may go national; a rebuild of
+the read models gives the same rows; an erased peer is forgotten."""
+from __future__ import annotations
+
+import json
+
+from runtime import db, eventstore
+from runtime.projection import rebuild
+from services.network import projections
+from tests.network.conftest import ok
+from tests.support.instance import wait_until
+from tests.support.national import drain, national_queue
+
+WEEKLY = {"frequency": "weekly", "starts_at": "2020-02-06T10:00:00+01:00", "duration_minutes": 120,
+          "until": "2020-04-30"}
+
+
+def setup_network(network):
+    paid = network.register_peer("paid", "Peer Medarbejder")
+    volunteer = network.register_peer("volunteer", "Frida Frivillig")
+    network.wait_known(paid, volunteer)
+    created = ok(network.as_coordinator("POST", "/networks", json={
+        "name": "Peer-netværk Sjælland", "purpose": "Et netværk af peers på tværs af arbejdspladser",
+        "kind": "regional", "facilitator_peer_ids": [paid]}), 201)
+    ok(network.as_peer(volunteer, "POST", f"/networks/{created['id']}/members", json={}), 201)
+    return paid, volunteer, created["id"]
+
+
+def events_of(network, category):
+    with db.connect(network.database_url("network")) as conn:
+        return [e for e in eventstore.read_all(conn, eventstore.START, limit=10_000) if e.stream.startswith(category)]
+
+
+def dump(conn) -> dict:
+    return {t: conn.execute(f"SELECT to_jsonb(x) AS row FROM {t} x ORDER BY 1").fetchall()
+            for t in projections.READ_MODEL_TABLES}
+
+
+def test_weekly_development_meeting_with_exceptions_notices_and_rebuild(network):
+    """Parkvænget's weekly development meeting (Thursdays 10-12), one moved and one cancelled; each
+    change is a notice for notifications naming the invitees; a rebuild equals the live read model."""
+    paid, volunteer, network_id = setup_network(network)
+    meeting = ok(network.as_peer(paid, "POST", "/meetings", json={
+        "kind": "development_meeting", "title": "Udviklingsmøde", "place": "Udviklingsteamet",
+        "network_id": network_id, "facilitator_peer_ids": [paid], "schedule": WEEKLY}), 201)
+    assert len(meeting["occurrences"]) == 13
+    second, third = (o["occurrence"] for o in meeting["occurrences"][1:3])
+    base = f"/meetings/{meeting['id']}/occurrences"
+    refused = network.as_peer(volunteer, "POST", f"{base}/{second}/cancel", json={"reason": "holiday"})
+    assert refused.status_code == 403  # a member, not an organiser
+    moved = ok(network.as_peer(paid, "PUT", f"{base}/{second}/schedule", json={
+        "starts_at": "2020-02-14T10:00:00+01:00", "ends_at": "2020-02-14T12:00:00+01:00", "reason": "clash"}))
+    assert moved["starts_at"].startswith("2020-02-14T09:00")
+    ok(network.as_peer(paid, "POST", f"{base}/{third}/cancel", json={"reason": "holiday"}))
+    late = network.as_peer(volunteer, "POST", f"{base}/{third}/sign-ups", json={})
+    assert late.status_code == 409 and late.json()["errors"][0]["field"] == "occurrence"
+
+    notices = [(e.type, e.payload) for e in events_of(network, "meeting_notice-")]
+    assert [t for t, _ in notices] == ["meeting_notice.scheduled", "meeting_notice.changed",
+                                       "meeting_notice.cancelled"]
+    assert all(sorted(p["invitee_peer_ids"]) == sorted([paid, volunteer]) for _, p in notices)
+
+    calendar = network.as_peer(paid, "GET", f"/calendars/networks/{network_id}.ics").text
+    assert calendar.count("BEGIN:VEVENT") == 13 and calendar.count("STATUS:CANCELLED") == 1
+    assert "SEQUENCE:1" in calendar and "Udviklingsmøde" in calendar
+
+    with db.connect(network.database_url("network")) as conn:
+        live = dump(conn)
+        rebuild(conn, projections.READ_MODEL_TABLES, projections.project)
+        assert dump(conn) == live
+        conn.rollback()
+
+
+def test_resources_shared_in_the_network_and_offered_nationally(network):
+    national = national_queue(network.amqp_uri)
+    paid, volunteer, network_id = setup_network(network)
+    text = ok(network.as_peer(volunteer, "POST", f"/networks/{network_id}/resources", json={
+        "title": "Min erfaring med grænser", "kind": "text", "text": "Da Anne og jeg talte om grænser ...",
+        "tags": ["boundaries"], "theme": "relations_and_boundaries"}), 201)
+    link = ok(network.as_peer(paid, "POST", f"/networks/{network_id}/resources", json={
+        "title": "Peer-støtte: viden og erfaringer", "kind": "link", "url": "https://www.socialstyrelsen.dk/peer-stotte",
+        "tags": ["recovery", "research"], "theme": "peer_role"}), 201)
+    bad = network.as_peer(paid, "POST", f"/networks/{network_id}/resources", json={"title": "x", "kind": "link"})
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "url"
+    listed = ok(network.as_peer(volunteer, "GET", f"/networks/{network_id}/resources"))
+    assert {r["id"] for r in listed} == {text["id"], link["id"]}
+
+    refused = network.as_coordinator("POST", f"/resources/{text['id']}/national-offer", json={})
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "kind"
+    stranger = network.register_peer("volunteer", "Udenfor Netværket")
+    network.wait_known(stranger)
+    assert network.as_peer(stranger, "GET", f"/networks/{network_id}/resources").status_code == 403
+    # Whoever shared a resource may withdraw it, though they do not facilitate the network.
+    assert ok(network.as_peer(volunteer, "POST", f"/resources/{text['id']}/withdraw", json={}))["status"] == "withdrawn"
+    offered = ok(network.as_coordinator("POST", f"/resources/{link['id']}/national-offer", json={}))
+    assert offered["offered_on"] is not None
+
+    def reported():
+        reported.bodies += drain(network.amqp_uri, national)
+        return "national_resource.offered" in {b["type"] for b in reported.bodies}
+    reported.bodies = []
+    wait_until(reported, timeout=30, message="the offered resource on national.events")
+    resource = next(b for b in reported.bodies if b["type"] == "national_resource.offered")
+    assert resource["payload"]["url"] == "https://www.socialstyrelsen.dk/peer-stotte"
+    text_sent = json.dumps(reported.bodies)
+    for private in ("Peer-støtte: viden", "Min erfaring", "Anne", paid, volunteer):
+        assert private not in text_sent
+    assert resource["stream"].startswith("national_resource-")  # the relay pseudonymises stream ids too
+
+
+def test_an_erased_peer_is_forgotten_and_cannot_rejoin(network):
+    paid, volunteer, network_id = setup_network(network)
+    meeting = ok(network.as_peer(paid, "POST", "/meetings", json={
+        "kind": "group_supervision", "title": "Supervision på lige fod", "place": "Mødelokalet",
+        "network_id": network_id, "schedule": {**WEEKLY, "until": "2020-02-20"}}), 201)
+    first = meeting["occurrences"][0]["occurrence"]
+    ok(network.as_peer(volunteer, "POST", f"/meetings/{meeting['id']}/occurrences/{first}/sign-ups",
+                       json={"note": "Jeg kommer lidt senere"}), 201)
+    erased = network.call("POST", "roles", f"/persons/{volunteer}/erasure", roles=("admin",),
+                          json={"basis": "data_subject_request"})
+    assert erased.status_code in (200, 201), erased.text
+
+    def forgotten():
+        members = ok(network.as_peer(paid, "GET", f"/networks/{network_id}/members"))
+        return [m["peer_id"] for m in members] == [paid]
+    wait_until(forgotten, timeout=30, message="network forgets the erased peer")
+    occurrence = ok(network.as_peer(paid, "GET", f"/meetings/{meeting['id']}/occurrences/{first}"))
+    assert occurrence["sign_ups"] == []
+    again = network.as_coordinator("POST", f"/networks/{network_id}/members", json={"peer_id": volunteer})
+    assert again.status_code == 422 and again.json()["errors"][0]["field"] == "peer_id"
