@@ -11,7 +11,8 @@ def regional_network(client: DemoClient, report=print) -> int | None:
     if not client.deployed("network"):
         report("skipped: a regional network with a monthly sparring meeting (the network service is not deployed)")
         return None
-    report("skipped: the network service answers, but its demo part is not written yet (demo/pending.py)")
+    report("skipped: a regional network with a monthly sparring meeting (the network service answers; its demo "
+           "part is not written yet: demo/pending.py)")
     return None
 
 

@@ -1,4 +1,4 @@
-"""One running instance (roles, courses, notifications and their relays) shared by the first-use tests:
+"""One running instance (roles, courses, network, notifications and their relays) shared by the first-use tests:
 the demo is loaded into it once, and every `peer-admin` command is run against it."""
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ class RunningInstance(Instance):
 def running(tmp_path_factory):
     from tests.support.instance import free_port
 
-    created = RunningInstance(services=("roles", "courses", "notifications"),
+    created = RunningInstance(services=("roles", "courses", "network", "notifications"),
                               workdir=tmp_path_factory.mktemp("firstuse"))
     created.relay_ports = {s: free_port() for s in created.services}
     created.create()

@@ -30,7 +30,8 @@ def test_demo_shows_the_seeds_people_and_courses(demo_loaded):
         assert participants and all(p["sessions_attended"] >= 1 for p in participants[:1])
     support = client.call("GET", "courses", "/support-courses", role="peer", subject=PAID_PEER_ID)
     assert len(support) == 1
-    assert any("network service is not deployed" in note for note in notes)
+    assert any(note.startswith("skipped: a regional network") or "its demo part is not written" in note
+               for note in notes), notes
 
 
 def test_a_second_load_changes_nothing(demo_loaded):
