@@ -56,6 +56,8 @@ def record(unit, request, rule: AuditRule, resource_ids: Iterable) -> int:
              None if rid is None else str(rid), rule.purpose, request.environ.get("peer.correlation_id"))
             for rid in resource_ids]
     if rows:
+        # What this request recorded: the response check (`check_disclosure`) refuses to show a category without it.
+        request.environ.setdefault("peer.audited", set()).add(rule.resource_type)
         with unit.conn.cursor() as cursor:
             cursor.executemany(
                 "INSERT INTO audit_log (actor, actor_roles, instance_id, action, resource_type, resource_id, "
@@ -87,6 +89,21 @@ def audited(resource_type: str, *, purpose: str, id_param: str | None = None,
     return decorate
 
 
+def audits_in_body(*categories: str):
+    """For an endpoint that shows special-category data only to some callers and records the audit rows itself
+    (`record`, e.g. `ApiBase._audit`) when it does: the import check accepts it, and `check_disclosure` refuses
+    any response of it that shows a category without an audit row recorded for it in the same request."""
+    unknown = set(categories) - set(SPECIAL_CATEGORY)
+    if unknown:
+        raise ValueError(f"special_category {sorted(unknown)[0]!r}: one of {', '.join(SPECIAL_CATEGORY)}")
+
+    def mark(fn):
+        fn.audited_categories = frozenset(categories)
+        return fn
+
+    return mark
+
+
 def special_categories_in(schema) -> set[str]:
     """The special categories the response schema `schema` shows (its fields' `special_category`)."""
     schema = schema() if isinstance(schema, type) else schema
@@ -108,10 +125,42 @@ def check_special_category_reads(fn, returns, where: str) -> None:
     if returns is None:
         return
     rule = getattr(fn, "audit_rule", None)
-    unaudited = special_categories_in(returns) - ({rule.resource_type} if rule else set())
+    declared = ({rule.resource_type} if rule else set()) | getattr(fn, "audited_categories", set())
+    unaudited = special_categories_in(returns) - declared
     if unaudited:
         raise ValueError(f"{where} returns special-category data ({', '.join(sorted(unaudited))}) without "
                          f"auditing its reads: declare @audited({sorted(unaudited)[0]!r}, purpose=...) under @api")
+
+
+def categories_shown(schema, data) -> set[str]:
+    """The special categories a dumped response actually shows: marked fields holding a value (a masked or
+    withheld field, None or empty, shows nothing)."""
+    schema = schema() if isinstance(schema, type) else schema
+    if isinstance(data, list):
+        return set().union(*(categories_shown(schema, item) for item in data))
+    found: set[str] = set()
+    if not isinstance(data, dict):
+        return found
+    for name, field in schema.fields.items():
+        value = data.get(field.data_key or name)
+        if value in (None, "", [], {}):
+            continue
+        if category := field.metadata.get("special_category"):
+            found.add(category)
+        inner = field.inner if isinstance(field, fields.List) else field
+        if category := inner.metadata.get("special_category"):
+            found.add(category)
+        if isinstance(inner, fields.Nested):
+            found |= categories_shown(inner.schema, value)
+    return found
+
+
+def check_disclosure(returns, dumped, request, where: str) -> None:
+    """Refuse (the caller gets a 500, nothing is shown) a response showing special-category data whose read this
+    request did not record in the audit log: the rule holds at run time, not only by declaration."""
+    missing = categories_shown(returns, dumped) - request.environ.get("peer.audited", set())
+    if missing:
+        raise RuntimeError(f"{where} would show {', '.join(sorted(missing))} without an audit record")
 
 
 class AuditEntry(Schema):

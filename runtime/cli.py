@@ -293,3 +293,37 @@ def dead_letters_replay(queue: str = typer.Argument(..., help="Consumer queue, e
 
 if __name__ == "__main__":
     app()
+
+
+notifications = typer.Typer(help="E-mails the notifications service gave up on, and sending them again.",
+                            no_args_is_help=True)
+app.add_typer(notifications, name="notifications")
+
+
+@notifications.command("failed")
+def notifications_failed(limit: int = typer.Option(200)):
+    """E-mails that failed after the last retry (rule and error only: no recipient, no content)."""
+    from services.notifications import ledger
+
+    with db.connect(settings().database_url("notifications")) as conn:
+        rows = ledger.failed(conn, limit)
+    table = Table("id", "rule", "attempts", "last error", "created")
+    for r in rows:
+        table.add_row(str(r["id"]), r["rule"], str(r["attempts"]), r["last_error"] or "",
+                      r["created_at"].isoformat(timespec="seconds"))
+    console.print(table)
+
+
+@notifications.command("retry")
+def notifications_retry(delivery_id: list[str] = typer.Argument(None, help="Ids from `notifications failed`"),
+                        all_failed: bool = typer.Option(False, "--all", help="Every failed e-mail")):
+    """Send failed e-mails again (from the first backoff on)."""
+    from datetime import datetime, timezone
+
+    from services.notifications import ledger
+
+    with db.connect(settings().database_url("notifications")) as conn:
+        ids = [r["id"] for r in ledger.failed(conn, 100000)] if all_failed else (delivery_id or [])
+        retried = [str(i) for i in ids if ledger.retry(conn, i, datetime.now(timezone.utc))]
+        conn.commit()
+    typer.echo(json.dumps({"retried": retried, "not_failed": sorted(set(map(str, ids)) - set(retried))}))

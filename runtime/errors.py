@@ -74,6 +74,14 @@ class Unavailable(ProblemError):
         self.headers["Retry-After"] = str(retry_after)
 
 
+class ShuttingDown(Unavailable):
+    """The service is stopping as planned (a deploy, a scale-down): retry shortly, elsewhere. Not an error ops
+    must act on, so it is logged at INFO, unlike an outage's 503."""
+
+    def __init__(self):
+        super().__init__("the service is shutting down; try again shortly", retry_after=1)
+
+
 class Unauthorized(ProblemError):
     status = 401
     title = "Unauthorized"

@@ -27,7 +27,7 @@ from werkzeug.wrappers import Response
 import contracts
 from runtime import logs
 from runtime.auth import PUBLIC, authorise, declaration  # noqa: F401  (PUBLIC re-exported for services)
-from runtime.errors import Conflict, InvalidInput, ProblemError, Unavailable
+from runtime.errors import Conflict, InvalidInput, ProblemError, ShuttingDown, Unavailable
 from runtime.eventstore import ConcurrencyConflict
 from runtime.store import is_transient
 
@@ -159,10 +159,10 @@ class ApiEntrypoint(HttpRequestHandler):
         request.shallow = False
         try:
             if self.stopping:
-                raise Unavailable("the service is shutting down; try again shortly", retry_after=1)
+                raise ShuttingDown()
             args, kwargs = self.get_entrypoint_parameters(request)
             self.check_signature(args, kwargs)
-            response = self.response_from_result(self.run_command(args, kwargs))
+            response = self.response_from_result(self.run_command(args, kwargs), request)
         except Exception as exc:
             response = self.response_from_exception(exc)
         response.headers["X-Correlation-ID"] = correlation_id
@@ -202,16 +202,22 @@ class ApiEntrypoint(HttpRequestHandler):
         event.send(result, exc_info)
         return result, exc_info
 
-    def response_from_result(self, result):
+    def response_from_result(self, result, request=None):
         if isinstance(result, Response):
             return result
         if self.returns is not None:
             result = self.returns(many=self.many).dump(result)
+            if request is not None:
+                from runtime.audit import check_disclosure
+
+                check_disclosure(self.returns, result, request, f"{self.method} {self.url}")
         return json_response(result, self.status)
 
     def response_from_exception(self, exc):
         problem = as_problem(exc)
-        if problem.status >= 500:
+        if isinstance(exc, ShuttingDown):
+            log.info("request refused: shutting down", extra={"status": problem.status, "url": self.url})
+        elif problem.status >= 500:
             # Type only: the message of an unexpected exception may quote personal data.
             log.error("request failed", extra={"error": type(exc).__name__, "url": self.url})
         return problem_response(problem, logs.correlation_id())

@@ -13,8 +13,8 @@ nobody without the secret can compute the pseudonym of a known id. Inside the in
 pseudonym <person id>` answers "which pseudonym is this person" (e.g. to honour an erasure nationally).
 
 Rotating the secret breaks every link the national level holds; it is a deliberate act, not routine.
-Without `PSEUDONYM_SECRET` a development secret derived from the instance id is used and a warning is
-logged: never acceptable in production (anyone could recompute it).
+There is no fallback: `PSEUDONYM_SECRET` comes from the instance's settings (runtime/instance_secrets.py),
+generated per instance only in development mode.
 
 `Pseudonym` is the marshmallow field national contracts use for a person reference.
 """
@@ -23,33 +23,22 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import logging
-import os
 import re
 
 from marshmallow import fields, validate
 
 from runtime.config import INSTANCE_ID_PATTERN, settings
 
-log = logging.getLogger(__name__)
 VERSION = "p2"  # p1 (until issue 8) had no purpose; still a valid shape for what the national level holds
 PATTERN = re.compile(r"^(region-108[1-5]|kommune-\d{4}|national):p[12]:[a-z2-7]{26}$")
 PURPOSE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 PERSON = "person"  # the purpose of a person named in a national event
-_warned = False
 
 
 def secret() -> bytes:
-    global _warned
-    configured = os.environ.get("PSEUDONYM_SECRET")
-    if configured:
-        if len(configured) < 32:
-            raise ValueError("PSEUDONYM_SECRET: at least 32 characters of randomness")
-        return configured.encode()
-    if not _warned:
-        log.warning("PSEUDONYM_SECRET is not set: using a development secret (never in production)")
-        _warned = True
-    return hashlib.sha256(f"peer-platform development pseudonyms {settings().instance_id}".encode()).digest()
+    """The configured secret, resolved with the instance's other settings (runtime/instance_secrets.py validates
+    it): no fallback, so pseudonyms are never keyed by something an attacker could recompute."""
+    return settings().pseudonym_secret.encode()
 
 
 def pseudonym(entity_id, *, purpose: str, instance_id: str | None = None, key: bytes | None = None) -> str:

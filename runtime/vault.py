@@ -90,18 +90,10 @@ class ForeignMasterKey(RuntimeError):
 
 
 # -- keys -------------------------------------------------------------------------------------------
-_warned_master = False
-
-
 def master_key() -> bytes:
-    global _warned_master
-    configured = os.environ.get("VAULT_MASTER_KEY")
-    if configured:
-        return parse_master_key(configured, "VAULT_MASTER_KEY")
-    if not _warned_master:
-        log.warning("VAULT_MASTER_KEY is not set: using a development master key (never in production)")
-        _warned_master = True
-    return hashlib.sha256(f"peer-platform development vault {settings().instance_id}".encode()).digest()
+    """The configured master key, resolved with the instance's other settings (runtime/instance_secrets.py):
+    there is no fallback, so a process without one stops instead of wrapping person keys with a guessable key."""
+    return parse_master_key(settings().vault_master_key, "VAULT_MASTER_KEY")
 
 
 def parse_master_key(configured: str, variable: str) -> bytes:

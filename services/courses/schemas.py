@@ -44,9 +44,9 @@ class ChangeContact(VersionedCommand):
 
 class CitizenRecord(Schema):
     id = fields.UUID()
-    name = fields.String()
-    phone = fields.String(allow_none=True)
-    email = fields.String(allow_none=True)
+    name = fields.String(metadata={"special_category": "citizen_record"})
+    phone = fields.String(allow_none=True, metadata={"special_category": "citizen_record"})
+    email = fields.String(allow_none=True, metadata={"special_category": "citizen_record"})
     version = fields.Integer()
     registered_at = fields.DateTime()
 
@@ -183,7 +183,8 @@ class ParticipantView(Schema):
     participant_type = fields.String()
     citizen_id = fields.UUID(allow_none=True)
     peer_id = fields.UUID(allow_none=True)
-    name = fields.String(allow_none=True, metadata={"description": "Only for the coordinator and facilitators"})
+    name = fields.String(allow_none=True, metadata={"description": "Only for the coordinator and facilitators",
+                                                    "special_category": "citizen_record"})
     status = fields.String()
     waitlist_position = fields.Integer(allow_none=True)
     completed = fields.Boolean()
@@ -306,7 +307,7 @@ class SupportCourseSummary(Schema):
 
 
 class SupportCourseDetail(SupportCourseSummary):
-    citizen_name = fields.String()
+    citizen_name = fields.String(metadata={"special_category": "citizen_record"})
     method_ids = fields.List(fields.UUID())
     close_reason = fields.String(allow_none=True)
     evaluation = fields.String(allow_none=True)

@@ -1,70 +1,89 @@
-"""The notifications service: turns other services' events into messages people read (in Danish).
+"""The notifications service: turns other services' events into messages people act on, in Danish,
+by e-mail and in a personal inbox (rules.py says which event tells whom what).
 
-It follows erasures (`person.erased` from roles): a person's messages are forgotten. Messages that
-quote personal data must store it sealed (runtime/vault.py), like every read model.
+Consumed events update what this service knows (projections.py), schedule reminders (schedule.py)
+and plan messages (ledger.py), all in the transaction that records the event as applied. A timer
+fires due reminders and sends due e-mails and digests, each row claimed with SKIP LOCKED, so
+restarts and replicas send each message once. E-mail addresses are fetched from roles over RPC when
+sending, never stored here. `person.erased` from roles forgets a person's messages, preferences and
+reminders.
 """
 from __future__ import annotations
 
-import uuid
+import os
+from datetime import datetime, timezone
 
-from marshmallow import fields
+import eventlet
+from nameko.rpc import RpcProxy
+from nameko.timer import timer
 
-from contracts.schema import Schema
-from runtime.auth import principal_of
-from runtime.consumer import consumes
 from runtime import audit, feed, health, vault
-from runtime.http import api
+from runtime.config import settings
+from runtime.consumer import consumes
 from runtime.store import Database
-from services.notifications.messages import render
+from services.notifications import handling, ledger, projections, schedule
+# Modules, not classes: `nameko run` takes every class in this namespace with entrypoints for a service.
+from services.notifications.api import inbox, operations, preferences
 
-# Who is told when a function description is published: the ones who review it with the peer.
-PUBLISHED_RECIPIENTS = ("leader", "coordinator")
-
-
-class InboxMessage(Schema):
-    id = fields.UUID()
-    recipient_role = fields.String()
-    subject = fields.String()
-    body = fields.String()
-    created_at = fields.DateTime()
+INTERVAL = float(os.environ.get("NOTIFICATIONS_INTERVAL_SECONDS", "5"))
+CONTACT_TIMEOUT = 10  # seconds to wait for roles' answer before the attempt counts as failed
 
 
-# Where persons' data sits in this service's read models (runtime/vault.forget).
-PERSON_ROWS = (("inbox_messages", "recipient_person"),)
+def now() -> datetime:
+    return datetime.now(timezone.utc)
 
 
-class NotificationsService(feed.EventFeed, health.HealthEndpoints, audit.AuditEndpoints):
+class NotificationsService(feed.EventFeed, health.HealthEndpoints, audit.AuditEndpoints, inbox.InboxApi,
+                           preferences.PreferencesApi, operations.OperationsApi):
     name = "notifications"
     db = Database()
+    roles = RpcProxy("roles")
 
+    # -- consumed events ---------------------------------------------------------------------------
     @consumes("roles", categories=[vault.PERSON_CATEGORY])
     def on_person(self, event):
         self.db.apply_once(event, self._forget)
 
     def _forget(self, event: dict) -> None:
         if subject := vault.erased_subject(event):
-            vault.forget(self.db.conn, subject, delete=PERSON_ROWS)
+            projections.forget(self.db.conn, subject)
 
-    @consumes("roles", categories=["function_description"])
+    # One queue for the roles facts the rules combine (its name kept from when it held descriptions only):
+    # a queue keeps the relay's commit order, so a peer registered under a description is known here
+    # before that description's publication is, live and in a rebuild from the feed alike.
+    @consumes("roles", categories=["function_description", "peer", "volunteer_agreement"])
     def on_function_description(self, event):
-        self.db.apply_once(event, self._notify)
+        self.db.apply_once(event, self._follow)
 
-    def _notify(self, event: dict) -> None:
-        if event["type"] != "function_description.published":
+    @consumes("courses", categories=["group_course", "peer_education"])
+    def on_courses(self, event):
+        self.db.apply_once(event, self._follow)
+
+    def _follow(self, event: dict) -> None:
+        handling.follow(self.db.conn, event, now(), settings().instance_id)
+
+    # -- sending -------------------------------------------------------------------------------------
+    @timer(interval=INTERVAL, eager=True)
+    def send(self):
+        """Fire due reminders, then send due e-mails and digests; each row in its own transaction."""
+        conn, moment = self.db.conn, now()
+        schedule.fire_due(conn, moment, settings().instance_id)
+        mailer = _mailer()
+        if mailer is None:
             return
-        subject, body = render("function_description_published", **event["payload"])
-        for role in PUBLISHED_RECIPIENTS:
-            # uuid5 of (event, role): the same event can never produce a second message.
-            message_id = uuid.uuid5(uuid.UUID(event["event_id"]), role)
-            self.db.execute(
-                "INSERT INTO inbox_messages (id, recipient_role, subject, body, source_event, created_at) "
-                "VALUES (%s, %s, %s, %s, %s, %s)",
-                (message_id, role, subject, body, event["event_id"], event["occurred_at"]))
+        addresses: dict[str, str | None] = {}
 
-    @api("GET", "/inbox", allow=("peer", "coordinator", "leader", "admin"), returns=InboxMessage, many=True,
-         summary="Messages for the caller's roles, newest first")
-    def inbox(self, request):
-        roles = sorted(principal_of(request).roles)
-        return self.db.execute(
-            "SELECT * FROM inbox_messages WHERE recipient_role = ANY(%s) ORDER BY created_at DESC, id LIMIT 200",
-            (roles,)).fetchall()
+        def email_of(person_id: str) -> str | None:
+            if person_id not in addresses:
+                with eventlet.Timeout(CONTACT_TIMEOUT):
+                    addresses[person_id] = self.roles.email_of(person_id)
+            return addresses[person_id]
+
+        ledger.send_due(conn, email_of, mailer, moment)
+        ledger.send_digests(conn, email_of, mailer, moment)
+
+
+def _mailer():
+    from services.notifications.mailer import Mailer
+
+    return Mailer.from_environment()

@@ -19,7 +19,7 @@ from runtime.store import Database
 from runtime.vault import Vault, erase_person as destroy_and_record, refuse_commands_on_erased
 from services.roles import projections, schemas
 # Modules, not classes: `nameko run` takes every class in this namespace with entrypoints for a service.
-from services.roles.api import crisis_plans, peers, statistics, volunteers
+from services.roles.api import contacts, crisis_plans, peers, statistics, volunteers
 from services.roles.domain import FunctionDescription, stream_of
 from services.roles.domain.function_description import history
 from services.roles.template import template
@@ -31,7 +31,7 @@ EDITORS = ("coordinator", "leader", "admin")
 
 
 class RolesService(feed.EventFeed, health.HealthEndpoints, audit.AuditEndpoints, peers.PeersApi,
-                   crisis_plans.CrisisPlansApi, volunteers.VolunteersApi, statistics.StatisticsApi):
+                   crisis_plans.CrisisPlansApi, volunteers.VolunteersApi, statistics.StatisticsApi, contacts.ContactsRpc):
     name = "roles"
     db = Database()
     vault = Vault()

@@ -2,13 +2,20 @@
 import uuid
 
 from runtime import audit
-from runtime.audit import audited
+from marshmallow import Schema, fields
+
+from runtime.audit import AuditRule, audited, audits_in_body, record
 from runtime.auth import PUBLIC
 from runtime.errors import NotFound
 from runtime.http import api
 from runtime.store import Database
 
 MISSING = uuid.UUID(int=0)
+
+
+class CitizenName(Schema):
+    id = fields.String()
+    name = fields.String(allow_none=True, metadata={"special_category": "citizen_record"})
 
 
 class AuditProbeService(audit.AuditEndpoints):
@@ -35,3 +42,12 @@ class AuditProbeService(audit.AuditEndpoints):
     def ready(self, request):
         self.db.execute("SELECT 1")
         return {"status": "ready"}
+
+    @api("GET", "/citizen-names/<string:mode>", allow=("coordinator",), returns=CitizenName, many=True)
+    @audits_in_body("citizen_record")
+    def citizen_names(self, request, mode):
+        """Audits in its body, as the courses service does: "records" does; "forgets" shows names without a
+        record (the defect the response check catches); "withholds" shows none, so it needs none."""
+        if mode == "records":
+            record(self.db, request, AuditRule("citizen_record", "matching volunteers"), ["c-1"])
+        return [{"id": "c-1", "name": None if mode == "withholds" else "Anna Borger"}]

@@ -137,3 +137,30 @@ def test_a_response_of_special_category_data_must_be_audited_or_the_endpoint_doe
         @api("GET", "/probe", allow=("peer",), returns=Unknown)
         def unknown_category(self, request):
             return {}
+
+
+def test_an_endpoint_auditing_in_its_body_cannot_show_special_category_data_without_a_record(probe):
+    """Guards the rule "special-category reads are audited" at run time (issue 8 item 15, brief gap b): an endpoint
+    that audits in its body (as courses' citizen records, participants and support courses do) and forgets to
+    record answers 500 and shows nothing; with the record it answers 200; withholding the data needs none."""
+    instance, base, url = probe
+    forgot = get(instance, base, "/citizen-names/forgets", "coordinator")
+    assert forgot.status_code == 500 and "Anna" not in forgot.text
+    assert audit_rows(url) == []
+    recorded = get(instance, base, "/citizen-names/records", "coordinator")
+    assert recorded.status_code == 200 and recorded.json()[0]["name"] == "Anna Borger"
+    assert [r["resource_type"] for r in audit_rows(url)] == ["citizen_record"]
+    assert get(instance, base, "/citizen-names/withholds", "coordinator").status_code == 200
+
+
+def test_courses_responses_about_citizens_are_special_category_and_their_endpoints_declare_the_audit():
+    """Guards brief gap b: courses' citizen records, participant names and support courses' citizen names were not
+    marked `special_category`, so neither the import check nor the response check covered them."""
+    from runtime.audit import special_categories_in
+    from services.courses import schemas
+    from services.courses.service import CoursesService
+
+    for schema in (schemas.CitizenRecord, schemas.ParticipantView, schemas.SupportCourseDetail):
+        assert special_categories_in(schema) == {"citizen_record"}, schema.__name__
+    showing = [name for name in dir(CoursesService) if getattr(getattr(CoursesService, name), "audited_categories", None)]
+    assert {"get_citizen", "list_participants", "get_support_course"} <= set(showing)

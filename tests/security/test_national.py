@@ -11,6 +11,7 @@ from contracts import registry
 from contracts.personal import PersonRef, Personal, national_violations
 from runtime import pseudonym
 from runtime.cpr import CprNumber
+from runtime.instance_secrets import ConfigurationError
 from runtime.pseudonym import Pseudonym
 
 SECRET_A, SECRET_B = b"a" * 32, b"b" * 32
@@ -86,7 +87,7 @@ def test_pseudonym_secret_comes_from_configuration(monkeypatch):
     assert configured == pseudonym.pseudonym(person, purpose="person", instance_id="kommune-0101",
                                              key=b"s" * 40)
     monkeypatch.setenv("PSEUDONYM_SECRET", "short")
-    with pytest.raises(ValueError):
+    with pytest.raises(ConfigurationError, match="PSEUDONYM_SECRET"):  # refused with the instance's settings
         pseudonym.pseudonym(person, purpose="person", instance_id="kommune-0101")
 
 

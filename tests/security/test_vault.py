@@ -11,8 +11,9 @@ from marshmallow import Schema, fields, validate
 import contracts
 from contracts import registry
 from contracts.personal import STREAM, Personal, PersonRef
-from runtime import db, eventstore, vault
+from runtime import db, eventstore, pseudonym, vault
 from runtime.config import settings
+from runtime.instance_secrets import ConfigurationError
 from runtime.cpr import CprNumber
 from runtime.errors import InvalidInput
 
@@ -168,8 +169,29 @@ def test_the_master_key_is_32_bytes_of_base64(monkeypatch):
     monkeypatch.setenv("VAULT_MASTER_KEY", base64.urlsafe_b64encode(b"k" * 32).decode().rstrip("="))
     assert vault.master_key() == b"k" * 32
     monkeypatch.setenv("VAULT_MASTER_KEY", base64.b64encode(b"short").decode())
-    with pytest.raises(ValueError):
+    with pytest.raises(ConfigurationError, match="VAULT_MASTER_KEY"):
         vault.master_key()
+
+
+@pytest.mark.parametrize("variable, read", [("VAULT_MASTER_KEY", lambda: vault.master_key()),
+                                            ("PSEUDONYM_SECRET", lambda: pseudonym.secret())])
+def test_no_master_key_or_pseudonym_secret_without_configuration(monkeypatch, tmp_path, variable, read):
+    """Guards issue 8 item 9 (brief gap c): without the secret configured, outside development mode, reading it
+    stops with a message naming it. The removed fallback (a key derived from the public instance id) was only
+    unreachable because settings() happened to raise first; this pins that no such key is ever used."""
+    monkeypatch.delenv(variable)
+    monkeypatch.delenv("PEER_DEV_MODE", raising=False)
+    monkeypatch.setenv("PEER_DEV_SECRETS_FILE", str(tmp_path / "none.env"))
+    with pytest.raises(ConfigurationError, match=variable):
+        read()
+
+
+def test_the_secrets_read_are_the_configured_ones(monkeypatch):
+    """Guards gap c: vault and pseudonyms use exactly what settings() resolved, not a value of their own."""
+    key, secret = base64.urlsafe_b64encode(b"m" * 32).decode(), "s" * 40
+    monkeypatch.setenv("VAULT_MASTER_KEY", key)
+    monkeypatch.setenv("PSEUDONYM_SECRET", secret)
+    assert vault.master_key() == b"m" * 32 and pseudonym.secret() == secret.encode()
 
 
 def test_a_sealed_value_opens_only_under_its_own_field_and_its_header_cannot_be_edited(keystore):

@@ -1,6 +1,7 @@
 """Citizens: persons receiving support. Every read of a record is audited; errors never echo values."""
 from __future__ import annotations
 
+from runtime.audit import audits_in_body
 from runtime.errors import Forbidden, NotFound
 from runtime.eventstore import NO_STREAM
 from runtime.http import api
@@ -27,6 +28,7 @@ class CitizensApi(ApiBase):
 
     @api("POST", "/citizens", allow=MATCHERS, body=schemas.RegisterCitizen, returns=schemas.CitizenRecord,
          status=201, summary="Register a citizen (personal data)")
+    @audits_in_body("citizen_record")
     def register_citizen(self, request, body):
         citizen_id = self._create_id()
         self._append(Citizen.stream_of(citizen_id), Citizen.register(body["name"], body["phone"], body["email"]),
@@ -35,6 +37,7 @@ class CitizensApi(ApiBase):
 
     @api("GET", "/citizens/<uuid:citizen_id>", allow=("peer",) + MATCHERS, returns=schemas.CitizenRecord,
          summary="A citizen's record (audited); a peer only for citizens they support")
+    @audits_in_body("citizen_record")
     def get_citizen(self, request, citizen_id):
         if is_peer_only(request) and not self._peer_knows_citizen(caller_peer_id(request), citizen_id):
             raise Forbidden("citizen: a peer reads only the citizens they support")
@@ -42,6 +45,7 @@ class CitizensApi(ApiBase):
 
     @api("PATCH", "/citizens/<uuid:citizen_id>/contact", allow=MATCHERS, body=schemas.ChangeContact,
          returns=schemas.CitizenRecord, summary="Change a citizen's contact data")
+    @audits_in_body("citizen_record")
     def change_contact(self, request, citizen_id, body):
         citizen = self._load(Citizen, citizen_id)
         changes = {k: v for k, v in body.items() if k in ("phone", "email")}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from runtime.audit import audits_in_body
 from runtime.errors import InvalidInput
 from runtime.http import api
 from services.courses import privacy, schemas
@@ -138,6 +139,7 @@ class GroupCoursesApi(ApiBase):
 
     @api("PUT", SESSION + "/attendance/<uuid:participant_id>", allow=RUNNERS, body=schemas.RecordAttendance,
          returns=schemas.ParticipantView, summary="Record or correct one participant's attendance")
+    @audits_in_body("citizen_record")
     def record_attendance(self, request, course_id, session_id, participant_id, body):
         course = self._group_course(request, course_id)
         events = course.record_attendance(session_id, participant_id, body["status"], body["minutes_late"])
@@ -169,6 +171,7 @@ class GroupCoursesApi(ApiBase):
 
     @api("POST", COURSE + "/participants", allow=RUNNERS, body=schemas.Enroll, returns=schemas.ParticipantView,
          status=201, summary="Enrol a participant; when the course is full they join the waitlist")
+    @audits_in_body("citizen_record")
     def enroll(self, request, course_id, body):
         course = self._group_course(request, course_id)
         if body["citizen_id"] is not None and self.db.execute(
@@ -181,12 +184,14 @@ class GroupCoursesApi(ApiBase):
 
     @api("GET", COURSE + "/participants", allow=READERS, returns=schemas.ParticipantView, many=True,
          summary="Participants, waitlist and attendance (names only for the coordinator and facilitators)")
+    @audits_in_body("citizen_record")
     def list_participants(self, request, course_id):
         return self._participants(request, self._group_course(request, course_id))
 
     @api("POST", COURSE + "/participants/<uuid:participant_id>/withdraw", allow=RUNNERS, body=schemas.Versioned,
          returns=schemas.ParticipantView, many=True,
          summary="A participant withdraws; the first on the waitlist gets the place")
+    @audits_in_body("citizen_record")
     def withdraw(self, request, course_id, participant_id, body):
         course = self._group_course(request, course_id)
         self._decide(request, course, course.withdraw(participant_id), body["expected_version"])

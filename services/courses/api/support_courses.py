@@ -2,6 +2,7 @@
 sessions (published as peer activities), WHO-5, and closing with an evaluation."""
 from __future__ import annotations
 
+from runtime.audit import audits_in_body
 from runtime.errors import Forbidden, InvalidInput
 from runtime.http import api
 from services.courses import schemas
@@ -47,6 +48,7 @@ class SupportCoursesApi(ApiBase):
     @api("POST", "/support-courses", allow=MATCHERS, body=schemas.OpenSupportCourse,
          returns=schemas.SupportCourseDetail, status=201,
          summary="Open an individual support course for a citizen (optionally matching a peer at once)")
+    @audits_in_body("citizen_record")
     def open_support_course(self, request, body):
         if self.db.execute("SELECT 1 FROM citizens WHERE id = %s", (str(body["citizen_id"]),)).fetchone() is None:
             raise InvalidInput.field("citizen_id", "no citizen with this id")
@@ -66,17 +68,20 @@ class SupportCoursesApi(ApiBase):
 
     @api("GET", COURSE, allow=SUPPORTERS, returns=schemas.SupportCourseDetail,
          summary="A support course with goals, sessions and WHO-5 (audited: special-category data)")
+    @audits_in_body("citizen_record")
     def get_support_course(self, request, course_id):
         return self._support_detail(request, self._support_course(request, course_id).id)
 
     @api("POST", COURSE + "/match", allow=MATCHERS, body=schemas.MatchPeer, returns=schemas.SupportCourseDetail,
          summary="Match a peer with the citizen")
+    @audits_in_body("citizen_record")
     def match_peer(self, request, course_id, body):
         course = self._support_course(request, course_id)
         return self._decide_support(request, course, course.match(body["peer_id"]), body["expected_version"])
 
     @api("POST", COURSE + "/match/replace", allow=MATCHERS, body=schemas.ReplaceMatch,
          returns=schemas.SupportCourseDetail, summary="Replace a match that does not work")
+    @audits_in_body("citizen_record")
     def replace_match(self, request, course_id, body):
         course = self._support_course(request, course_id)
         return self._decide_support(request, course, course.replace_match(body["peer_id"], body["reason"]),
@@ -84,12 +89,14 @@ class SupportCoursesApi(ApiBase):
 
     @api("POST", COURSE + "/goals", allow=SUPPORTERS, body=schemas.SetGoal, returns=schemas.SupportCourseDetail,
          status=201, summary="Record one of the citizen's own goals")
+    @audits_in_body("citizen_record")
     def set_goal(self, request, course_id, body):
         course = self._support_course(request, course_id)
         return self._decide_support(request, course, course.set_goal(body["text"]), body["expected_version"])
 
     @api("PUT", COURSE + "/goals/<uuid:goal_id>", allow=SUPPORTERS, body=schemas.ChangeGoalStatus,
          returns=schemas.SupportCourseDetail, summary="A goal is reached, dropped or active again")
+    @audits_in_body("citizen_record")
     def change_goal_status(self, request, course_id, goal_id, body):
         course = self._support_course(request, course_id)
         return self._decide_support(request, course, course.change_goal_status(goal_id, body["status"]),
@@ -98,6 +105,7 @@ class SupportCoursesApi(ApiBase):
     @api("POST", COURSE + "/sessions", allow=SUPPORTERS, body=schemas.HoldSupportSession,
          returns=schemas.SupportCourseDetail, status=201,
          summary="Record a session held: conversation, companionship or accompaniment (a peer activity)")
+    @audits_in_body("citizen_record")
     def hold_support_session(self, request, course_id, body):
         course = self._support_course(request, course_id)
         peer_id = body["peer_id"] or (caller_peer_id(request) if is_peer_only(request) else course.peer_id)
@@ -110,6 +118,7 @@ class SupportCoursesApi(ApiBase):
 
     @api("POST", COURSE + "/sessions/<uuid:session_id>/withdraw", allow=SUPPORTERS, body=schemas.WithdrawSession,
          returns=schemas.SupportCourseDetail, summary="Withdraw a session recorded by mistake (no longer counts)")
+    @audits_in_body("citizen_record")
     def withdraw_support_session(self, request, course_id, session_id, body):
         course = self._load(SupportCourse, course_id)  # also after closing, and by the peer who held it
         if is_peer_only(request) and course.session_peers.get(str(session_id)) != caller_peer_id(request):
@@ -120,6 +129,7 @@ class SupportCoursesApi(ApiBase):
     @api("POST", COURSE + "/who5", allow=SUPPORTERS, body=schemas.RecordSupportWho5,
          returns=schemas.SupportCourseDetail, status=201,
          summary="Record the citizen's WHO-5 answers (start or end); the service scores them")
+    @audits_in_body("citizen_record")
     def record_support_who5(self, request, course_id, body):
         course = self._support_course(request, course_id)
         return self._decide_support(request, course, course.record_who5(body["timing"], body["items"]),
@@ -127,6 +137,7 @@ class SupportCoursesApi(ApiBase):
 
     @api("POST", COURSE + "/close", allow=SUPPORTERS, body=schemas.CloseSupportCourse,
          returns=schemas.SupportCourseDetail, summary="Close the course with an evaluation")
+    @audits_in_body("citizen_record")
     def close_support_course(self, request, course_id, body):
         course = self._support_course(request, course_id)
         detail = self._decide_support(request, course, course.close(body["reason"], body["evaluation"]),

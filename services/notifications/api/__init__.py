@@ -1,0 +1,1 @@
+"""HTTP API mixins of the notifications service."""

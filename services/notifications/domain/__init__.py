@@ -1,0 +1,1 @@
+"""Pure rules of delivery (no database, no clock: the caller gives "now")."""

@@ -1,0 +1,46 @@
+"""What one consumed event does here, in the transaction that records it as applied: update what
+this service knows, schedule/move/drop reminders, and plan the messages of its immediate rules."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from services.notifications import ledger, projections, recipients, schedule
+from services.notifications.messages import render
+from services.notifications.rules import immediate
+
+# A description nobody works under yet: the instance's leaders and coordinators learn it was published.
+PUBLISHED_RECIPIENTS = ("leader", "coordinator")
+
+
+def follow(conn, event: dict, now: datetime, instance_id: str) -> int:
+    """Returns the number of messages planned."""
+    projections.apply(conn, event)
+    schedule.follow(conn, event)
+    subject_id = event["stream"].split("-", 1)[1]
+    planned = 0
+    for rule in immediate(event["type"]):
+        values = schedule.template_values(conn, subject_id, event["payload"])
+        planned += ledger.plan(conn, rule, event["event_id"], subject_id, event["payload"], values, now,
+                               schedule.calendar_of(conn, rule, values, instance_id), source_event=event["event_id"])
+    if event["type"] == "function_description.published" and not _anyone_under(conn, subject_id):
+        planned += _notify_roles(conn, event)
+    return planned
+
+
+def _anyone_under(conn, description_id: str) -> bool:
+    return recipients.peers_under_description(conn, description_id, {}) != []
+
+
+def _notify_roles(conn, event: dict) -> int:
+    subject, body = render("function_description_published", **event["payload"])
+    created = 0
+    for role in PUBLISHED_RECIPIENTS:
+        # uuid5 of (event, role): the same event can never produce a second message.
+        created += conn.execute(
+            "INSERT INTO inbox_messages (id, recipient_role, subject, body, source_event, created_at, rule, category) "
+            "VALUES (%s, %s, %s, %s, %s, %s, 'function_description.published', 'function_description') "
+            "ON CONFLICT (id) DO NOTHING",
+            (uuid.uuid5(uuid.UUID(event["event_id"]), role), role, subject, body, event["event_id"],
+             event["occurred_at"])).rowcount
+    return created
