@@ -168,6 +168,12 @@ def peer_admin(instance: Instance, *args: str) -> str:
     return done.stdout
 
 
+def resend(instance: Instance) -> None:
+    """`peer-admin national-resend` for each service the region runs here (it runs no network service)."""
+    for service in instance.services:
+        peer_admin(instance, "national-resend", "--service", service)
+
+
 def cut_uplink(region_node, national_port: int) -> dict:
     """Deletes region-1084's uplink shovel (the link is down), as tests/deploy/test_multi_region_links.py does."""
     uplink = next(p for p in render_definitions(REGION, {"national": national_port})["parameters"]
@@ -242,7 +248,7 @@ def test_national_picture_is_the_sum_of_the_regions_through_a_cut_link_a_rebuild
     assert national_picture(national) == expected
 
     # A re-send onto the state it has changes nothing: the inbox skips what it applied (by stream version).
-    peer_admin(regions[REGION], "national-resend")
+    resend(regions[REGION])
     wait_until(lambda: depth(topology[REGION], "national.outbox") == 0
                and depth(topology["national"], "national.on_fact") == 0, 30, message="re-send consumed")
     time.sleep(1)  # the last deliveries in flight
@@ -255,7 +261,7 @@ def test_national_picture_is_the_sum_of_the_regions_through_a_cut_link_a_rebuild
     national.provision_database("national", ROOT / "services" / "national" / "migrations")
     national.start_service("national")
     for instance in regions.values():
-        peer_admin(instance, "national-resend")
+        resend(instance)
     assert wait_for_picture(national, regions) == expected
     assert stored_ids(national) == shared_ids(regions)
 
