@@ -19,6 +19,7 @@ COPY pyproject.toml ./
 COPY runtime ./runtime
 COPY contracts ./contracts
 COPY services ./services
+COPY demo ./demo
 COPY deploy/nameko.yaml ./deploy/nameko.yaml
 RUN pip install --no-deps -e . \
     && useradd --system --uid 10001 --no-create-home --home-dir /app peer

@@ -2,7 +2,7 @@
 # The local runner: the platform as local processes, supervised by supervisord, against local brokers and PostgreSQL.
 #
 #   bash deploy/up.sh [--topology single|multi-region] [--instance ID | --env-file FILE] [--detach]
-#                     [--timeout SECONDS] [--no-bootstrap] [--print-config]
+#                     [--timeout SECONDS] [--no-bootstrap] [--no-demo] [--print-config]
 #
 #   --topology T      single (default): one instance against the machine's RabbitMQ (5672) and PostgreSQL;
 #                     multi-region: region-1084, region-1085 and national, each with its own RabbitMQ node
@@ -15,6 +15,7 @@
 #                     without it, up.sh follows the logs and Ctrl-C stops everything
 #   --timeout S       how long to wait for the brokers and the health endpoints (default 120)
 #   --no-bootstrap    skip deploy/bootstrap.sh (broker, database and venv are known to be there)
+#   --no-demo         do not load the seeds' demo data (`peer-admin demo load`, idempotent: a second run adds nothing)
 #   --print-config    (single) print the configuration the processes would get (`peer-admin config`) and exit
 #
 # A development runner: PEER_DEV_MODE=1 unless the caller set it, so secrets missing from the environment are
@@ -31,6 +32,7 @@ cd "$REPO_ROOT"
 TOPOLOGY=single
 DETACH=0
 BOOTSTRAP=1
+DEMO=1
 TIMEOUT=120
 ENV_FILE=""
 INSTANCE_FLAG=""
@@ -48,6 +50,7 @@ while [[ $# -gt 0 ]]; do
     case "$1" in
         --detach|-d) DETACH=1 ;;
         --no-bootstrap) BOOTSTRAP=0 ;;
+        --no-demo) DEMO=0 ;;
         --print-config) PRINT_CONFIG=1 ;;
         --topology) [[ $# -ge 2 ]] || die "--topology needs single or multi-region"; TOPOLOGY="$2"; shift ;;
         --topology=*) TOPOLOGY="${1#*=}" ;;
@@ -183,6 +186,11 @@ fi
 "${CTL[@]}" start 'apps:*' >/dev/null || fail "supervisord could not start the services"
 "${RUNNER[@]}" wait-healthy --timeout "$TIMEOUT" || fail "not every service became healthy"
 say "topology $TOPOLOGY is up (stop it with: bash deploy/down.sh)"
+
+# What a newcomer sees: the seeds' demo data through the public APIs, then what answers where, tokens and curls.
+NEWCOMER=("${RUNNER[@]}" newcomer)
+[[ "$DEMO" == 1 ]] || NEWCOMER+=(--no-demo)
+"${NEWCOMER[@]}" || fail "the demo data could not be loaded (bash deploy/up.sh --no-demo skips it)"
 
 if [[ "$DETACH" == 0 ]]; then
     say "following the logs (Ctrl-C stops everything)"

@@ -14,10 +14,42 @@ from runtime import db
 from runtime.config import services_of, settings
 from runtime.topology import built_services
 
-app = typer.Typer(help="Administer one instance of the peer-support platform.", no_args_is_help=True)
+console = Console()
+errors = Console(stderr=True)
+
+
+class AdminApp(typer.Typer):
+    """peer-admin: a database, broker or service that does not answer is one line naming it, exit code 2,
+    never a traceback (runtime/unreachable.py)."""
+
+    def __call__(self, *args, **kwargs):
+        import sys
+
+        from runtime.unreachable import explain
+
+        try:
+            return super().__call__(*args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - only the unreachable kinds are turned into a line
+            try:
+                config = settings()
+            except Exception:  # noqa: BLE001 - the configuration itself may be what is broken
+                config = None
+            line = explain(exc, config)
+            if line is None:
+                raise
+            errors.print(f"[red]error:[/red] {line}", highlight=False)
+            sys.exit(2)
+
+
+app = AdminApp(help="Administer one instance of the peer-support platform. Shell completion: "
+                    "`peer-admin --install-completion` (bash, zsh, fish, PowerShell).", no_args_is_help=True,
+               pretty_exceptions_enable=False)
 dead_letters = typer.Typer(help="Inspect and replay dead-lettered events.", no_args_is_help=True)
 app.add_typer(dead_letters, name="dead-letters")
-console = Console()
+demo_app = typer.Typer(help="Demo data from the seeds, through the services' HTTP APIs.", no_args_is_help=True)
+app.add_typer(demo_app, name="demo")
+export = typer.Typer(help="The API documents: OpenAPI per service, AsyncAPI for the events.", no_args_is_help=True)
+app.add_typer(export, name="export")
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -281,6 +313,20 @@ def dead_letters_list():
     console.print(table)
 
 
+@dead_letters.command("show")
+def dead_letters_show(queue: str = typer.Argument(..., help="Consumer queue, e.g. notifications.on_function_description"),
+                      limit: int = typer.Option(20)):
+    """Why each dead letter of a consumer queue died (event id and type, reason, count, first death, payload
+    field names; never payload values). The messages stay queued."""
+    from runtime.deadletters import show
+
+    table = Table("event id", "type", "reason", "deaths", "first death", "payload fields")
+    for letter in show(settings().amqp_uri, queue, limit):
+        table.add_row(str(letter["event_id"]), str(letter["event_type"]), str(letter["reason"]),
+                      str(letter["deaths"]), str(letter["first_death"]), ", ".join(letter["payload_fields"]))
+    console.print(table)
+
+
 @dead_letters.command("replay")
 def dead_letters_replay(queue: str = typer.Argument(..., help="Consumer queue, e.g. notifications.on_function_description"),
                         limit: int = typer.Option(1000)):
@@ -289,6 +335,102 @@ def dead_letters_replay(queue: str = typer.Argument(..., help="Consumer queue, e
 
     moved = replay(settings().amqp_uri, queue, limit)
     console.print(json.dumps({"queue": queue, "replayed": moved}))
+
+
+@app.command()
+def status():
+    """The whole instance: services (/health, /ready), relays, outbox lag, parked and blocked streams, consumer
+    queues, dead letters, and the shovels to the national broker. Exit code 1 when something is not well."""
+    from runtime import status as probe
+
+    from runtime.endpoints import instance_services
+
+    config = settings()
+    services = instance_services(config.instance_id)
+    rows = [probe.service_status(config, service) for service in services]
+    table = Table("service", "health", "ready", "relay", "outbox lag", "parked", "blocked streams",
+                  title=f"instance {config.instance_id}")
+    for r in rows:
+        table.add_row(r.service, r.health, r.ready, r.relay, str(r.outbox_lag), str(r.parked), str(r.blocked_streams))
+    console.print(table)
+    queues = Table("queue", "waiting", "consumers", title="consumer queues and dead letters")
+    dead = 0
+    for name, ready, consumers in probe.queue_depths(config.amqp_uri, services):
+        queues.add_row(name, str(ready), str(consumers) if not name.endswith(".dead-letter") else "-")
+        dead += ready if name.endswith(".dead-letter") else 0
+    console.print(queues)
+    links = probe.shovels(config.amqp_uri)
+    if isinstance(links, str):
+        console.print(f"links to the national broker: {links}")
+    elif not links:
+        console.print("links to the national broker: none on this broker (single topology)")
+    else:
+        shovel_table = Table("shovel", "state", "to", title="links to the national broker")
+        for name, state, to in links:
+            shovel_table.add_row(name, state, to)
+        console.print(shovel_table)
+    unwell = [r.service for r in rows if "ok" != r.health or "ok" != r.ready or r.relay not in ("ok", "none")]
+    unwell += ["dead letters"] if dead else []
+    unwell += [name for name, state, _ in links if state != "running"] if isinstance(links, list) else []
+    if unwell:
+        console.print(f"[yellow]needs a look:[/yellow] {', '.join(unwell)}")
+        raise typer.Exit(1)
+    console.print("[green]all well[/green]")
+
+
+@demo_app.command("load")
+def demo_load():
+    """Load the seeds' demo data into this instance's running services (idempotent: a second load changes
+    nothing). Parts whose service is not deployed are skipped with a note."""
+    from demo import DemoClient, load
+
+    config = settings()
+    if not config.jwt_secret:
+        raise typer.BadParameter("JWT_SECRET: the demo mints its own tokens and needs the shared secret")
+    created = load(DemoClient(config.instance_id, config.jwt_secret), report=lambda line: console.print(
+        f"demo: {line}", highlight=False, markup=False, soft_wrap=True))
+    console.print(f"demo data: {sum(c or 0 for c in created.values())} object(s) created")
+
+
+@app.command()
+def welcome():
+    """What answers where, development tokens for every role (development mode only) and three example
+    curl commands (deploy/up.sh prints this once the instance is up)."""
+    from demo.welcome import show
+    from runtime.endpoints import instance_services
+
+    config = settings()
+    show(console, instance_id=config.instance_id, services=instance_services(config.instance_id),
+         amqp_uri=config.amqp_uri,
+         dev_mode=config.dev_mode, jwt_secret=config.jwt_secret)
+
+
+@export.command("openapi")
+def export_openapi(service: str, output: Path = typer.Option(None, "--output", "-o", help="Default: stdout")):
+    """A service's OpenAPI document, generated from its marshmallow schemas (as GET /openapi.json serves it)."""
+    from runtime.openapi import document
+    from runtime.topology import service_class
+
+    if service not in built_services():
+        raise typer.BadParameter(f"unknown service {service!r}; one of {', '.join(built_services())}")
+    _write(document(service_class(service)), output)
+
+
+@export.command("asyncapi")
+def export_asyncapi(output: Path = typer.Option(None, "--output", "-o", help="Default: stdout")):
+    """The AsyncAPI document of every event (contracts/asyncapi.json is this, committed)."""
+    from contracts.asyncapi import document
+
+    _write(document(), output)
+
+
+def _write(document: dict, output: Path | None) -> None:
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    if output:
+        output.write_text(text)
+        console.print(f"written to {output}")
+    else:
+        typer.echo(text, nl=False)
 
 
 if __name__ == "__main__":

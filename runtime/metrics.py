@@ -33,16 +33,9 @@ def serve(port: int) -> None:
 
 def refresh_gauges(service: str, conn) -> None:
     """Gauges read at scrape time from the database and the broker (no background threads)."""
-    from runtime import eventstore
+    from runtime.status import outbox_lag
 
-    row = conn.execute(
-        "SELECT transaction_id::text::bigint AS t, global_position AS g FROM relay_checkpoints "
-        "WHERE relay_name = %s", (f"{service}.events",)).fetchone()
-    after = eventstore.FeedPosition(row["t"], row["g"]) if row else eventstore.START
-    lag = conn.execute(
-        "SELECT count(*) AS n FROM events WHERE (transaction_id, global_position) > (%s::text::xid8, %s)",
-        (str(after.transaction_id), after.global_position)).fetchone()["n"]
-    OUTBOX_LAG.labels(service).set(lag)
+    OUTBOX_LAG.labels(service).set(outbox_lag(conn, service))
     for parked in conn.execute("SELECT consumer, count(*) AS n FROM inbox_parked GROUP BY consumer").fetchall():
         PARKED_NOW.labels(parked["consumer"]).set(parked["n"])
     from runtime.inbox import blocked_streams

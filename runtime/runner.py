@@ -181,16 +181,25 @@ def _healthy(port: int) -> bool:
 
 
 def wait_healthy(programs: list[Program], timeout: float) -> list[str]:
-    """Waits until every service answers GET /health; returns the ones that did not."""
+    """Waits until every service answers GET /health, with a progress bar (rich); returns the ones that did not."""
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     pending = {p.name: p.health_port for p in programs if p.health_port}
     deadline = time.monotonic() + timeout
-    while pending and time.monotonic() < deadline:
-        for name, port in list(pending.items()):
-            if _healthy(port):
-                print(f"[up] {name} healthy on http://127.0.0.1:{port}/health", flush=True)
-                del pending[name]
-        if pending:
-            time.sleep(1)
+    columns = (SpinnerColumn(), TextColumn("\\[up] {task.description}"), BarColumn(), TextColumn("{task.completed}/"
+               "{task.total}"), TimeElapsedColumn())
+    with Progress(*columns, transient=False) as progress:
+        task = progress.add_task(f"waiting for {', '.join(pending)}", total=len(pending))
+        while pending and time.monotonic() < deadline:
+            for name, port in list(pending.items()):
+                if _healthy(port):
+                    progress.console.print(f"[up] {name} healthy on http://127.0.0.1:{port}/health", highlight=False,
+                                           markup=False)
+                    del pending[name]
+                    progress.update(task, advance=1, description=f"waiting for {', '.join(pending)}" if pending
+                                    else "every service healthy")
+            if pending:
+                time.sleep(0.5)
     return sorted(pending)
 
 
@@ -202,13 +211,43 @@ def migrate(topology: str, run_dir: Path) -> None:
             subprocess.run([peer_admin, step], env={**os.environ, **env}, cwd=ROOT, check=True)
 
 
+def http_envs(topology: str, run_dir: Path) -> dict[str, dict[str, str]]:
+    """Per instance, its environment with where its services and relays answer (HTTP_PORT_<SERVICE>, ...)."""
+    envs = instance_envs(topology, run_dir)
+    if topology == "multi-region":
+        for instance, env in envs.items():
+            http, metrics = MULTI_REGION_PORTS[instance]
+            for i, service in enumerate(SERVICE_ORDER + NATIONAL_SERVICES, start=1):
+                env[f"HTTP_PORT_{service.upper()}"] = str(http + i)
+                env[f"RELAY_METRICS_PORT_{service.upper()}"] = str(metrics + i)
+    return envs
+
+
+def newcomer(topology: str, run_dir: Path, demo: bool) -> int:
+    """After start: the demo data into every regional instance (unless --no-demo), then what answers where."""
+    peer_admin = str(Path(sys.executable).with_name("peer-admin"))
+    for instance, env in http_envs(topology, run_dir).items():
+        full_env = {**os.environ, **env}
+        if topology == "multi-region":
+            print(f"[up] instance {instance}", flush=True)
+        if demo and instance != "national":  # the national picture is filled by what regions share
+            print(f"[up] loading the demo data into {instance} (skip with --no-demo)", flush=True)
+            if subprocess.run([peer_admin, "demo", "load"], env=full_env, cwd=ROOT).returncode:
+                print("[up] ERROR: the demo data could not be loaded (deploy/up.sh --no-demo skips it)",
+                      file=sys.stderr)
+                return 1
+        subprocess.run([peer_admin, "welcome"], env=full_env, cwd=ROOT, check=True)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m runtime.runner", description=__doc__.split("\n")[0])
-    parser.add_argument("action", choices=["config", "migrate", "wait-healthy", "ports"])
+    parser.add_argument("action", choices=["config", "migrate", "wait-healthy", "ports", "newcomer"])
     parser.add_argument("--topology", choices=["single", "multi-region"], default="single")
     parser.add_argument("--run-dir", type=Path, default=ROOT / "var" / "run")
     parser.add_argument("--log-dir", type=Path, default=ROOT / "var" / "log")
     parser.add_argument("--timeout", type=float, default=120)
+    parser.add_argument("--no-demo", action="store_true", help="newcomer: do not load the demo data")
     args = parser.parse_args(argv)
     state_dir = args.run_dir.parent
     programs = plan(args.topology, state_dir)
@@ -222,6 +261,8 @@ def main(argv: list[str] | None = None) -> int:
         for program in programs:
             for port in program.listens_on:
                 print(f"{program.name}:{port}")
+    elif args.action == "newcomer":
+        return newcomer(args.topology, state_dir, demo=not args.no_demo)
     elif args.action == "wait-healthy":
         missing = wait_healthy(programs, args.timeout)
         if missing:

@@ -472,3 +472,75 @@ def test_only_the_migrations_get_the_database_administrator(path):
             assert pg_url.startswith("postgresql://postgres:operator-set-postgres_password@"), name
         else:
             assert "operator-set-" not in pg_url and not re.match(r"postgresql://[^@/]*:", pg_url), name
+
+
+# ------------------------------------------------------------------------------------ the local runner's twin
+# What every process of deploy/Procfile gets from the local runner (runtime/runner.py): the instance profile's
+# keys, every secret, and the variables its own command line sets (`env WEB_SERVER_ADDRESS=...`).
+RUNNER_ENV_KEYS = ENV_KEYS | {"JWT_SECRET", "VAULT_MASTER_KEY", "PSEUDONYM_SECRET", "DB_PASSWORD", "VAULT_DB_PASSWORD"}
+PREFIXES = {SINGLE: {"": "region-1084"}, MULTI: {f"{i}-": i for i in INSTANCES}}  # service name prefix: instance
+
+
+def procfile_processes(instance: str) -> dict[str, str]:
+    """The Procfile's processes of the services `instance` runs and that are built (the runner starts exactly
+    these: the national service only at the national instance)."""
+    from runtime.runner import procfile_entries, services_present
+
+    built = set(services_present(instance))
+    return {name: command for name, command in procfile_entries().items() if name.removeprefix("relay-") in built}
+
+
+def normalised(argv: list[str]) -> tuple[list[str], set[str]]:
+    """(the program and its arguments, the variables the command line sets), comparable between a Procfile
+    line (`exec env VAR=... .venv/bin/nameko ...`) and a compose command (`nameko ...`). Port numbers differ
+    by design (the container's fixed 8000/9100 against the host's), so a port argument is compared by name."""
+    argv, assigned = list(argv), set()
+    if argv[:1] == ["exec"]:
+        argv = argv[1:]
+    if argv[:1] == ["env"]:
+        argv = argv[1:]
+        while argv and re.match(r"^[A-Z_][A-Z0-9_]*=", argv[0]):
+            assigned.add(argv.pop(0).split("=", 1)[0])
+    argv[0] = argv[0].removeprefix(".venv/bin/")
+    argv = ["PORT" if i and argv[i - 1] == "--metrics-port" else a for i, a in enumerate(argv)]
+    return argv, assigned
+
+
+def compose_env_keys(service: dict, path: Path) -> set[str]:
+    keys = set(service.get("environment") or {})
+    for env_file in as_list(service.get("env_file")):
+        keys |= set(read_env((path.parent / (env_file if isinstance(env_file, str) else env_file["path"]))
+                             .resolve()))
+    return keys
+
+
+@pytest.mark.parametrize("path", COMPOSE_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_procfile_process_has_a_compose_service_with_its_command_and_environment(path):
+    """Guards issue 14 item 4: compose and the local runner run the same processes. Every process of
+    deploy/Procfile (per instance in the multi-region file) is a compose service of the same name, running the
+    same program with the same arguments and getting the same environment keys (a process added to the Procfile
+    or given a new variable fails here until compose has it too). The network service's entries join when
+    services/network/service.py exists; the national service is checked at the national instance only."""
+    services = load(path)["services"]
+    for prefix, instance in PREFIXES[path].items():
+        for process, line in procfile_processes(instance).items():
+            name = f"{prefix}{process}"
+            assert name in services, f"{path.name}: no compose service {name!r} for the Procfile's {process!r}"
+            expected, assigned = normalised(shlex.split(line))
+            actual, _ = normalised(command_argv(services[name]))
+            assert actual == expected, f"{name}: compose runs {actual}, the runner {expected}"
+            missing = (RUNNER_ENV_KEYS | assigned) - compose_env_keys(services[name], path)
+            assert not missing, f"{name}: compose does not give it {sorted(missing)}"
+
+
+def test_the_image_installs_from_the_lock_and_holds_every_package_the_commands_import():
+    """Guards that the image is what the runner runs: dependencies from requirements.lock only, and every
+    package of pyproject.toml copied in (peer-admin's `demo load` imports demo/)."""
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert re.search(r"^COPY requirements\.lock ", dockerfile, re.M)
+    assert re.search(r"^RUN pip install (--no-deps )?-r requirements\.lock", dockerfile, re.M)
+    assert "requirements.in" not in dockerfile
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    for package in project["tool"]["setuptools"]["packages"]["find"]["include"]:
+        folder = package.rstrip("*")
+        assert re.search(rf"^COPY {folder} \./{folder}$", dockerfile, re.M), f"Dockerfile does not copy {folder}/"

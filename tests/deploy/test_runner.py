@@ -19,6 +19,7 @@ import pytest
 import requests
 
 from runtime.runner import MULTI_REGION_DB_PREFIX, plan, read_profile, supervisord_config
+from tests.support.printed_curls import assert_printed_curls_show_the_demo
 from tests.support.instance import Instance, free_port, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -85,10 +86,19 @@ def run(tmp_path_factory):
                             "--timeout", "90")
     try:
         assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+        started.output = result.stdout
         yield started
     finally:
         started.script("down.sh", "--timeout", "20")
         instance.destroy()
+
+
+def test_up_loads_the_demo_and_prints_curl_commands_that_work_as_printed(run):
+    """Guards issue 14 items 1 and 2: the main command loads the seeds' demo data, then prints what answers
+    where, a development token per role and three curl commands which, run as printed, answer 200 with it."""
+    assert "demo data:" in run.output and "What answers where" in run.output, run.output[-3000:]
+    assert f"http://127.0.0.1:{run.ports['roles']}/openapi.json" in run.output
+    assert_printed_curls_show_the_demo(run.output)
 
 
 def test_a_killed_service_is_restarted_and_the_others_keep_serving(run):
