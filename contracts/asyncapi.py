@@ -74,6 +74,11 @@ def document() -> dict:
             "x-national": c.national,
         }
         routes = [(f"{source}.events", name)]
+        for other in c.also_published_by:
+            # Another service's exchange carries it too: a message of its own there, for the same reason
+            # as the national one below.
+            routes.append((f"{other}.events", f"{name}.{other}"))
+            messages[f"{name}.{other}"] = {**messages[name], "messageId": f"{name}.{other}"}
         if c.national:
             # The same event on the national exchange is a message of its own: a messageId is unique
             # across the document, and the official parser refuses one message in two channels.

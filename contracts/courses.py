@@ -429,9 +429,9 @@ class SupportOutcomeBatchAssembled(Schema):
 
 
 # -- erasure --------------------------------------------------------------------------------------------
-@event("forgotten_person.recorded", 1)
+@event("forgotten_person.recorded", 1, also_published_by=("network",))
 class ForgottenPersonRecorded(Schema):
-    """The courses service applied an erasure (`person.erased` from roles) to its read models. Kept in
+    """The courses (or network) service applied an erasure (`person.erased` from roles) to its read models. Kept in
     this service's own store, stream `forgotten_person-<person id>`, so that a rebuild forgets the
     person at the same place as the live run did."""
 

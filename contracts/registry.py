@@ -45,11 +45,18 @@ class EventContract:
     schema: type[Schema]
     national: bool
     description: str
+    also_published_by: tuple[str, ...] = ()
 
     @property
     def source_service(self) -> str:
         """Contracts live in `contracts/<service>.py`, named after the service that publishes them."""
         return self.schema.__module__.rsplit(".", 1)[-1]
+
+    @property
+    def publishers(self) -> tuple[str, ...]:
+        """Every service whose exchange carries this event: its home, and those that share the contract
+        (a runtime step every service runs, e.g. recording an erasure it applied)."""
+        return (self.source_service, *self.also_published_by)
 
     @cached_property
     def validator(self) -> Schema:
@@ -61,7 +68,8 @@ _contracts: dict[tuple[str, int], EventContract] = {}
 _upcasters: dict[tuple[str, int], Callable[[dict], dict]] = {}
 
 
-def event(event_type: str, version: int, *, national: bool = False, upcast_from_previous=None):
+def event(event_type: str, version: int, *, national: bool = False, upcast_from_previous=None,
+          also_published_by: tuple[str, ...] = ()):
     """Register the decorated schema as the payload of `event_type` at `version`.
 
     `upcast_from_previous(payload_of_version_minus_1) -> payload_of_version` lets readers lift
@@ -88,7 +96,7 @@ def event(event_type: str, version: int, *, national: bool = False, upcast_from_
         if version > 1 and upcast_from_previous is None:
             raise ValueError(f"{event_type} v{version} needs an upcaster from v{version - 1}")
         _contracts[key] = EventContract(
-            event_type, version, schema_cls, national, (schema_cls.__doc__ or "").strip()
+            event_type, version, schema_cls, national, (schema_cls.__doc__ or "").strip(), also_published_by
         )
         if upcast_from_previous is not None:
             _upcasters[(event_type, version - 1)] = upcast_from_previous

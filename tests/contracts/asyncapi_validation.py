@@ -24,6 +24,8 @@ def message_validator(document: dict):
         message_id = f"{body.get('type')}.v{body.get('schema_version')}"
         if exchange == NATIONAL_EXCHANGE:
             message_id = national_message_id(message_id)
+        elif f"{message_id}.{exchange.split('.')[0]}" in validators:
+            message_id = f"{message_id}.{exchange.split('.')[0]}"  # a contract another service shares
         if message_id not in validators:
             return [f"no message {message_id} in the document"]
         documented = document["channels"].get(exchange, {}).get("subscribe", {}).get("message", {}).get("oneOf", [])
