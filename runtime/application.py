@@ -50,7 +50,7 @@ class Application:
         for stream, event in facts:
             by_stream.setdefault(stream, []).append(event)
         for stream, events in by_stream.items():
-            self._append(stream, events, eventstore.current_version(self.db.conn, stream))
+            self._append(stream, events, self.db.current_version(stream))
 
     def _record_forgetting(self, event: dict) -> None:
         """A consumer's answer to `person.erased` (roles): record it in this service's own store, stream

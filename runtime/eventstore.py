@@ -165,6 +165,19 @@ def current_version(conn: psycopg.Connection, stream: str) -> int:
     return row["version"]
 
 
+def checked_versions(stream: str, new_events: list[NewEvent]) -> list[int]:
+    """What every store checks before it appends: each payload valid by its contract (at the contract's
+    latest version unless the event names one), each event of the stream's category. Returns the versions."""
+    versions = []
+    for e in new_events:
+        e.schema_version = e.schema_version or contracts.latest_version(e.type)
+        contracts.validate_payload(e.type, e.schema_version, e.payload)
+        if contracts.category_of(e.type) != stream.split("-", 1)[0]:
+            raise ValueError(f"event {e.type} does not belong in stream {stream}")
+        versions.append(e.schema_version)
+    return versions
+
+
 def append(
     conn: psycopg.Connection,
     stream: str,
@@ -184,13 +197,7 @@ def append(
     new_events = list(new_events)
     if not new_events:
         return []
-    versions = []
-    for e in new_events:
-        e.schema_version = e.schema_version or contracts.latest_version(e.type)
-        contracts.validate_payload(e.type, e.schema_version, e.payload)
-        if contracts.category_of(e.type) != stream.split("-", 1)[0]:
-            raise ValueError(f"event {e.type} does not belong in stream {stream}")
-        versions.append(e.schema_version)
+    versions = checked_versions(stream, new_events)
     occurred_at = occurred_at or datetime.now(timezone.utc)
     params = {
         "stream": stream,
@@ -365,3 +372,39 @@ def has_events_after(conn: psycopg.Connection, after: FeedPosition) -> bool:
     return conn.execute(
         "SELECT EXISTS (SELECT 1 FROM events WHERE (transaction_id, global_position) > (%s::xid8, %s)) AS e",
         (str(after.transaction_id), after.global_position)).fetchone()["e"]
+
+
+class PostgresEventStore:
+    """The store of one connection, behind the interface the in-memory store shares
+    (runtime/memorystore.py): what a unit of work appends to and reads from. The caller's transaction
+    is the store's: `commit` and `rollback` are the connection's."""
+
+    def __init__(self, conn: psycopg.Connection):
+        self.conn = conn
+
+    def append(self, stream: str, new_events: Iterable[NewEvent], expected_version: int | None,
+               metadata: Metadata, occurred_at: datetime | None = None) -> list[RecordedEvent]:
+        return append(self.conn, stream, new_events, expected_version, metadata, occurred_at)
+
+    def read_stream(self, stream: str, after_version: int = -1, upcast: bool = True) -> list[RecordedEvent]:
+        return read_stream(self.conn, stream, after_version, upcast)
+
+    def current_version(self, stream: str) -> int:
+        return current_version(self.conn, stream)
+
+    def read_all(self, after: FeedPosition = START, limit: int = 1000, types: Iterable[str] | None = None,
+                 upcast: bool = True) -> list[RecordedEvent]:
+        return read_all(self.conn, after, limit, types, upcast)
+
+    def read_page(self, after: FeedPosition = START, limit: int = 1000, categories: Iterable[str] | None = None,
+                  upcast: bool = True) -> FeedPage:
+        return read_page(self.conn, after, limit, categories, upcast)
+
+    def has_events_after(self, after: FeedPosition) -> bool:
+        return has_events_after(self.conn, after)
+
+    def commit(self) -> None:
+        self.conn.commit()
+
+    def rollback(self) -> None:
+        self.conn.rollback()

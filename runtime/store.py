@@ -32,6 +32,7 @@ class UnitOfWork:
 
     def __init__(self, conn, metadata: eventstore.Metadata, consumer: str | None = None):
         self.conn = conn
+        self.store = eventstore.PostgresEventStore(conn)  # runtime/memorystore.py has the in-memory one
         self.consumer = consumer
         self.metadata = metadata
         self.appended: list[eventstore.RecordedEvent] = []
@@ -43,8 +44,7 @@ class UnitOfWork:
 
     def append(self, stream: str, events, expected_version: int | None, metadata: eventstore.Metadata | None = None,
                occurred_at=None) -> list[eventstore.RecordedEvent]:
-        recorded = eventstore.append(self.conn, stream, events, expected_version, metadata or self.metadata,
-                                     occurred_at)
+        recorded = self.store.append(stream, events, expected_version, metadata or self.metadata, occurred_at)
         self.appended.extend(recorded)
         return recorded
 
@@ -55,7 +55,10 @@ class UnitOfWork:
         return inbox.apply_once(self.conn, self.consumer, envelope, handler)
 
     def read_stream(self, stream: str, after_version: int = -1):
-        return eventstore.read_stream(self.conn, stream, after_version)
+        return self.store.read_stream(stream, after_version)
+
+    def current_version(self, stream: str) -> int:
+        return self.store.current_version(stream)
 
 
 # How long a worker waits for a pooled connection before it answers 503 (or retries its event later).
