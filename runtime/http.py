@@ -25,7 +25,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 import contracts
-from runtime import logs
+from runtime import domain, errors, logs
 from runtime.auth import PUBLIC, authorise, declaration  # noqa: F401  (PUBLIC re-exported for services)
 from runtime.errors import Conflict, InvalidInput, ProblemError, ShuttingDown, Unavailable
 from runtime.eventstore import ConcurrencyConflict
@@ -61,9 +61,17 @@ def problem_response(error: ProblemError, correlation_id: str | None = None) -> 
                     headers=getattr(error, "headers", None) or None)
 
 
+# The one place the domain's plain exceptions become problem documents.
+_DOMAIN_PROBLEMS = ((domain.NotFound, errors.NotFound), (domain.RuleBroken, errors.Conflict),
+                    (domain.InvalidValue, errors.InvalidInput))
+
+
 def as_problem(exc: Exception) -> ProblemError:
     if isinstance(exc, ProblemError):
         return exc
+    for domain_error, problem in _DOMAIN_PROBLEMS:
+        if isinstance(exc, domain_error):
+            return problem(exc.detail, exc.errors)
     if isinstance(exc, ValidationError):
         return InvalidInput.from_marshmallow(exc.messages)
     if isinstance(exc, ConcurrencyConflict):

@@ -21,3 +21,7 @@ def decide(aggregate, events):
         aggregate.apply(event.type, event.payload)
         aggregate.version += 1
     return events
+
+
+def types(events) -> list[str]:
+    return [e.type for e in events]

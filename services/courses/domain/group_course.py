@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from runtime.errors import Conflict, InvalidInput, NotFound
+from runtime.domain import InvalidValue, NotFound, RuleBroken
 from runtime.eventstore import NewEvent
 from services.courses.domain import completion, who5
 from runtime.aggregate import Aggregate
@@ -56,8 +56,8 @@ class Participant:
         return self.peer_id or self.citizen_id
 
 
-def _conflict(field_name: str, reason: str) -> Conflict:
-    return Conflict(f"{field_name}: {reason}", [{"field": field_name, "reason": reason}])
+def _conflict(field_name: str, reason: str) -> RuleBroken:
+    return RuleBroken(f"{field_name}: {reason}", [{"field": field_name, "reason": reason}])
 
 
 class GroupCourse(Aggregate):
@@ -187,7 +187,7 @@ class GroupCourse(Aggregate):
              facilitator_peer_ids=()) -> list[NewEvent]:
         unknown = [str(m) for m in method_ids if m not in known_method_ids]
         if unknown:
-            raise InvalidInput.field("method_ids", "unknown method id(s): " + ", ".join(unknown))
+            raise InvalidValue.field("method_ids", "unknown method id(s): " + ", ".join(unknown))
         events = [NewEvent("group_course.planned", {
             "kind": kind, "title": title, "description": description,
             "method_ids": [str(m) for m in method_ids], "capacity": capacity,
@@ -220,12 +220,12 @@ class GroupCourse(Aggregate):
 
     def _check_times(self, starts_at: datetime, ends_at: datetime) -> None:
         if ends_at <= starts_at:
-            raise InvalidInput.field("ends_at", "must be after starts_at")
+            raise InvalidValue.field("ends_at", "must be after starts_at")
 
     def _check_facilitators(self, peer_ids, field_name: str) -> None:
         strangers = [str(p) for p in peer_ids if not self.is_facilitator(p)]
         if strangers:
-            raise InvalidInput.field(field_name, "not a facilitator of the course: " + ", ".join(strangers))
+            raise InvalidValue.field(field_name, "not a facilitator of the course: " + ", ".join(strangers))
 
     def schedule_session(self, title, starts_at, ends_at, place, programme="", exercises=(),
                          facilitator_peer_ids=(), session_id=None) -> list[NewEvent]:
@@ -271,7 +271,7 @@ class GroupCourse(Aggregate):
             facilitations = [{"peer_id": p, "minutes": session.minutes} for p in peers]
         facilitations = [{"peer_id": str(f["peer_id"]), "minutes": f["minutes"]} for f in facilitations]
         if not facilitations:
-            raise InvalidInput.field("facilitations", "a session is held by at least one facilitator")
+            raise InvalidValue.field("facilitations", "a session is held by at least one facilitator")
         self._check_facilitators([f["peer_id"] for f in facilitations], "facilitations")
         events = [NewEvent("group_course.session_held", {
             "session_id": session.id, "held_at": held_at.isoformat(), "facilitations": facilitations})]
@@ -285,7 +285,7 @@ class GroupCourse(Aggregate):
         if participant.status != "enrolled":
             raise _conflict("participant_id", f"the participant is {participant.status}")
         if minutes_late and status != "late":
-            raise InvalidInput.field("minutes_late", "only for status late")
+            raise InvalidValue.field("minutes_late", "only for status late")
         return [NewEvent("group_course.attendance_recorded", {
             "session_id": str(session_id), "participant_id": participant.id, "status": status,
             "minutes_late": minutes_late or 0})]
@@ -300,7 +300,7 @@ class GroupCourse(Aggregate):
     def enroll(self, participant_type, citizen_id=None, peer_id=None, participant_id=None) -> list[NewEvent]:
         self._require_open()
         if (citizen_id is None) == (peer_id is None):
-            raise InvalidInput.field("citizen_id", "give exactly one of citizen_id and peer_id")
+            raise InvalidValue.field("citizen_id", "give exactly one of citizen_id and peer_id")
         person = (str(citizen_id) if citizen_id else None, str(peer_id) if peer_id else None)
         if any(p.person == person and p.status != "withdrawn" for p in self.participants.values()):
             raise _conflict("citizen_id" if citizen_id else "peer_id", "already enrolled or waitlisted")

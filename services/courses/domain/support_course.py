@@ -8,14 +8,14 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from runtime.errors import Conflict, NotFound
+from runtime.domain import NotFound, RuleBroken
 from runtime.eventstore import NewEvent
 from services.courses.domain import who5
 from runtime.aggregate import Aggregate
 
 
-def _conflict(field_name: str, reason: str) -> Conflict:
-    return Conflict(f"{field_name}: {reason}", [{"field": field_name, "reason": reason}])
+def _conflict(field_name: str, reason: str) -> RuleBroken:
+    return RuleBroken(f"{field_name}: {reason}", [{"field": field_name, "reason": reason}])
 
 
 class SupportCourse(Aggregate):

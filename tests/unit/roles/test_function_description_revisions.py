@@ -5,11 +5,11 @@ from datetime import datetime, timezone
 
 import pytest
 
-from runtime.errors import Conflict
+from runtime.domain import RuleBroken
 from runtime.eventstore import RecordedEvent
 from services.roles.domain import FunctionDescription, stream_of
 from services.roles.domain.function_description import history
-from tests.roles.helpers import decide, types
+from tests.support.domain import decide, types
 
 FIELDS = {"organisational_placement": "Socialpsykiatrien, Parkvænget",
           "nearest_leader": {"name": "Lene Leder", "person_id": None},
@@ -19,10 +19,9 @@ PEER, LEADER = str(uuid.uuid4()), str(uuid.uuid4())
 
 def published():
     description, log = FunctionDescription(id=uuid.uuid4()), []
-    stream = stream_of(description.id)
 
     def run(events):
-        log.extend(decide(description, stream, events))
+        log.extend(decide(description, events))
 
     run(FunctionDescription.adopt("Parkvænget", None))
     run(description.fill_local_fields(FIELDS))
@@ -42,7 +41,7 @@ def test_a_revision_is_reviewed_when_both_the_peer_and_the_leader_acknowledged_i
     description, run, _ = published()
     assert types(description.acknowledge(1, "peer", PEER)) == ["function_description.revision_acknowledged"]
     run(description.acknowledge(1, "peer", PEER))
-    with pytest.raises(Conflict):
+    with pytest.raises(RuleBroken):
         description.acknowledge(1, "peer", PEER)
     assert types(description.acknowledge(1, "leader", LEADER)) == [
         "function_description.revision_acknowledged", "function_description.revision_reviewed"]
@@ -50,10 +49,10 @@ def test_a_revision_is_reviewed_when_both_the_peer_and_the_leader_acknowledged_i
 
 def test_only_the_latest_published_revision_is_acknowledged():
     description, run, _ = published()
-    with pytest.raises(Conflict):
+    with pytest.raises(RuleBroken):
         description.acknowledge(2, "peer", PEER)
     unpublished = FunctionDescription(id=uuid.uuid4())
-    with pytest.raises(Conflict):
+    with pytest.raises(RuleBroken):
         unpublished.acknowledge(1, "leader", LEADER)
 
 

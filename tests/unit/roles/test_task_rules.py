@@ -3,9 +3,9 @@ import uuid
 
 import pytest
 
-from runtime.errors import Conflict, InvalidInput
-from services.roles.domain.peer import Peer, agree_task, evaluate_month, stream_of, task_progress
-from tests.roles.helpers import decide
+from runtime.domain import InvalidValue, RuleBroken
+from services.roles.domain.peer import Peer, agree_task, evaluate_month, task_progress
+from tests.support.domain import decide
 
 WORKSHOPS = ("Udvikle og afholde 3 workshops", [
     {"description": "3 workshops afholdt", "target": 3, "measure": "group_sessions_held"}])
@@ -15,10 +15,10 @@ VOLUNTEERS = ("Støtte 3 frivillige peers i at udvikle 3 workshops med 3 øvelse
 
 def peer_with_tasks():
     peer = Peer(id=str(uuid.uuid4()))
-    decide(peer, stream_of(peer.id), Peer.register({"kind": "paid", "title": "peer-støttemedarbejder",
+    decide(peer, Peer.register({"kind": "paid", "title": "peer-støttemedarbejder",
                                                     "name": "Peter", "workplace": "Parkvænget"}))
-    decide(peer, stream_of(peer.id), agree_task(*WORKSHOPS))
-    decide(peer, stream_of(peer.id), agree_task(*VOLUNTEERS))
+    decide(peer, agree_task(*WORKSHOPS))
+    decide(peer, agree_task(*VOLUNTEERS))
     return peer
 
 
@@ -36,14 +36,14 @@ def test_progress_is_derived_from_the_group_sessions_the_courses_service_reporte
 def test_monthly_evaluation_of_completion_and_attendance_once_a_month():
     peer = peer_with_tasks()
     ids = [t["task_id"] for t in peer.tasks]
-    decide(peer, stream_of(peer.id), evaluate_month(peer, "2020-02", [
+    decide(peer, evaluate_month(peer, "2020-02", [
         {"task_id": ids[0], "completion_percent": 30}, {"task_id": ids[1], "completion_percent": 10}],
         12, 11, "God start"))
     assert peer.evaluations[0]["days_present"] == 11
     assert task_progress(peer, 0)[1]["evaluated_percent"] == 10
-    with pytest.raises(Conflict):
+    with pytest.raises(RuleBroken):
         evaluate_month(peer, "2020-02", [], 12, 12, None)
-    with pytest.raises(InvalidInput) as refused:
+    with pytest.raises(InvalidValue) as refused:
         evaluate_month(peer, "2020-03", [{"task_id": str(uuid.uuid4()), "completion_percent": 5}], 12, 13, None)
     assert {e["field"] for e in refused.value.errors} == {"tasks[0].task_id", "days_present"}
 
