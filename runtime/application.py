@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 
 from runtime import eventstore
-from runtime.errors import NotFound
+from runtime.domain import NotFound
 from runtime.vault import erased_subject, refuse_commands_on_erased
 
 

@@ -12,7 +12,7 @@ from services.roles.domain.peer import stream_of as peer_stream
 from services.roles.domain.volunteer_agreement import VolunteerAgreement
 from services.roles.domain.volunteer_agreement import stream_of as agreement_stream
 from tests.support.domain import fake_seal
-from tests.roles.test_volunteer_agreement_rules import COORDINATOR, SEED_FIELDS, VOLUNTEER
+from tests.support.volunteer_agreement import COORDINATOR, SEED_FIELDS, VOLUNTEER
 
 ROLES_MIGRATIONS = "services/roles/migrations"
 

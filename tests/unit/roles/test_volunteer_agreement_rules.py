@@ -11,12 +11,8 @@ from runtime.errors import InvalidInput
 from services.roles.domain.eligibility import eligibility
 from services.roles.domain.volunteer_agreement import VolunteerAgreement, add_months
 from tests.support.domain import decide, types
+from tests.support.volunteer_agreement import COORDINATOR, SEED_FIELDS, VOLUNTEER
 
-VOLUNTEER, COORDINATOR = str(uuid.uuid4()), str(uuid.uuid4())
-SEED_FIELDS = {"volunteer_id": VOLUNTEER, "coordinator_id": COORDINATOR, "project": "Bro til hverdagslivet",
-               "name": "Sofie Frivillig", "address": "Stationsvej 3", "postcode": "2840", "city": "Holte",
-               "phone": "+45 20 30 40 50", "email": "sofie@example.dk", "cpr": "0101901234",
-               "start_date": "2025-01-06", "confidentiality_accepted": True, "criminal_record_check": "clean"}
 
 
 def drafted(**changes) -> VolunteerAgreement:
@@ -145,3 +141,13 @@ def test_the_statement_is_given_on_leaving_and_only_when_eligible():
         agreement.issue_statement(date(2025, 8, 1), eligibility(agreement, 9, True, date(2025, 8, 1)))
     assert [e["field"] for e in refused.value.errors] == ["activities"]
     assert types(agreement.issue_statement(date(2025, 8, 1), ok)) == ["volunteer_agreement.statement_issued"]
+
+
+def test_renewal_is_due_from_30_days_before_the_term_ends_for_a_running_agreement_only():
+    """One rule, asked by the aggregate, the due-for-renewal list and the reminders alike."""
+    from services.roles.domain.volunteer_agreement import renewal_due
+
+    ends = "2025-07-06"
+    assert not renewal_due("active", ends, date(2025, 6, 5))
+    assert renewal_due("active", ends, date(2025, 6, 6)) and renewal_due("paused", date(2025, 7, 6), date(2025, 7, 1))
+    assert not renewal_due("ended", ends, date(2025, 7, 1)) and not renewal_due("draft", None, date(2025, 7, 1))
