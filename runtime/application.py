@@ -15,6 +15,12 @@ from runtime.vault import erased_subject, refuse_commands_on_erased
 
 
 class Application:
+    """Mixin for the service class (which has `db = Database()` and `vault = Vault()`).
+
+    Personal data: decisions are made on plaintext (streams are opened by the vault when loaded),
+    events are sealed per person before they are appended, read models keep the sealed values, and
+    only a response to an allowed caller opens them (`self.vault.open(row)`)."""
+
     projections = None
     PERSON_STREAMS: dict[str, str] = {}
 

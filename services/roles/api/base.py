@@ -15,11 +15,8 @@ PERSON_STREAMS = {"peer": "peer_id", "volunteer": "peer_id"}
 
 
 class ApiBase(Application):
-    """Mixin for the service class (which has `db = Database()` and `vault = Vault()`).
-
-    Personal data: decisions are made on plaintext (streams are opened by the vault when loaded),
-    events are sealed per person before they are appended, read models keep the sealed values, and
-    only a response to an allowed caller opens them (`self.vault.open(row)`)."""
+    """The roles service's mixins' base: its projections and person streams (runtime/application.py says
+    how personal data is sealed and opened)."""
 
     projections = projections
     PERSON_STREAMS = PERSON_STREAMS
