@@ -125,8 +125,6 @@ def test_courses_decide_on_one_fold_and_publish_facts_into_their_own_streams():
 
 
 def test_network_commands_use_the_same_layer():
-    """The network service's rules raise its own exceptions still (runtime.errors); the layer is the same."""
-    from runtime.errors import Conflict
     from services.network.domain.network import Network
 
     app = in_memory(NetworkBase)
@@ -138,7 +136,7 @@ def test_network_commands_use_the_same_layer():
     network = app._load(Network, network_id)
     app._record(network, network.join(member, "volunteer"))
     assert network.size_by_kind() == {"paid": 1, "volunteer": 1} == app._load(Network, network_id).size_by_kind()
-    with pytest.raises(Conflict):
+    with pytest.raises(domain.RuleBroken):
         app._record(network, network.join(member, "volunteer"))
 
 

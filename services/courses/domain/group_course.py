@@ -56,9 +56,6 @@ class Participant:
         return self.peer_id or self.citizen_id
 
 
-def _conflict(field_name: str, reason: str) -> RuleBroken:
-    return RuleBroken(f"{field_name}: {reason}", [{"field": field_name, "reason": reason}])
-
 
 class GroupCourse(Aggregate):
     CATEGORY = "group_course"
@@ -180,7 +177,7 @@ class GroupCourse(Aggregate):
     # -- commands ---------------------------------------------------------------------------------------
     def _require_open(self) -> None:
         if self.status not in OPEN_STATUSES:
-            raise _conflict("status", f"the course is {self.status}")
+            raise RuleBroken.field("status", f"the course is {self.status}")
 
     @staticmethod
     def plan(kind, title, description, method_ids, capacity, completion_rule, known_method_ids,
@@ -199,7 +196,7 @@ class GroupCourse(Aggregate):
     def change_capacity(self, capacity: int) -> list[NewEvent]:
         self._require_open()
         if capacity < len(self.enrolled()):
-            raise _conflict("capacity", "fewer places than participants enrolled; withdraw someone first")
+            raise RuleBroken.field("capacity", "fewer places than participants enrolled; withdraw someone first")
         events = [NewEvent("group_course.capacity_changed", {"capacity": capacity})]
         free = capacity - len(self.enrolled())
         events += [NewEvent("group_course.participant_promoted", {"participant_id": pid})
@@ -242,7 +239,7 @@ class GroupCourse(Aggregate):
         self._require_open()
         session = self.session(session_id)
         if session.status != "scheduled":
-            raise _conflict("session_id", f"the session is {session.status}")
+            raise RuleBroken.field("session_id", f"the session is {session.status}")
         return session
 
     def reschedule_session(self, session_id, starts_at, ends_at, place) -> list[NewEvent]:
@@ -283,7 +280,7 @@ class GroupCourse(Aggregate):
     def _attendance_event(self, session_id, participant_id, status, minutes_late) -> list[NewEvent]:
         participant = self.participant(participant_id)
         if participant.status != "enrolled":
-            raise _conflict("participant_id", f"the participant is {participant.status}")
+            raise RuleBroken.field("participant_id", f"the participant is {participant.status}")
         if minutes_late and status != "late":
             raise InvalidValue.field("minutes_late", "only for status late")
         return [NewEvent("group_course.attendance_recorded", {
@@ -294,7 +291,7 @@ class GroupCourse(Aggregate):
         self._require_open()
         session = self.session(session_id)
         if session.status != "held":
-            raise _conflict("session_id", "attendance is recorded for held sessions; record the session held first")
+            raise RuleBroken.field("session_id", "attendance is recorded for held sessions; record the session held first")
         return self._attendance_event(session.id, participant_id, status, minutes_late)
 
     def enroll(self, participant_type, citizen_id=None, peer_id=None, participant_id=None) -> list[NewEvent]:
@@ -303,7 +300,7 @@ class GroupCourse(Aggregate):
             raise InvalidValue.field("citizen_id", "give exactly one of citizen_id and peer_id")
         person = (str(citizen_id) if citizen_id else None, str(peer_id) if peer_id else None)
         if any(p.person == person and p.status != "withdrawn" for p in self.participants.values()):
-            raise _conflict("citizen_id" if citizen_id else "peer_id", "already enrolled or waitlisted")
+            raise RuleBroken.field("citizen_id" if citizen_id else "peer_id", "already enrolled or waitlisted")
         payload = {"participant_id": str(participant_id or uuid.uuid4()), "participant_type": participant_type,
                    "citizen_id": person[0], "peer_id": person[1]}
         full = self.free_places() == 0 or bool(self.waitlist)
@@ -323,10 +320,10 @@ class GroupCourse(Aggregate):
 
     def give_feedback(self, participant_id, interviewed_by, text, rating=None, session_id=None) -> list[NewEvent]:
         if self.status == "cancelled":
-            raise _conflict("status", "the course is cancelled")
+            raise RuleBroken.field("status", "the course is cancelled")
         participant = self.participant(participant_id)
         if participant.status == "waitlisted":
-            raise _conflict("participant_id", "the participant is waitlisted")
+            raise RuleBroken.field("participant_id", "the participant is waitlisted")
         if session_id is not None:
             self.session(session_id)
         return [NewEvent("group_course.feedback_given", {
@@ -337,10 +334,10 @@ class GroupCourse(Aggregate):
 
     def record_who5(self, participant_id, timing, items) -> list[NewEvent]:
         if self.status == "cancelled":
-            raise _conflict("status", "the course is cancelled")
+            raise RuleBroken.field("status", "the course is cancelled")
         participant = self.participant(participant_id)
         if participant.status != "enrolled":
-            raise _conflict("participant_id", f"the participant is {participant.status}")
+            raise RuleBroken.field("participant_id", f"the participant is {participant.status}")
         return [NewEvent("group_course.who5_recorded", {
             "participant_id": participant.id, "person_id": participant.person_id, "timing": timing,
             **who5.score(items)})]
@@ -354,5 +351,5 @@ class GroupCourse(Aggregate):
     def cancel(self, reason: str) -> list[NewEvent]:
         self._require_open()
         if self.held_sessions():
-            raise _conflict("status", "sessions were held; close the course instead")
+            raise RuleBroken.field("status", "sessions were held; close the course instead")
         return [NewEvent("group_course.cancelled", {"reason": reason})]
