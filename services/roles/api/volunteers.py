@@ -16,7 +16,7 @@ from services.roles import schemas
 from services.roles.api.base import COORDINATION, ApiBase
 from services.roles.domain.eligibility import COUNTED_KINDS, eligibility
 from services.roles.domain.volunteer_agreement import VolunteerAgreement, renewal_due, renewal_due_on, stream_of
-from services.roles.statement import render_statement
+from services.roles.texts import render_statement
 
 
 def _as_of(query: dict) -> date:
