@@ -9,4 +9,5 @@ def no_database(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("a unit test connected to PostgreSQL: it belongs with the e2e tests")
 
-    monkeypatch.setattr(psycopg.Connection, "connect", classmethod(refuse))
+    monkeypatch.setattr(psycopg, "connect", refuse)  # what runtime/db.py calls
+    monkeypatch.setattr(psycopg.Connection, "connect", classmethod(refuse))  # what a pool calls
