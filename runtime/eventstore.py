@@ -392,6 +392,9 @@ class PostgresEventStore:
     def current_version(self, stream: str) -> int:
         return current_version(self.conn, stream)
 
+    def position_of(self, global_position: int) -> FeedPosition:
+        return position_of(self.conn, global_position)
+
     def read_all(self, after: FeedPosition = START, limit: int = 1000, types: Iterable[str] | None = None,
                  upcast: bool = True) -> list[RecordedEvent]:
         return read_all(self.conn, after, limit, types, upcast)

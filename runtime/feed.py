@@ -5,7 +5,6 @@ import logging
 
 from nameko.rpc import Rpc
 
-from runtime import eventstore
 from runtime.consumer import BROKER_GONE
 
 log = logging.getLogger(__name__)
@@ -28,7 +27,7 @@ rpc = FeedRpc.decorator
 
 
 class EventFeed:
-    """Mixin for a service class that has `db = Database()`."""
+    """Mixin for a service class that has `db = Database()` (or, in tests, an in-memory unit of work)."""
 
     @rpc
     def events_after(self, global_position: int = 0, limit: int = 500, categories: list | None = None) -> dict:
@@ -36,9 +35,9 @@ class EventFeed:
 
         `scanned_to` is the global position the reader may advance to even when `events` is empty
         (the page held only other categories); `at_horizon` says nothing readable lies beyond it yet."""
-        after = eventstore.position_of(self.db.conn, int(global_position))
+        after = self.db.store.position_of(int(global_position))
         limit = max(1, min(int(limit), 5000))
-        page = eventstore.read_page(self.db.conn, after, limit=limit, categories=categories or None)
+        page = self.db.store.read_page(after, limit=limit, categories=categories or None)
         return {"events": [e.envelope() for e in page.events],
                 "scanned_to": page.scanned_to.global_position, "at_horizon": page.at_horizon}
 
@@ -46,4 +45,4 @@ class EventFeed:
     def stream_events(self, stream: str, after_version: int = -1) -> list:
         """Envelopes of one stream after `after_version`: how a consumer repairs a gap in that stream
         (an event it parked waits for a predecessor that was dead-lettered or lost)."""
-        return [e.envelope() for e in eventstore.read_stream(self.db.conn, str(stream), int(after_version))]
+        return [e.envelope() for e in self.db.read_stream(str(stream), int(after_version))]

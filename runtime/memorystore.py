@@ -75,6 +75,15 @@ class InMemoryEventStore:
         """The stream as this transaction sees it: its own appends included, as on one connection."""
         return [_stored(e, upcast) for e in self._visible() if e.stream == stream and e.stream_version > after_version]
 
+    def position_of(self, global_position: int) -> FeedPosition:
+        """The feed position of an event known only by its global position."""
+        if global_position <= 0:
+            return START
+        for event in self._committed:
+            if event.global_position == global_position:
+                return event.position
+        raise ValueError(f"no event at global position {global_position}")
+
     def read_all(self, after: FeedPosition = START, limit: int = 1000, types: Iterable[str] | None = None,
                  upcast: bool = True) -> list[RecordedEvent]:
         types = None if types is None else set(types)

@@ -151,6 +151,10 @@ def test_the_feed_is_in_commit_order_and_reads_on_after_a_position(store):
     assert [e.stream_version for e in events] == [0, 1, 2, 3, 4]
     assert [e.position for e in events] == sorted(e.position for e in events)
     assert store.read_all(events[2].position) == events[3:]
+    assert store.position_of(events[2].global_position) == events[2].position
+    assert store.position_of(0) == es.START
+    with pytest.raises(ValueError):
+        store.position_of(events[-1].global_position + 1000)
     assert [e.type for e in store.read_all(types=["function_description.adopted"])] == []
 
 

@@ -155,3 +155,20 @@ def test_what_courses_and_network_report_of_a_volunteer_is_kept_in_their_stream(
                  "payload": {"course_id": "c-1", "completed_on": "2020-04-30"}}
     assert volunteer_fact(education) is None  # completed by a citizen, not a peer: not a volunteer's fact
     assert volunteer_fact({**held, "type": "peer_activity.cancelled"}) is None
+
+
+def test_the_event_feed_pages_the_committed_events_of_the_categories_asked():
+    from runtime.feed import EventFeed
+
+    app = in_memory(RolesBase)
+    description = adopted(app)
+    peer_id = str(uuid.uuid4())
+    app._append(Peer.stream_of(peer_id), Peer.register({
+        "kind": "paid", "title": "peer-støttemedarbejder", "name": "Peter Peer", "workplace": "Parkvænget"}),
+        NO_STREAM)
+    assert EventFeed.events_after(app)["events"] == []  # nothing committed yet
+    app.db.commit()
+    page = EventFeed.events_after(app, 0, 10, ["peer"])
+    assert [e["type"] for e in page["events"]] == ["peer.registered"] and page["at_horizon"]
+    assert page["scanned_to"] == 3  # past the description's two events it did not take
+    assert [e["stream_version"] for e in EventFeed.stream_events(app, description.stream)] == [0, 1]
