@@ -2,7 +2,7 @@
 
 Each names what is wrong and, in `errors`, the fields with their reasons ({"field", "reason"}), never the
 rejected value (values may be personal data). The HTTP entrypoint maps them to problem documents in one
-place (runtime/http.py `as_problem`): NotFound 404, RuleBroken 409, InvalidValue 422.
+place (runtime/http/entrypoint.py `as_problem`): NotFound 404, RuleBroken 409, InvalidValue 422.
 """
 from __future__ import annotations
 

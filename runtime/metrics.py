@@ -33,12 +33,12 @@ def serve(port: int) -> None:
 
 def refresh_gauges(service: str, conn) -> None:
     """Gauges read at scrape time from the database and the broker (no background threads)."""
-    from runtime.status import outbox_lag
+    from admin.status import outbox_lag
 
     OUTBOX_LAG.labels(service).set(outbox_lag(conn, service))
     for parked in conn.execute("SELECT consumer, count(*) AS n FROM inbox_parked GROUP BY consumer").fetchall():
         PARKED_NOW.labels(parked["consumer"]).set(parked["n"])
-    from runtime.inbox import blocked_streams
+    from runtime.eventstore.inbox import blocked_streams
 
     oldest: dict = {}
     for row in blocked_streams(conn):
@@ -55,7 +55,7 @@ def refresh_gauges(service: str, conn) -> None:
 def refresh_dead_letters(amqp_uri: str, service: str) -> None:
     from kombu import Connection
 
-    from runtime.topology import all_queues
+    from runtime.messaging.topology import all_queues
 
     with Connection(amqp_uri, connect_timeout=2) as conn:
         channel = conn.channel()
@@ -75,6 +75,6 @@ def exposition(service: str, conn):
         refresh_dead_letters(settings().amqp_uri, service)
     except Exception:  # the broker being down must not take the metrics endpoint down with it
         pass
-    # The classic text format, as documented (runtime/health.py): generate_latest writes it (underscore
+    # The classic text format, as documented (runtime/http/health.py): generate_latest writes it (underscore
     # escaping); prometheus_client's CONTENT_TYPE_LATEST would announce 1.0.0, which older scrapers refuse.
     return Response(generate_latest(), content_type=CONTENT_TYPE_PLAIN_0_0_4)

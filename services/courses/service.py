@@ -9,10 +9,12 @@ It publishes, besides its own streams, facts other services consume (contracts/c
 """
 from __future__ import annotations
 
-from runtime import audit, feed, health
-from runtime.consumer import consumes
-from runtime.store import Database
-from runtime.vault import PERSON_CATEGORY, Vault
+from runtime.http import audit
+from runtime.messaging import feed
+from runtime.http import health
+from runtime.messaging.consumer import consumes
+from runtime.service.database import Database
+from runtime.privacy.vault import PERSON_CATEGORY, Vault
 # Modules, not classes: `nameko run` takes every class in this namespace with entrypoints for a service.
 from services.courses.api import citizens, group_courses, methods, reports, statistics, support_courses
 

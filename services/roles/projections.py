@@ -11,7 +11,7 @@ from dataclasses import asdict, fields
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
-from runtime import vault
+from runtime.privacy import vault
 from runtime.eventstore import RecordedEvent
 from services.roles.domain import CATEGORY, FunctionDescription
 from services.roles.domain.peer import Peer

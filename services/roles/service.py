@@ -8,11 +8,13 @@ The roles service also records erasures (`person.erased`), which every service's
 """
 from __future__ import annotations
 
-from runtime import audit, feed, health
-from runtime.consumer import consumes
+from runtime.http import audit
+from runtime.messaging import feed
+from runtime.http import health
+from runtime.messaging.consumer import consumes
 from runtime.eventstore import ANY_VERSION
-from runtime.store import Database
-from runtime.vault import Vault
+from runtime.service.database import Database
+from runtime.privacy.vault import Vault
 # Modules, not classes: `nameko run` takes every class in this namespace with entrypoints for a service.
 from services.roles.api import (contacts, crisis_plans, function_descriptions, peers, persons, statistics,
                                 volunteers)

@@ -2,9 +2,9 @@
 import pytest
 from openapi_spec_validator import validate
 
-from runtime.openapi import api_entrypoints, document
+from runtime.http.openapi import api_entrypoints, document
 from runtime.config import NATIONAL_SERVICES, SERVICES
-from runtime.topology import built_services, service_class
+from runtime.messaging.topology import built_services, service_class
 
 
 @pytest.mark.parametrize("service", built_services(SERVICES + NATIONAL_SERVICES))

@@ -2,7 +2,7 @@
 import pytest
 
 import services
-from runtime import topology
+from runtime.messaging import topology
 
 
 def test_a_service_with_a_missing_dependency_fails_loudly(tmp_path, monkeypatch):

@@ -190,7 +190,7 @@ def _schemas_under(schema_cls, seen):
 
 def test_every_request_schema_and_contract_derives_from_the_contract_base_schema():
     """The refusals above hold in one place (contracts/schema.py) only if every input goes through it."""
-    from runtime.openapi import api_entrypoints
+    from runtime.http.openapi import api_entrypoints
     from tests.api.test_openapi import built_services
 
     roots = [c.schema for c in contracts.all_contracts()] + [EnvelopeSchema]

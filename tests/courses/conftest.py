@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from runtime import db, topology
+from runtime import db
+from runtime.messaging import topology
 from tests.support.courses_listener import MIGRATIONS, NAME, CoursesListener
 from tests.support.instance import NAMEKO, Instance, Process, free_port
 

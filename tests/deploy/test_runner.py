@@ -1,4 +1,4 @@
-"""The local runner supervises its processes (deploy/up.sh, runtime/runner.py, supervisord, deploy/down.sh).
+"""The local runner supervises its processes (deploy/up.sh, admin/runner.py, supervisord, deploy/down.sh).
 
 What it guards: under honcho one process killed with kill -9 stopped all the others (a notifications crash took
 the roles API down with it). Now a killed process is restarted and reported while the others keep answering,
@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from runtime.runner import MULTI_REGION_DB_PREFIX, plan, read_profile, supervisord_config
+from admin.runner import MULTI_REGION_DB_PREFIX, plan, read_profile, supervisord_config
 from tests.support.printed_curls import assert_printed_curls_show_the_demo
 from tests.support.instance import Instance, free_port, wait_until
 

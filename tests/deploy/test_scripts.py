@@ -103,11 +103,11 @@ def test_procfile_modules_exist():
 
 @pytest.mark.parametrize("topology", ["single", "multi-region"])
 def test_supervisord_accepts_the_rendered_config(topology, tmp_path):
-    """supervisord itself parses what runtime/runner.py renders from the Procfile: every process is a program
+    """supervisord itself parses what admin/runner.py renders from the Procfile: every process is a program
     that restarts when it dies, in the group up.sh starts (`apps`, and `brokers` for multi-region)."""
     from supervisor.options import ServerOptions
 
-    from runtime.runner import plan, supervisord_config
+    from admin.runner import plan, supervisord_config
 
     (tmp_path / "run").mkdir()
     (tmp_path / "log").mkdir()
@@ -178,7 +178,8 @@ def test_the_runner_the_cli_and_the_test_support_resolve_one_configuration(tmp_p
     of the region-1084 profile, so a token minted from the profile was refused and the profile's master key could
     not unwrap the person keys. Now up.sh, `peer-admin` and the test support resolve the same values from the
     same profile and the same (development) secrets, and a token minted by the CLI is accepted by them."""
-    from runtime import auth, instance_secrets
+    from runtime import instance_secrets
+    from runtime.http import auth
     from runtime.config import profile_path, read_env_file, settings
 
     cleared = set(instance_secrets.INPUTS) | {"INSTANCE_ID", "AMQP_URI", "PG_URL", "DB_PREFIX", "LOG_LEVEL"}

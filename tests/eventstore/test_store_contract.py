@@ -9,7 +9,7 @@ import pytest
 import contracts
 from runtime import db
 from runtime import eventstore as es
-from runtime.memorystore import InMemoryEventStore
+from runtime.eventstore.memory import InMemoryEventStore
 
 METADATA = es.Metadata("roles", "region-1084", "user-1", uuid.uuid4())
 ADOPTED = {"template_id": "t", "template_version": 1, "workplace": "Parkvænget", "title": "Funktionsbeskrivelse"}

@@ -4,8 +4,9 @@ import uuid
 from datetime import date
 
 import contracts
-from runtime import db, eventstore, vault
-from runtime.projection import rebuild
+from runtime import db, eventstore
+from runtime.privacy import vault
+from runtime.eventstore.projection import rebuild
 from services.roles import projections
 from services.roles.domain.peer import Peer
 from services.roles.domain.peer import stream_of as peer_stream

@@ -1,4 +1,4 @@
-"""A service's application layer in-process, on the in-memory event store (runtime/memorystore.py):
+"""A service's application layer in-process, on the in-memory event store (runtime/eventstore/memory.py):
 load, decide, record and publish as the service does, in milliseconds, without a database or a broker.
 
 The vault seals and opens for real, with its keys in memory (`InMemoryKeyStore`); the SQL read models
@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from runtime.memorystore import InMemoryUnitOfWork
-from runtime.vault import SubjectErased, VaultSession
+from runtime.eventstore.memory import InMemoryUnitOfWork
+from runtime.privacy.vault import SubjectErased, VaultSession
 
 
 class InMemoryKeyStore:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import contracts
-from runtime import vault
+from runtime.privacy import vault
 
 
 def fake_seal(subject, value, field) -> str:

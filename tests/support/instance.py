@@ -1,6 +1,6 @@
 """A throwaway instance for end-to-end tests: its own RabbitMQ vhost, its own databases, real processes.
 
-Services run as `nameko run` processes and relays as `python -m runtime.relay`, exactly as the
+Services run as `nameko run` processes and relays as `python -m runtime.messaging.relay`, exactly as the
 local runner starts them, so tests exercise the broker and the database for real.
 """
 from __future__ import annotations
@@ -20,8 +20,10 @@ from urllib.parse import quote
 import requests
 from kombu import Connection
 
-from runtime import db, db_roles, instance_secrets, topology, vault
-from runtime.auth import mint_token
+from runtime import db, db_roles, instance_secrets
+from runtime.messaging import topology
+from runtime.privacy import vault
+from runtime.http.auth import mint_token
 from runtime.config import NATIONAL_SERVICES, settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -194,7 +196,7 @@ class Instance:
 
     def start_relay(self, service: str, **options) -> Process:
         args = [f"--{k.replace('_', '-')}={v}" for k, v in options.items()]
-        process = Process(f"{service}-relay", [sys.executable, "-m", "runtime.relay", service, *args],
+        process = Process(f"{service}-relay", [sys.executable, "-m", "runtime.messaging.relay", service, *args],
                           self.env(), self.logdir / f"{service}-relay.log").start()
         self.processes[f"{service}-relay"] = process
         return process

@@ -1,4 +1,4 @@
-"""The application layer every service uses (runtime/application.py), on the in-memory store: load folds
+"""The application layer every service uses (runtime/service/application.py), on the in-memory store: load folds
 once, the command decides, the events are appended with their projection in one transaction, and the
 answer comes from the aggregate as recorded. Run against roles, courses and network aggregates."""
 import uuid
@@ -78,7 +78,7 @@ def test_a_rule_of_the_domain_is_a_plain_exception_and_nothing_is_recorded():
     description = adopted(app)
     with pytest.raises(domain.InvalidValue) as refused:
         app._record(description, description.publish())
-    assert not hasattr(refused.value, "status")  # the HTTP entrypoint decides the status (runtime/http.py)
+    assert not hasattr(refused.value, "status")  # the HTTP entrypoint decides the status (runtime/http/entrypoint.py)
     assert {e["field"] for e in refused.value.errors} >= {"support_mode"}
     assert app.db.current_version(description.stream) == 1
 
@@ -158,7 +158,7 @@ def test_what_courses_and_network_report_of_a_volunteer_is_kept_in_their_stream(
 
 
 def test_the_event_feed_pages_the_committed_events_of_the_categories_asked():
-    from runtime.feed import EventFeed
+    from runtime.messaging.feed import EventFeed
 
     app = in_memory(RolesBase)
     description = adopted(app)

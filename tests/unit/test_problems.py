@@ -1,10 +1,10 @@
-"""The domain's plain exceptions become problem documents in one place (runtime/http.py `as_problem`)."""
+"""The domain's plain exceptions become problem documents in one place (runtime/http/entrypoint.py `as_problem`)."""
 import json
 
 import pytest
 
 from runtime import domain
-from runtime.http import as_problem, problem_response
+from runtime.http.entrypoint import as_problem, problem_response
 
 
 @pytest.mark.parametrize("error, status, problem_type", [

@@ -1,8 +1,8 @@
-"""What every roles API mixin shares: the application layer (runtime/application.py: load, decide,
+"""What every roles API mixin shares: the application layer (runtime/service/application.py: load, decide,
 record with the projection, publish) and who may do what."""
 from __future__ import annotations
 
-from runtime.application import Application
+from runtime.service.application import Application
 from services.roles import projections
 
 # Who may do what (the service README has the whole matrix).
@@ -15,7 +15,7 @@ PERSON_STREAMS = {"peer": "peer_id", "volunteer": "peer_id"}
 
 
 class ApiBase(Application):
-    """The roles service's mixins' base: its projections and person streams (runtime/application.py says
+    """The roles service's mixins' base: its projections and person streams (runtime/service/application.py says
     how personal data is sealed and opened)."""
 
     projections = projections

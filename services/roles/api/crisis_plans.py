@@ -6,10 +6,10 @@ peer and whom the peer allowed (not even their leader, unless allowed), every re
 """
 from __future__ import annotations
 
-from runtime.audit import audited
-from runtime.auth import principal_of
+from runtime.http.audit import audited
+from runtime.http.auth import principal_of
 from runtime.errors import Forbidden, NotFound
-from runtime.http import api
+from runtime.http.entrypoint import api
 from services.roles import schemas
 from services.roles.api.base import ApiBase
 from services.roles.domain.peer import CRISIS_PLAN_PARTS, Peer

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import uuid
 
-from runtime.auth import principal_of
+from runtime.http.auth import principal_of
 from runtime.errors import Forbidden, NotFound
 from runtime.eventstore import NO_STREAM
-from runtime.http import api
+from runtime.http.entrypoint import api
 from services.roles import schemas
 from services.roles.api.base import DESCRIPTION_EDITORS as EDITORS
 from services.roles.api.base import DESCRIPTION_READERS as READERS

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import uuid
 
-from runtime.audit import audited
-from runtime.auth import principal_of
+from runtime.http.audit import audited
+from runtime.http.auth import principal_of
 from runtime.errors import Forbidden, NotFound
 from runtime.eventstore import NO_STREAM
-from runtime.http import api
+from runtime.http.entrypoint import api
 from services.roles import schemas
 from services.roles.api.base import STAFF, ApiBase
 from services.roles.domain.peer import Peer, agree_task, evaluate_month, stream_of, task_progress

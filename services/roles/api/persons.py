@@ -1,9 +1,9 @@
 """Persons: the erasure of a person (crypto-shredding), which every service's projections follow."""
 from __future__ import annotations
 
-from runtime.auth import principal_of
-from runtime.http import api
-from runtime.vault import erase_person as destroy_and_record
+from runtime.http.auth import principal_of
+from runtime.http.entrypoint import api
+from runtime.privacy.vault import erase_person as destroy_and_record
 from services.roles import schemas
 from services.roles.api.base import ApiBase
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from runtime.auth import principal_of
+from runtime.http.auth import principal_of
 from runtime.errors import Forbidden, InvalidInput, NotFound, PersonErased
 from runtime.eventstore import NO_STREAM
-from runtime.http import api
+from runtime.http.entrypoint import api
 from services.roles import schemas
 from services.roles.api.base import COORDINATION, ApiBase
 from services.roles.domain.eligibility import COUNTED_KINDS, eligibility

@@ -26,10 +26,10 @@ from werkzeug.wrappers import Response
 
 import contracts
 from runtime import domain, errors, logs
-from runtime.auth import PUBLIC, authorise, declaration  # noqa: F401  (PUBLIC re-exported for services)
+from runtime.http.auth import PUBLIC, authorise, declaration  # noqa: F401  (PUBLIC re-exported for services)
 from runtime.errors import Conflict, InvalidInput, ProblemError, ShuttingDown, Unavailable
 from runtime.eventstore import ConcurrencyConflict
-from runtime.store import is_transient
+from runtime.service.database import is_transient
 
 log = logging.getLogger(__name__)
 
@@ -148,11 +148,11 @@ class ApiEntrypoint(HttpRequestHandler):
     @classmethod
     def decorator(cls, method: str, url: str, **kwargs):
         """`@api(...)`: also refuses, at import, a response of special-category data whose reads are not
-        audited (runtime/audit.py)."""
+        audited (runtime/http/audit.py)."""
         register = super().decorator(method, url, **kwargs)
 
         def checked(fn):
-            from runtime.audit import check_special_category_reads
+            from runtime.http.audit import check_special_category_reads
 
             check_special_category_reads(fn, kwargs.get("returns"), f"{method} {url}")
             return register(fn)
@@ -204,7 +204,7 @@ class ApiEntrypoint(HttpRequestHandler):
         return args, kwargs
 
     def handle_result(self, event, worker_ctx, result, exc_info):
-        from runtime.store import complete
+        from runtime.service.database import complete
 
         exc_info = complete(worker_ctx, exc_info)
         event.send(result, exc_info)
@@ -216,7 +216,7 @@ class ApiEntrypoint(HttpRequestHandler):
         if self.returns is not None:
             result = self.returns(many=self.many).dump(result)
             if request is not None:
-                from runtime.audit import check_disclosure
+                from runtime.http.audit import check_disclosure
 
                 check_disclosure(self.returns, result, request, f"{self.method} {self.url}")
         return json_response(result, self.status)

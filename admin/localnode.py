@@ -70,7 +70,7 @@ def render_config(ports: dict[str, int], definitions_path: Path) -> str:
     shared = [line for line in CONTAINER_CONFIG.read_text().splitlines()
               if line.strip() and not line.lstrip().startswith("#") and not line.startswith("load_definitions")]
     return "\n".join([
-        "# Rendered by runtime/localnode.py from deploy/rabbitmq/rabbitmq.conf: do not edit.",
+        "# Rendered by admin/localnode.py from deploy/rabbitmq/rabbitmq.conf: do not edit.",
         f"listeners.tcp.default = 127.0.0.1:{ports['amqp']}",
         "management.tcp.ip = 127.0.0.1",
         f"management.tcp.port = {ports['management']}",
@@ -229,8 +229,8 @@ def runner_nodes(basedir: Path) -> list[LocalNode]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m runtime.localnode wait`: used by deploy/up.sh once the manager has started the nodes."""
-    parser = argparse.ArgumentParser(prog="python -m runtime.localnode")
+    """`python -m admin.localnode wait`: used by deploy/up.sh once the manager has started the nodes."""
+    parser = argparse.ArgumentParser(prog="python -m admin.localnode")
     parser.add_argument("action", choices=["wait"])
     parser.add_argument("--timeout", type=float, default=120)
     args = parser.parse_args(argv)

@@ -30,8 +30,8 @@ from typing import Callable, Iterable
 from marshmallow import fields, validate
 
 from contracts.schema import QuerySchema, Schema
-from runtime.auth import principal_of
-from runtime.http import api
+from runtime.http.auth import principal_of
+from runtime.http.entrypoint import api
 
 # The special categories (DOMAIN.md, "Personal data"). A response field showing one is marked
 # `metadata={"special_category": "<one of these>"}`; an endpoint returning it must be `@audited` for it

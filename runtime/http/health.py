@@ -1,6 +1,6 @@
 """Health, readiness, metrics and the OpenAPI document: the endpoints every service has."""
-from runtime.auth import PUBLIC
-from runtime.http import api
+from runtime.http.auth import PUBLIC
+from runtime.http.entrypoint import api
 
 PROMETHEUS_TEXT = "text/plain; version=0.0.4"  # prometheus_client's CONTENT_TYPE_LATEST, less the charset
 
@@ -19,7 +19,7 @@ class HealthEndpoints:
 
     @api("GET", "/openapi.json", allow=PUBLIC, summary="This service's OpenAPI document")
     def openapi(self, request):
-        from runtime.openapi import document
+        from runtime.http.openapi import document
 
         return document(type(self))
 

@@ -1,14 +1,14 @@
 """The outbox relay of one service: publishes committed events, in commit order, to `<service>.events`.
 
-    python -m runtime.relay roles
+    python -m runtime.messaging.relay roles
 
 - Only one relay per service publishes: it holds a PostgreSQL advisory lock; others stand by.
 - A batch is published with pipelined confirms and `mandatory`; only then is the checkpoint advanced.
   A crash between the two republishes the batch: at-least-once, and consumers are idempotent.
-- Wakes on LISTEN events_appended (see runtime/notifier.py); polls as a fallback.
+- Wakes on LISTEN events_appended (see runtime/eventstore/notifier.py); polls as a fallback.
 - Events whose contract is `national` are also published to `national.events`, the only exchange
   that deploy/ carries to the national broker, if this instance shares their kind (`NATIONAL_SHARE`,
-  runtime/national_share.py). `python -m runtime.relay <service> --resend-national` (or `peer-admin
+  runtime/messaging/national_share.py). `python -m runtime.messaging.relay <service> --resend-national` (or `peer-admin
   national-resend`) publishes every shared fact of the store again, for a national instance that
   starts late or lost its state; the national side deduplicates by event id.
 """
@@ -23,13 +23,14 @@ import time
 import psycopg
 
 import contracts
-from runtime import db, eventstore, metrics, national_share
+from runtime import db, eventstore, metrics
+from runtime.messaging import national_share
 from runtime.config import settings
 from runtime.logs import configure_logging
-from runtime.notifier import CHANNEL
-from runtime.publisher import ConfirmingPublisher
+from runtime.eventstore.notifier import CHANNEL
+from runtime.messaging.publisher import ConfirmingPublisher
 
-log = logging.getLogger("runtime.relay")
+log = logging.getLogger("runtime.messaging.relay")
 NATIONAL_EXCHANGE = "national.events"
 _LOCK_KEY = "outbox-relay"
 
@@ -40,10 +41,10 @@ def national_envelope(envelope: dict, national_version: int | None = None) -> di
     keeps per-stream order and deduplication at the national level. Keyed by the category, so two
     streams of one entity (`peer_education-<course>`, `outcome-<course>`) cannot be joined nationally.
 
-    `national_version` numbers the stream's shared facts 0, 1, 2, … (runtime/national_share.py): the
+    `national_version` numbers the stream's shared facts 0, 1, 2, … (runtime/messaging/national_share.py): the
     stream also holds events that never leave, so their own versions have gaps the national inbox
     would wait on forever."""
-    from runtime.pseudonym import pseudonym
+    from runtime.privacy.pseudonym import pseudonym
 
     category, _, entity_id = envelope["stream"].partition("-")
     sent = {**envelope, "actor": "instance", "stream": f"{category}-{pseudonym(entity_id, purpose=category)}"}

@@ -5,7 +5,7 @@ exists). This module turns it into a supervisord configuration for a topology:
 
 - `single`: one instance, its environment from the caller (deploy/up.sh loads the profile), processes named as
   in the Procfile (`roles`, `relay-roles`, ...).
-- `multi-region`: region-1084, region-1085 and national, each with its own RabbitMQ node (runtime/localnode.py)
+- `multi-region`: region-1084, region-1085 and national, each with its own RabbitMQ node (admin/localnode.py)
   and its own databases (`mr_<profile DB_PREFIX>`), processes named `<instance>-<process>`, host ports as the
   compose variant publishes them (8101-8104, 8201-8204, 8301-8304).
 
@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from runtime.config import NATIONAL_SERVICES
-from runtime.localnode import INSTANCES, LocalNode, runner_nodes
+from admin.localnode import INSTANCES, LocalNode, runner_nodes
 
 ROOT = Path(__file__).resolve().parents[1]
 PROCFILE = ROOT / "deploy" / "Procfile"
@@ -138,7 +138,7 @@ def _quote(value: str) -> str:
 
 def supervisord_config(programs: list[Program], run_dir: Path, log_dir: Path) -> str:
     sections = [
-        "; Rendered by runtime/runner.py for deploy/up.sh: do not edit.",
+        "; Rendered by admin/runner.py for deploy/up.sh: do not edit.",
         "[supervisord]",
         f"logfile={log_dir / 'up.log'}", "logfile_maxbytes=10MB", "logfile_backups=2",
         f"pidfile={run_dir / 'supervisord.pid'}", f"directory={ROOT}", "nodaemon=true", "silent=true",
@@ -241,7 +241,7 @@ def newcomer(topology: str, run_dir: Path, demo: bool) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m runtime.runner", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m admin.runner", description=__doc__.split("\n")[0])
     parser.add_argument("action", choices=["config", "migrate", "wait-healthy", "ports", "newcomer"])
     parser.add_argument("--topology", choices=["single", "multi-region"], default="single")
     parser.add_argument("--run-dir", type=Path, default=ROOT / "var" / "run")

@@ -19,10 +19,11 @@ from nameko.extensions import DependencyProvider
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from runtime import db, eventstore, inbox, logs
+from runtime import db, eventstore, logs
+from runtime.eventstore import inbox
 from runtime.config import settings
 from runtime.errors import Unavailable
-from runtime.notifier import Notifier
+from runtime.eventstore.notifier import Notifier
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,7 @@ class UnitOfWork:
 
     def __init__(self, conn, metadata: eventstore.Metadata, consumer: str | None = None):
         self.conn = conn
-        self.store = eventstore.PostgresEventStore(conn)  # runtime/memorystore.py has the in-memory one
+        self.store = eventstore.PostgresEventStore(conn)  # runtime/eventstore/memory.py has the in-memory one
         self.consumer = consumer
         self.metadata = metadata
         self.appended: list[eventstore.RecordedEvent] = []
@@ -49,7 +50,7 @@ class UnitOfWork:
         return recorded
 
     def apply_once(self, envelope: dict, handler) -> str:
-        """Apply a consumed event exactly once, in stream order (runtime/inbox.py)."""
+        """Apply a consumed event exactly once, in stream order (runtime/eventstore/inbox.py)."""
         if self.consumer is None:
             raise RuntimeError("apply_once is for @consumes entrypoints")
         return inbox.apply_once(self.conn, self.consumer, envelope, handler)
@@ -87,8 +88,8 @@ class UnavailableUnit:
 
 
 def _metadata_for(worker_ctx, service: str, instance_id: str) -> eventstore.Metadata:
-    from runtime.consumer import EventConsumer
-    from runtime.http import ApiEntrypoint
+    from runtime.messaging.consumer import EventConsumer
+    from runtime.http.entrypoint import ApiEntrypoint
 
     entrypoint = worker_ctx.entrypoint
     if isinstance(entrypoint, ApiEntrypoint):

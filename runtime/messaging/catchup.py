@@ -1,7 +1,7 @@
 """Catch-up from the source's event feed, for a consumer that started late or lost its state.
 
 At start-up each `@consumes` entrypoint reads its source service's feed over RPC (`events_after`,
-runtime/feed.py) from its own checkpoint and runs every event through the same handler as broker
+runtime/messaging/feed.py) from its own checkpoint and runs every event through the same handler as broker
 deliveries. The inbox makes the two paths idempotent against each other: whatever the broker already
 delivered is skipped, and whatever it never will (published before the queue existed, consumer
 state restored from an old backup) is applied. It also fills gaps that parked events wait on.
@@ -33,7 +33,7 @@ class FeedCatchUp:
         self.url = self._database_url()
 
     def _database_url(self) -> str:
-        from runtime.store import Database
+        from runtime.service.database import Database
 
         for provider in self.container.dependencies:
             if isinstance(provider, Database):
@@ -58,7 +58,7 @@ class FeedCatchUp:
         done = Event()
 
         def handle_result(worker_ctx, result, exc_info):
-            from runtime.store import complete
+            from runtime.service.database import complete
 
             exc_info = complete(worker_ctx, exc_info)
             done.send(exc_info)
@@ -97,7 +97,7 @@ class FeedCatchUp:
         the missing versions are read from the source's feed and applied; the inbox then releases the
         parked ones. Returns how many streams were repaired."""
         from contracts.envelope import read_envelope
-        from runtime import inbox
+        from runtime.eventstore import inbox
 
         with db.connect(self.url) as conn:
             blocked = inbox.blocked_streams(conn, self.consumer, older_than=REPAIR_AFTER)

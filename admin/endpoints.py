@@ -24,7 +24,7 @@ def service_url(service: str, env=None) -> str:
 def instance_services(instance_id: str) -> list[str]:
     """The services this instance runs that are built (the national service only at the national instance)."""
     from runtime.config import services_of
-    from runtime.topology import built_services
+    from runtime.messaging.topology import built_services
 
     return built_services(services_of(instance_id))
 

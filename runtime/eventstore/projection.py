@@ -98,8 +98,8 @@ def rebuild_from_feeds(conn, service_cls, tables: tuple[str, ...], fetch_page: C
     transaction (readers see the old rows until it commits). `fetch_page(source, position, categories)`
     answers as the feed's `events_after` does. The handlers may use only `self.db`."""
     from contracts.envelope import read_envelope
-    from runtime.store import UnitOfWork
-    from runtime.topology import consumer_entrypoints
+    from runtime.service.database import UnitOfWork
+    from runtime.messaging.topology import consumer_entrypoints
 
     consumers = consumer_entrypoints(service_cls)
     queues = [queue for queue, _, _ in consumers]

@@ -19,6 +19,32 @@ from psycopg import errors
 
 import contracts
 
+__all__ = [
+    "NO_STREAM",
+    "ANY_VERSION",
+    "ConcurrencyConflict",
+    "DuplicateEvent",
+    "ServerInRecovery",
+    "assert_primary",
+    "FeedPosition",
+    "START",
+    "NewEvent",
+    "Metadata",
+    "RecordedEvent",
+    "stream_name",
+    "current_version",
+    "checked_versions",
+    "append",
+    "read_stream",
+    "position_of",
+    "read_all",
+    "FeedPage",
+    "read_page",
+    "next_transaction_id",
+    "has_events_after",
+    "PostgresEventStore",
+]
+
 NO_STREAM = -1  # expected version of a stream that must not exist yet
 ANY_VERSION = None  # append without a concurrency check
 
@@ -376,7 +402,7 @@ def has_events_after(conn: psycopg.Connection, after: FeedPosition) -> bool:
 
 class PostgresEventStore:
     """The store of one connection, behind the interface the in-memory store shares
-    (runtime/memorystore.py): what a unit of work appends to and reads from. The caller's transaction
+    (runtime/eventstore/memory.py): what a unit of work appends to and reads from. The caller's transaction
     is the store's: `commit` and `rollback` are the connection's."""
 
     def __init__(self, conn: psycopg.Connection):

@@ -62,7 +62,7 @@ class Pseudonym(fields.String):
     def __init__(self, **kwargs):
         metadata = kwargs.setdefault("metadata", {})
         metadata.setdefault("pseudonym", True)
-        metadata.setdefault("description", "Pseudonym keyed by the instance's secret (runtime/pseudonym.py)")
+        metadata.setdefault("description", "Pseudonym keyed by the instance's secret (runtime/privacy/pseudonym.py)")
         metadata.setdefault("pattern", PATTERN.pattern)
         kwargs.setdefault("validate", validate.Regexp(PATTERN, error="Not a pseudonym."))
         super().__init__(**kwargs)

@@ -32,14 +32,14 @@ def service_class(service: str):
 
 def consumer_entrypoints(cls) -> list[tuple[str, str, object]]:
     """(queue name, method name, entrypoint) of each `@consumes` entrypoint of a service class."""
-    from runtime.consumer import EventConsumer
+    from runtime.messaging.consumer import EventConsumer
 
     return [(f"{cls.name}.{method}", method, entrypoint) for method, member in inspect.getmembers(cls)
             for entrypoint in getattr(member, "nameko_entrypoints", ()) if isinstance(entrypoint, EventConsumer)]
 
 
 def consumer_queues(cls) -> list[Queue]:
-    from runtime.consumer import consumer_queue, dead_letter_queue
+    from runtime.messaging.consumer import consumer_queue, dead_letter_queue
 
     queues = []
     for _, method, entrypoint in consumer_entrypoints(cls):

@@ -5,7 +5,7 @@
 
 What it changes against nameko's defaults, each a trap verified in this stack:
 - The queue is durable and quorum, with a delivery limit and a dead-letter queue, and it is declared
-  by `peer-admin declare-topology` before any relay publishes (runtime/topology.py), not only when the
+  by `peer-admin declare-topology` before any relay publishes (runtime/messaging/topology.py), not only when the
   handler first starts.
 - A handler failing for a transient reason (the database down, a deadlock) is run again in the process
   with backoff, the message held unacked, before that counts as a delivery (TRANSIENT_ATTEMPTS).
@@ -14,12 +14,12 @@ What it changes against nameko's defaults, each a trap verified in this stack:
 - An envelope that matches no contract, or a body that is not JSON, is dead-lettered at once:
   retrying cannot fix it (nameko/kombu would ack and lose it, logging the body).
 - The worker's transaction commits before the message is acked (runtime/store.complete).
-- At start-up it catches up from the source's event feed (runtime/catchup.py).
+- At start-up it catches up from the source's event feed (runtime/messaging/catchup.py).
 - It binds whole stream categories (`<category>.#`) so the inbox sees every version of a stream and
   can restore order.
 - `exchange=` binds an exchange that deploy/ declares instead of `<source>.events` (the national
   service's `national.inbound`, fed by the regions' shovels), and `catch_up=False` skips the feed catch-up when no source
-  service answers `events_after` on this broker (the regions re-send instead: runtime/national_share.py).
+  service answers `events_after` on this broker (the regions re-send instead: runtime/messaging/national_share.py).
 """
 from __future__ import annotations
 
@@ -127,7 +127,7 @@ class EventConsumer(Consumer):
     def setup(self):
         self.queue = consumer_queue(self.container.service_name, self.method_name,
                                     self.source_service, self.categories, self.exchange)
-        from runtime.topology import declare_queues
+        from runtime.messaging.topology import declare_queues
 
         declare_queues(self.container.config["AMQP_URI"], [self.queue, dead_letter_queue(self.queue.name)])
         super().setup()
@@ -142,7 +142,7 @@ class EventConsumer(Consumer):
         super().start()
         if not self.catch_up:
             return
-        from runtime.catchup import FeedCatchUp
+        from runtime.messaging.catchup import FeedCatchUp
 
         self.container.spawn_managed_thread(FeedCatchUp(self).run)
 
@@ -186,7 +186,7 @@ class EventConsumer(Consumer):
         self.container.spawn_managed_thread(retry)
 
     def handle_result(self, message, started, worker_ctx, result=None, exc_info=None, attempt: int = 1):
-        from runtime.store import complete, is_transient
+        from runtime.service.database import complete, is_transient
 
         exc_info = complete(worker_ctx, exc_info)
         metrics.HANDLER_LATENCY.labels(self.queue.name).observe(time.perf_counter() - started)

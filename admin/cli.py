@@ -12,7 +12,7 @@ from rich.table import Table
 
 from runtime import db
 from runtime.config import services_of, settings
-from runtime.topology import built_services
+from runtime.messaging.topology import built_services
 
 console = Console()
 errors = Console(stderr=True)
@@ -20,12 +20,12 @@ errors = Console(stderr=True)
 
 class AdminApp(typer.Typer):
     """peer-admin: a database, broker or service that does not answer is one line naming it, exit code 2,
-    never a traceback (runtime/unreachable.py)."""
+    never a traceback (admin/unreachable.py)."""
 
     def __call__(self, *args, **kwargs):
         import sys
 
-        from runtime.unreachable import explain
+        from admin.unreachable import explain
 
         try:
             return super().__call__(*args, **kwargs)
@@ -76,7 +76,7 @@ def migrate(service: str = typer.Option(None, help="Only this service (default: 
         console.print(f"{name}: database {'created' if created else 'present'}, "
                       f"{len(applied)} migration(s) applied")
     if not service:
-        from runtime.vault import provision as provision_vault
+        from runtime.privacy.vault import provision as provision_vault
 
         # the keys live apart from every event store, in their own database with their own roles
         provision(config, "vault", provision_vault)
@@ -86,7 +86,7 @@ def migrate(service: str = typer.Option(None, help="Only this service (default: 
 @app.command("declare-topology")
 def declare_topology():
     """Declare every consumer queue and dead-letter queue before any relay publishes."""
-    from runtime.topology import declare
+    from runtime.messaging.topology import declare
 
     for name in declare(settings().amqp_uri):
         console.print(f"declared {name}")
@@ -97,7 +97,7 @@ def national_resend(service: str = typer.Option(None, help="Only this service (d
     """Publish every national fact this instance shares (NATIONAL_SHARE) again, e.g. for a national
     instance that started late or lost its state; the national side deduplicates by event id."""
     import contracts
-    from runtime.relay import resend_national
+    from runtime.messaging.relay import resend_national
 
     if settings().instance_id == "national":
         raise typer.BadParameter("the national instance receives national facts; run this at a region")
@@ -110,7 +110,7 @@ def national_resend(service: str = typer.Option(None, help="Only this service (d
 def rebuild(service: str):
     """Rebuild a service's read models, with a progress bar: from its own events, or, for a service that
     has none (notifications), from the feeds of the services it consumes (they must be running)."""
-    from runtime.projection import rebuild as replay, rebuild_from_feeds, total_events
+    from runtime.eventstore.projection import rebuild as replay, rebuild_from_feeds, total_events
 
     known = built_services(services_of(settings().instance_id))  # `national` only at the national instance
     if service not in known:
@@ -125,7 +125,7 @@ def rebuild(service: str):
         else:
             from nameko.standalone.rpc import ClusterRpcProxy
 
-            from runtime.topology import service_class
+            from runtime.messaging.topology import service_class
 
             task = progress.add_task(f"rebuilding {service} from its sources' feeds", total=None)
             with ClusterRpcProxy({"AMQP_URI": settings().amqp_uri}, timeout=30) as rpc:
@@ -143,7 +143,7 @@ def mint_token(subject: str = typer.Option(..., "--sub", help="Subject (user id,
                instance: str = typer.Option(None, help="Default: this instance"),
                ttl: int = typer.Option(3600, help="Seconds until it expires")):
     """Mint a development token signed with JWT_SECRET (production tokens come from the OIDC provider)."""
-    from runtime.auth import mint_token as mint
+    from runtime.http.auth import mint_token as mint
 
     try:
         typer.echo(mint(subject, role, instance, ttl))
@@ -155,7 +155,7 @@ def mint_token(subject: str = typer.Option(..., "--sub", help="Subject (user id,
 def vault_provision():
     """Create the personal-data vault's database, roles and tables if missing (services check it at start)."""
     from runtime.db_roles import provision
-    from runtime.vault import provision as provision_vault
+    from runtime.privacy.vault import provision as provision_vault
 
     config = settings()
     provision(config, "vault", provision_vault)
@@ -171,7 +171,7 @@ def vault_rotate_master_key():
     it again after every service runs with the new key (deploy/README.md)."""
     import os
 
-    from runtime import vault
+    from runtime.privacy import vault
 
     configured = os.environ.get("VAULT_NEW_MASTER_KEY")
     if not configured:
@@ -201,7 +201,8 @@ def erase_person(person_id: str = typer.Argument(..., help="The person's id (the
     import uuid
 
     from contracts.roles import ERASURE_BASES
-    from runtime import eventstore, vault
+    from runtime import eventstore
+    from runtime.privacy import vault
     from services.roles import projections
 
     if basis not in ERASURE_BASES:
@@ -221,7 +222,7 @@ def erase_person(person_id: str = typer.Argument(..., help="The person's id (the
             projections.project(conn, event)
         conn.commit()
     if erasure.events:
-        from runtime.notifier import CHANNEL
+        from runtime.eventstore.notifier import CHANNEL
 
         with db.connect(url, autocommit=True) as conn:
             conn.execute(f"NOTIFY {CHANNEL}")  # wake the relay now rather than at its next poll
@@ -233,7 +234,7 @@ def erase_person(person_id: str = typer.Argument(..., help="The person's id (the
 def audit_log(service: str, resource_type: str = typer.Option(None), resource_id: str = typer.Option(None),
               actor: str = typer.Option(None), limit: int = typer.Option(50)):
     """Who read which special-category data, when and why (newest first)."""
-    from runtime.audit import entries
+    from runtime.http.audit import entries
 
     _services(service)
     with db.connect(settings().database_url(service)) as conn:
@@ -249,7 +250,7 @@ def audit_log(service: str, resource_type: str = typer.Option(None), resource_id
 def pseudonym(person_id: str = typer.Argument(..., help="A person id of this instance"),
               purpose: str = typer.Option("person", help="'person', or the stream category of a national stream")):
     """The national pseudonym of a person (or a stream's id) of this instance, to find it in what was shared."""
-    from runtime.pseudonym import pseudonym as derive
+    from runtime.privacy.pseudonym import pseudonym as derive
 
     try:
         typer.echo(derive(person_id, purpose=purpose))
@@ -261,7 +262,7 @@ def pseudonym(person_id: str = typer.Argument(..., help="A person id of this ins
 def blocked_streams(service: str):
     """Streams whose consumed events wait for a missing predecessor (repaired from the source's feed
     after INBOX_REPAIR_AFTER seconds; a stream listed for longer needs a look)."""
-    from runtime.inbox import blocked_streams as blocked
+    from runtime.eventstore.inbox import blocked_streams as blocked
 
     if service not in built_services():
         raise typer.BadParameter(f"unknown service {service!r}; one of {', '.join(built_services())}")
@@ -305,7 +306,7 @@ def _without_password(url: str) -> str:
 @dead_letters.command("list")
 def dead_letters_list():
     """Depth of every dead-letter queue, and the event types and ids waiting in them (no payloads)."""
-    from runtime.deadletters import peek_all
+    from admin.deadletters import peek_all
 
     table = Table("queue", "depth", "waiting (type / event id)")
     for queue, depth, waiting in peek_all(settings().amqp_uri):
@@ -318,7 +319,7 @@ def dead_letters_show(queue: str = typer.Argument(..., help="Consumer queue, e.g
                       limit: int = typer.Option(20)):
     """Why each dead letter of a consumer queue died (event id and type, reason, count, first death, payload
     field names; never payload values). The messages stay queued."""
-    from runtime.deadletters import show
+    from admin.deadletters import show
 
     table = Table("event id", "type", "reason", "deaths", "first death", "payload fields")
     for letter in show(settings().amqp_uri, queue, limit):
@@ -331,7 +332,7 @@ def dead_letters_show(queue: str = typer.Argument(..., help="Consumer queue, e.g
 def dead_letters_replay(queue: str = typer.Argument(..., help="Consumer queue, e.g. notifications.on_function_description"),
                         limit: int = typer.Option(1000)):
     """Move dead-lettered events back to their consumer queue (the inbox makes a replay harmless)."""
-    from runtime.deadletters import replay
+    from admin.deadletters import replay
 
     moved = replay(settings().amqp_uri, queue, limit)
     console.print(json.dumps({"queue": queue, "replayed": moved}))
@@ -341,9 +342,9 @@ def dead_letters_replay(queue: str = typer.Argument(..., help="Consumer queue, e
 def status():
     """The whole instance: services (/health, /ready), relays, outbox lag, parked and blocked streams, consumer
     queues, dead letters, and the shovels to the national broker. Exit code 1 when something is not well."""
-    from runtime import status as probe
+    from admin import status as probe
 
-    from runtime.endpoints import instance_services
+    from admin.endpoints import instance_services
 
     config = settings()
     services = instance_services(config.instance_id)
@@ -397,7 +398,7 @@ def welcome():
     """What answers where, development tokens for every role (development mode only) and three example
     curl commands (deploy/up.sh prints this once the instance is up)."""
     from demo.welcome import show
-    from runtime.endpoints import instance_services
+    from admin.endpoints import instance_services
 
     config = settings()
     show(console, instance_id=config.instance_id, services=instance_services(config.instance_id),
@@ -408,8 +409,8 @@ def welcome():
 @export.command("openapi")
 def export_openapi(service: str, output: Path = typer.Option(None, "--output", "-o", help="Default: stdout")):
     """A service's OpenAPI document, generated from its marshmallow schemas (as GET /openapi.json serves it)."""
-    from runtime.openapi import document
-    from runtime.topology import service_class
+    from runtime.http.openapi import document
+    from runtime.messaging.topology import service_class
 
     if service not in built_services():
         raise typer.BadParameter(f"unknown service {service!r}; one of {', '.join(built_services())}")

@@ -5,7 +5,7 @@ import logging
 
 from nameko.rpc import Rpc
 
-from runtime.consumer import BROKER_GONE
+from runtime.messaging.consumer import BROKER_GONE
 
 log = logging.getLogger(__name__)
 

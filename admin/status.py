@@ -3,7 +3,7 @@ their metrics port; the event stores tell outbox lag and parked/blocked streams;
 queue depths and dead letters; its management API the shovels that carry national facts to the national broker.
 
 A service or relay that does not answer is a row ("down"), not an error: that is what a status is for. A
-database or broker that does not answer is an error (runtime/unreachable.py turns it into one line)."""
+database or broker that does not answer is an error (admin/unreachable.py turns it into one line)."""
 from __future__ import annotations
 
 import re
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import requests
 
 from runtime import db
-from runtime.endpoints import management, relay_metrics_url, service_url
+from admin.endpoints import management, relay_metrics_url, service_url
 
 
 @dataclass
@@ -43,7 +43,7 @@ def outbox_lag(conn, service: str) -> int:
 
 
 def service_status(settings, service: str, env=None) -> ServiceStatus:
-    from runtime.inbox import blocked_streams
+    from runtime.eventstore.inbox import blocked_streams
 
     base = service_url(service, env)
     relay_url = relay_metrics_url(service, env)
@@ -59,7 +59,7 @@ def queue_depths(amqp_uri: str, services) -> list[tuple[str, int, int]]:
     """(queue, ready messages, consumers) of every consumer and dead-letter queue, asked of the broker."""
     from kombu import Connection
 
-    from runtime.topology import all_queues
+    from runtime.messaging.topology import all_queues
 
     depths = []
     with Connection(amqp_uri, connect_timeout=3) as conn:

@@ -8,8 +8,8 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
 from contracts.converter import add_contract_conversions
-from runtime.auth import PUBLIC
-from runtime.http import ApiEntrypoint
+from runtime.http.auth import PUBLIC
+from runtime.http.entrypoint import ApiEntrypoint
 
 _RULE_ARGUMENT = re.compile(r"<(?:(\w+):)?(\w+)>")
 _CONVERTER_TYPES = {"uuid": {"type": "string", "format": "uuid"}, "int": {"type": "integer"}}
