@@ -11,8 +11,8 @@ from rich.progress import Progress
 from rich.table import Table
 
 from runtime import db
-from runtime.config import services_of, settings
-from runtime.messaging.topology import built_services
+from admin.services import SERVICE_CLASSES, service_class, services_of
+from runtime.config import settings
 
 console = Console()
 errors = Console(stderr=True)
@@ -86,9 +86,9 @@ def migrate(service: str = typer.Option(None, help="Only this service (default: 
 @app.command("declare-topology")
 def declare_topology():
     """Declare every consumer queue and dead-letter queue before any relay publishes."""
-    from runtime.messaging.topology import declare
+    from admin.services import declare
 
-    for name in declare(settings().amqp_uri):
+    for name in declare(settings().amqp_uri, services_of(settings().instance_id)):
         console.print(f"declared {name}")
 
 
@@ -110,9 +110,10 @@ def national_resend(service: str = typer.Option(None, help="Only this service (d
 def rebuild(service: str):
     """Rebuild a service's read models, with a progress bar: from its own events, or, for a service that
     has none (notifications), from the feeds of the services it consumes (they must be running)."""
-    from runtime.eventstore.projection import rebuild as replay, rebuild_from_feeds, total_events
+    from runtime.eventstore.projection import rebuild as replay, total_events
+    from runtime.messaging.replay import rebuild_from_feeds
 
-    known = built_services(services_of(settings().instance_id))  # `national` only at the national instance
+    known = services_of(settings().instance_id)  # `national` only at the national instance
     if service not in known:
         raise typer.BadParameter(f"unknown service {service!r}; one of {', '.join(known)}")
     projections = importlib.import_module(f"services.{service}.projections")
@@ -125,7 +126,6 @@ def rebuild(service: str):
         else:
             from nameko.standalone.rpc import ClusterRpcProxy
 
-            from runtime.messaging.topology import service_class
 
             task = progress.add_task(f"rebuilding {service} from its sources' feeds", total=None)
             with ClusterRpcProxy({"AMQP_URI": settings().amqp_uri}, timeout=30) as rpc:
@@ -264,8 +264,8 @@ def blocked_streams(service: str):
     after INBOX_REPAIR_AFTER seconds; a stream listed for longer needs a look)."""
     from runtime.eventstore.inbox import blocked_streams as blocked
 
-    if service not in built_services():
-        raise typer.BadParameter(f"unknown service {service!r}; one of {', '.join(built_services())}")
+    if service not in SERVICE_CLASSES:
+        raise typer.BadParameter(f"unknown service {service!r}; one of {', '.join(SERVICE_CLASSES)}")
     with db.connect(settings().database_url(service)) as conn:
         rows = blocked(conn)
     table = Table("consumer", "stream", "applied version", "waiting from version", "parked", "age (s)")
@@ -410,10 +410,9 @@ def welcome():
 def export_openapi(service: str, output: Path = typer.Option(None, "--output", "-o", help="Default: stdout")):
     """A service's OpenAPI document, generated from its marshmallow schemas (as GET /openapi.json serves it)."""
     from runtime.http.openapi import document
-    from runtime.messaging.topology import service_class
 
-    if service not in built_services():
-        raise typer.BadParameter(f"unknown service {service!r}; one of {', '.join(built_services())}")
+    if service not in SERVICE_CLASSES:
+        raise typer.BadParameter(f"unknown service {service!r}; one of {', '.join(SERVICE_CLASSES)}")
     _write(document(service_class(service)), output)
 
 

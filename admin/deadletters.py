@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from kombu import Connection
 
-from runtime.messaging.consumer import DEAD_LETTER_EXCHANGE
-from runtime.messaging.topology import all_queues
+from runtime.messaging.topology import DEAD_LETTER_EXCHANGE
+from admin.services import all_queues
 
 SUFFIX = ".dead-letter"
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import os
 from urllib.parse import unquote, urlsplit
 
+from admin.services import services_of
+
 HTTP_PORTS = {"roles": 8001, "courses": 8002, "network": 8003, "notifications": 8004, "national": 8005}
 RELAY_METRICS_PORTS = {"roles": 9101, "courses": 9102, "network": 9103, "notifications": 9104}
 
@@ -23,10 +25,7 @@ def service_url(service: str, env=None) -> str:
 
 def instance_services(instance_id: str) -> list[str]:
     """The services this instance runs that are built (the national service only at the national instance)."""
-    from runtime.config import services_of
-    from runtime.messaging.topology import built_services
-
-    return built_services(services_of(instance_id))
+    return list(services_of(instance_id))
 
 
 def relay_metrics_url(service: str, env=None) -> str | None:

@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from runtime.config import NATIONAL_SERVICES
+from admin.services import NATIONAL_SERVICES, services_of
 from admin.localnode import INSTANCES, LocalNode, runner_nodes
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -60,10 +60,8 @@ def procfile_entries(path: Path = PROCFILE) -> dict[str, str]:
 
 
 def services_present(instance: str) -> list[str]:
-    """The services `instance` runs (runtime.config.services_of: the national one only at the national
+    """The services `instance` runs (admin.services.services_of: the national one only at the national
     instance) that are built: a service without services/<name>/service.py is not run (yet)."""
-    from runtime.config import services_of
-
     return [s for s in services_of(instance) if (ROOT / "services" / s / "service.py").is_file()]
 
 

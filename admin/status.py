@@ -11,7 +11,10 @@ from dataclasses import dataclass
 
 import requests
 
+from admin.services import all_queues
 from runtime import db
+from runtime.eventstore.inbox import blocked_streams
+from runtime.messaging.relay import outbox_lag
 from admin.endpoints import management, relay_metrics_url, service_url
 
 
@@ -33,18 +36,7 @@ def _probe(url: str) -> str:
         return "down"
 
 
-def outbox_lag(conn, service: str) -> int:
-    """Committed events the service's relay has not published yet."""
-    row = conn.execute(
-        "SELECT count(*) AS n FROM events e LEFT JOIN relay_checkpoints c ON c.relay_name = %s "
-        "WHERE c.relay_name IS NULL OR (e.transaction_id, e.global_position) > (c.transaction_id, c.global_position)",
-        (f"{service}.events",)).fetchone()
-    return row["n"]
-
-
 def service_status(settings, service: str, env=None) -> ServiceStatus:
-    from runtime.eventstore.inbox import blocked_streams
-
     base = service_url(service, env)
     relay_url = relay_metrics_url(service, env)
     relay = _probe(relay_url) if relay_url else "none"
@@ -59,7 +51,6 @@ def queue_depths(amqp_uri: str, services) -> list[tuple[str, int, int]]:
     """(queue, ready messages, consumers) of every consumer and dead-letter queue, asked of the broker."""
     from kombu import Connection
 
-    from runtime.messaging.topology import all_queues
 
     depths = []
     with Connection(amqp_uri, connect_timeout=3) as conn:

@@ -24,7 +24,7 @@ from bench.common import management, paired_median, record, scratch_database, sc
 import amqp  # noqa: E402,I001  (bench.common first: it imports runtime, which must precede psycopg)
 
 from runtime import db, eventstore as es
-from runtime.messaging.consumer import consumer_queue
+from runtime.messaging.topology import consumer_queue
 from runtime.messaging.publisher import connection_params
 from runtime.messaging.relay import Relay
 from runtime.messaging.topology import declare_queues

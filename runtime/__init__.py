@@ -1,9 +1,9 @@
 """Shared runtime for every service, in layers that depend one way (lowest first, `LAYERS`):
 
-- base modules: errors, domain (plain domain exceptions), config, db, logs, metrics, aggregate, texts, ical...
+- base modules: errors, domain (plain domain exceptions), config, db, logs, metrics, texts, ical...
 - `eventstore/`: the PostgreSQL store and its in-memory twin, the notifier, projections, the inbox;
 - `privacy/`: the vault (keys, sealing, erasure) and pseudonyms;
-- `service/`: the worker's unit of work (`Database`) and the application base services build on;
+- `service/`: the worker's unit of work (`Database`), the aggregate base and the application base services build on;
 - `messaging/`: broker topology, relay, publisher, consumer entrypoint, catch-up, the event feed;
 - `http/`: the HTTP entrypoint, auth, audit, OpenAPI, health and metrics endpoints.
 
@@ -28,8 +28,7 @@ warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
 # Lowest first. A module may import modules of its own layer and of those before it, never after it.
 LAYERS = (
     ("base", ("runtime", "runtime.errors", "runtime.domain", "runtime.texts", "runtime.ical", "runtime.config",
-              "runtime.db", "runtime.db_roles", "runtime.instance_secrets", "runtime.logs", "runtime.metrics",
-              "runtime.aggregate")),
+              "runtime.db", "runtime.db_roles", "runtime.instance_secrets", "runtime.logs", "runtime.metrics")),
     ("eventstore", ("runtime.eventstore",)),
     ("privacy", ("runtime.privacy",)),
     ("service", ("runtime.service",)),

@@ -13,7 +13,6 @@ are not readable yet), it waits for that transaction to end instead of stopping 
 from __future__ import annotations
 
 import time
-import uuid
 from typing import Callable
 
 from psycopg import sql
@@ -88,41 +87,3 @@ def touching(table: str):
             touch(conn, table, entity_id, event)
         return wrapped
     return decorate
-
-
-def rebuild_from_feeds(conn, service_cls, tables: tuple[str, ...], fetch_page: Callable,
-                       progress: Callable[[int], None] | None = None) -> int:
-    """Rebuild read models that come only from consumed events (a service with no events of its own,
-    e.g. notifications): empty `tables` and the consumers' inbox state, then run every event of each
-    `@consumes` entrypoint's source feed through that entrypoint, with the inbox, in the caller's
-    transaction (readers see the old rows until it commits). `fetch_page(source, position, categories)`
-    answers as the feed's `events_after` does. The handlers may use only `self.db`."""
-    from contracts.envelope import read_envelope
-    from runtime.service.database import UnitOfWork
-    from runtime.messaging.topology import consumer_entrypoints
-
-    consumers = consumer_entrypoints(service_cls)
-    queues = [queue for queue, _, _ in consumers]
-    for table in tables:
-        conn.execute(sql.SQL("DELETE FROM {}").format(sql.Identifier(table)))
-    for table in ("inbox_streams", "inbox_parked", "feed_checkpoints"):
-        conn.execute(sql.SQL("DELETE FROM {} WHERE consumer = ANY(%s)").format(sql.Identifier(table)), (queues,))
-    replayed = 0
-    for queue, method, entrypoint in consumers:
-        service = service_cls.__new__(service_cls)  # as nameko builds a worker's instance, with `db` injected
-        metadata = eventstore.Metadata(service_cls.name, "rebuild", f"service:{service_cls.name}", uuid.uuid4())
-        service.db = UnitOfWork(conn, metadata, consumer=queue)
-        position = 0
-        while True:
-            page = fetch_page(entrypoint.source_service, position, list(entrypoint.categories))
-            for envelope in page["events"]:
-                getattr(service, method)(read_envelope(envelope))
-            replayed += len(page["events"])
-            position = page["scanned_to"]
-            if progress and page["events"]:
-                progress(len(page["events"]))
-            if page["at_horizon"]:
-                break
-        conn.execute("INSERT INTO feed_checkpoints (consumer, source, global_position) VALUES (%s, %s, %s)",
-                     (queue, entrypoint.source_service, position))
-    return replayed

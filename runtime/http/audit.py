@@ -16,7 +16,7 @@ record, no disclosure. A read that fails (404, 409, an error) disclosed nothing 
 a refused caller (401/403) never reaches the method. The row holds the token's subject and roles,
 the instance, the resource type and id, the declared purpose and the correlation id; never the data.
 
-Admins read the log with `GET /audit-log` (the `AuditEndpoints` mixin) or `peer-admin audit-log`.
+Admins read the log with `GET /audit-log` (the `AuditEndpoints` mixin, runtime/http/audit_log.py) or `peer-admin audit-log`.
 Special-category data in DOMAIN.md: accommodation needs, crisis plans, everything about citizens. A
 response field that shows it is marked `special_category`, and `@api` refuses an endpoint returning
 one without `@audited` for that category, so a new read of such data cannot forget its audit.
@@ -27,11 +27,9 @@ import functools
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from marshmallow import fields, validate
+from marshmallow import fields
 
-from contracts.schema import QuerySchema, Schema
 from runtime.http.auth import principal_of
-from runtime.http.entrypoint import api
 
 # The special categories (DOMAIN.md, "Personal data"). A response field showing one is marked
 # `metadata={"special_category": "<one of these>"}`; an endpoint returning it must be `@audited` for it
@@ -163,19 +161,6 @@ def check_disclosure(returns, dumped, request, where: str) -> None:
         raise RuntimeError(f"{where} would show {', '.join(sorted(missing))} without an audit record")
 
 
-class AuditEntry(Schema):
-    id = fields.Integer()
-    at = fields.DateTime()
-    actor = fields.String()
-    actor_roles = fields.List(fields.String())
-    instance_id = fields.String()
-    action = fields.String()
-    resource_type = fields.String()
-    resource_id = fields.String(allow_none=True)
-    purpose = fields.String()
-    correlation_id = fields.UUID(allow_none=True)
-
-
 def entries(conn, resource_type: str | None = None, resource_id: str | None = None, actor: str | None = None,
           limit: int = 200) -> list[dict]:
     return conn.execute(
@@ -183,20 +168,3 @@ def entries(conn, resource_type: str | None = None, resource_id: str | None = No
         "AND (%(r)s::text IS NULL OR resource_id = %(r)s) AND (%(a)s::text IS NULL OR actor = %(a)s) "
         "ORDER BY at DESC, id DESC LIMIT %(n)s",
         {"t": resource_type, "r": resource_id, "a": actor, "n": max(1, min(int(limit), 1000))}).fetchall()
-
-
-class AuditQuery(QuerySchema):
-    resource_type = fields.String(load_default=None, validate=validate.Length(max=100))
-    resource_id = fields.String(load_default=None, validate=validate.Length(max=200))
-    actor = fields.String(load_default=None, validate=validate.Length(max=200))
-    limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=1000),
-                           metadata={"description": "At most this many entries, newest first"})
-
-
-class AuditEndpoints:
-    """Mixin for a service class that has `db = Database()`: admins read its audit log."""
-
-    @api("GET", "/audit-log", allow=("admin",), query=AuditQuery, returns=AuditEntry, many=True,
-         summary="Reads of special-category data (filters: resource_type, resource_id, actor, limit)")
-    def audit_log(self, request, query):
-        return entries(self.db.conn, query["resource_type"], query["resource_id"], query["actor"], query["limit"])

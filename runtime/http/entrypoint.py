@@ -25,11 +25,12 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 import contracts
-from runtime import domain, errors, logs
+from runtime import domain, errors, eventstore, logs
 from runtime.http.auth import PUBLIC, authorise, declaration  # noqa: F401  (PUBLIC re-exported for services)
 from runtime.errors import Conflict, InvalidInput, ProblemError, ShuttingDown, Unavailable
 from runtime.eventstore import ConcurrencyConflict
-from runtime.service.database import is_transient
+from runtime.http.audit import check_disclosure, check_special_category_reads
+from runtime.service.database import complete, is_transient
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +91,22 @@ def as_problem(exc: Exception) -> ProblemError:
     return problem
 
 
+class ClientErrorsAtInfo(logging.Filter):
+    """nameko.containers logs every exception a worker raised at ERROR (or WARNING), a 409 or 422 included.
+    A problem the client caused is not a server error: INFO, with its status."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.WARNING and record.exc_info and record.exc_info[1] is not None:
+            status = as_problem(record.exc_info[1]).status
+            if status < 500:
+                record.levelno, record.levelname, record.status = logging.INFO, "INFO", status
+                record.msg, record.args = "client error handling worker %s", record.args[:1]
+        return True
+
+
+logging.getLogger("nameko.containers").addFilter(ClientErrorsAtInfo())
+
+
 class ProblemWsgiApp(WsgiApp):
     """nameko's WSGI app, answering a URL no entrypoint matches (404, e.g. a path segment that is not a
     UUID) or a method it does not serve (405, with `Allow`) with a problem document instead of HTML."""
@@ -123,6 +140,14 @@ class ProblemWebServer(WebServer):
 class ApiEntrypoint(HttpRequestHandler):
     server = ProblemWebServer()
 
+    @staticmethod
+    def event_metadata(worker_ctx, service: str, instance_id: str) -> eventstore.Metadata:
+        """Events a request appends are the caller's (the token's subject), under its correlation id."""
+        request = worker_ctx.args[0]
+        principal = request.environ.get("peer.principal")
+        return eventstore.Metadata(service, instance_id, principal.subject if principal else "anonymous",
+                                   uuid.UUID(request.environ["peer.correlation_id"]))
+
     def __init__(self, method: str, url: str, *, allow, body: type[Schema] | None = None,
                  query: type[Schema] | None = None, returns: type[Schema] | None = None, many: bool = False,
                  status: int = 200, summary: str = "", produces: str = "application/json", **kwargs):
@@ -152,7 +177,6 @@ class ApiEntrypoint(HttpRequestHandler):
         register = super().decorator(method, url, **kwargs)
 
         def checked(fn):
-            from runtime.http.audit import check_special_category_reads
 
             check_special_category_reads(fn, kwargs.get("returns"), f"{method} {url}")
             return register(fn)
@@ -204,7 +228,6 @@ class ApiEntrypoint(HttpRequestHandler):
         return args, kwargs
 
     def handle_result(self, event, worker_ctx, result, exc_info):
-        from runtime.service.database import complete
 
         exc_info = complete(worker_ctx, exc_info)
         event.send(result, exc_info)
@@ -216,7 +239,6 @@ class ApiEntrypoint(HttpRequestHandler):
         if self.returns is not None:
             result = self.returns(many=self.many).dump(result)
             if request is not None:
-                from runtime.http.audit import check_disclosure
 
                 check_disclosure(self.returns, result, request, f"{self.method} {self.url}")
         return json_response(result, self.status)

@@ -16,6 +16,8 @@ from eventlet.event import Event
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from runtime import db
+from runtime.eventstore import inbox
+from runtime.service.database import Database, complete
 
 log = logging.getLogger(__name__)
 BATCH = 500
@@ -33,8 +35,6 @@ class FeedCatchUp:
         self.url = self._database_url()
 
     def _database_url(self) -> str:
-        from runtime.service.database import Database
-
         for provider in self.container.dependencies:
             if isinstance(provider, Database):
                 return provider.url
@@ -58,8 +58,6 @@ class FeedCatchUp:
         done = Event()
 
         def handle_result(worker_ctx, result, exc_info):
-            from runtime.service.database import complete
-
             exc_info = complete(worker_ctx, exc_info)
             done.send(exc_info)
             return result, exc_info
@@ -97,8 +95,6 @@ class FeedCatchUp:
         the missing versions are read from the source's feed and applied; the inbox then releases the
         parked ones. Returns how many streams were repaired."""
         from contracts.envelope import read_envelope
-        from runtime.eventstore import inbox
-
         with db.connect(self.url) as conn:
             blocked = inbox.blocked_streams(conn, self.consumer, older_than=REPAIR_AFTER)
         if not blocked:

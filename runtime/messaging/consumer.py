@@ -24,6 +24,7 @@ What it changes against nameko's defaults, each a trap verified in this stack:
 from __future__ import annotations
 
 import logging
+import uuid
 import time
 
 import amqp.exceptions
@@ -32,12 +33,17 @@ import kombu.exceptions
 from datetime import datetime, timezone
 from functools import partial
 
-from kombu import Exchange, Queue, binding
+import inspect
+
+from kombu import Queue
 from nameko.messaging import Consumer, QueueConsumer
 
 from contracts.envelope import read_envelope
 from contracts.registry import ContractError
-from runtime import metrics
+from runtime import eventstore, metrics
+from runtime.messaging.catchup import FeedCatchUp
+from runtime.messaging.topology import consumer_queue, dead_letter_queue, declare_queues
+from runtime.service.database import complete, is_transient
 
 log = logging.getLogger(__name__)
 
@@ -56,47 +62,10 @@ def settle_safely(settle, queue: str) -> None:
         log.warning("broker connection gone while settling a message; it will be redelivered",
                     extra={"queue": queue, "error": type(exc).__name__})
 
-DELIVERY_LIMIT = 5
 # Transient failures are retried in the process with backoff (0.5 s, 1 s, 2 s, … at most 10 s apart,
 # about a minute in all) before the message is requeued and the attempt counts against DELIVERY_LIMIT.
 TRANSIENT_ATTEMPTS = 9
 RETRY_BACKOFF, RETRY_BACKOFF_MAX = 0.5, 10.0
-DEAD_LETTER_EXCHANGE = "dead-letters"
-
-
-def event_exchange(source_service: str) -> Exchange:
-    # nameko's own declaration of `<service>.events`, so both sides agree on its attributes.
-    return Exchange(f"{source_service}.events", type="topic", durable=True, auto_delete=False, delivery_mode=2)
-
-
-def deployed_exchange(name: str) -> Exchange:
-    """An exchange deploy/ declares (e.g. `national.inbound`), with the same attributes: its alternate
-    exchange comes from a policy, so declaring it here agrees, and a broker without the multi-region
-    definitions (a single-instance run of the national profile) gets it too, with nothing arriving."""
-    return Exchange(name, type="topic", durable=True, auto_delete=False)
-
-
-def consumer_queue(service: str, method: str, source_service: str, categories, exchange: str | None = None) -> Queue:
-    name = f"{service}.{method}"
-    source = deployed_exchange(exchange) if exchange else event_exchange(source_service)
-    return Queue(
-        name,
-        bindings=[binding(source, routing_key=f"{c}.#") for c in categories],
-        durable=True,
-        auto_delete=False,
-        queue_arguments={
-            "x-queue-type": "quorum",
-            "x-delivery-limit": DELIVERY_LIMIT,
-            "x-dead-letter-exchange": DEAD_LETTER_EXCHANGE,
-            "x-dead-letter-routing-key": name,
-        },
-    )
-
-
-def dead_letter_queue(queue_name: str) -> Queue:
-    exchange = Exchange(DEAD_LETTER_EXCHANGE, type="direct", durable=True, auto_delete=False)
-    return Queue(f"{queue_name}.dead-letter", exchange=exchange, routing_key=queue_name, durable=True,
-                 auto_delete=False, queue_arguments={"x-queue-type": "quorum"})
 
 
 class DeadLetteringQueueConsumer(QueueConsumer):
@@ -116,6 +85,13 @@ class DeadLetteringQueueConsumer(QueueConsumer):
 class EventConsumer(Consumer):
     queue_consumer = DeadLetteringQueueConsumer()
 
+    @staticmethod
+    def event_metadata(worker_ctx, service: str, instance_id: str) -> eventstore.Metadata:
+        """Events a consumer appends are the service's, caused by the event it applies."""
+        envelope = worker_ctx.args[0]
+        return eventstore.Metadata(service, instance_id, f"service:{service}",
+                                   uuid.UUID(envelope["correlation_id"]), uuid.UUID(envelope["event_id"]))
+
     def __init__(self, source_service: str, categories, exchange: str | None = None, catch_up: bool = True,
                  **kwargs):
         self.source_service = source_service
@@ -127,8 +103,6 @@ class EventConsumer(Consumer):
     def setup(self):
         self.queue = consumer_queue(self.container.service_name, self.method_name,
                                     self.source_service, self.categories, self.exchange)
-        from runtime.messaging.topology import declare_queues
-
         declare_queues(self.container.config["AMQP_URI"], [self.queue, dead_letter_queue(self.queue.name)])
         super().setup()
 
@@ -142,8 +116,6 @@ class EventConsumer(Consumer):
         super().start()
         if not self.catch_up:
             return
-        from runtime.messaging.catchup import FeedCatchUp
-
         self.container.spawn_managed_thread(FeedCatchUp(self).run)
 
     def handle_message(self, body, message):
@@ -186,8 +158,6 @@ class EventConsumer(Consumer):
         self.container.spawn_managed_thread(retry)
 
     def handle_result(self, message, started, worker_ctx, result=None, exc_info=None, attempt: int = 1):
-        from runtime.service.database import complete, is_transient
-
         exc_info = complete(worker_ctx, exc_info)
         metrics.HANDLER_LATENCY.labels(self.queue.name).observe(time.perf_counter() - started)
         if exc_info is not None and is_transient(exc_info[1]) and attempt < TRANSIENT_ATTEMPTS:
@@ -204,3 +174,19 @@ class EventConsumer(Consumer):
 
 
 consumes = EventConsumer.decorator
+
+
+def consumer_entrypoints(cls) -> list[tuple[str, str, EventConsumer]]:
+    """(queue name, method name, entrypoint) of each `@consumes` entrypoint of a service class."""
+    return [(f"{cls.name}.{method}", method, entrypoint) for method, member in inspect.getmembers(cls)
+            for entrypoint in getattr(member, "nameko_entrypoints", ()) if isinstance(entrypoint, EventConsumer)]
+
+
+def consumer_queues(cls) -> list[Queue]:
+    """Every consumer queue of a service class, each followed by its dead-letter queue."""
+    queues = []
+    for _, method, entrypoint in consumer_entrypoints(cls):
+        queue = consumer_queue(cls.name, method, entrypoint.source_service, entrypoint.categories,
+                               entrypoint.exchange)
+        queues += [queue, dead_letter_queue(queue.name)]
+    return queues

@@ -24,6 +24,7 @@ import psycopg
 
 import contracts
 from runtime import db, eventstore, metrics
+from runtime.privacy.pseudonym import pseudonym
 from runtime.messaging import national_share
 from runtime.config import settings
 from runtime.logs import configure_logging
@@ -44,7 +45,6 @@ def national_envelope(envelope: dict, national_version: int | None = None) -> di
     `national_version` numbers the stream's shared facts 0, 1, 2, … (runtime/messaging/national_share.py): the
     stream also holds events that never leave, so their own versions have gaps the national inbox
     would wait on forever."""
-    from runtime.privacy.pseudonym import pseudonym
 
     category, _, entity_id = envelope["stream"].partition("-")
     sent = {**envelope, "actor": "instance", "stream": f"{category}-{pseudonym(entity_id, purpose=category)}"}
@@ -241,3 +241,12 @@ def main(argv=None) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def outbox_lag(conn, service: str) -> int:
+    """Committed events the service's relay has not published yet."""
+    row = conn.execute(
+        "SELECT count(*) AS n FROM events e LEFT JOIN relay_checkpoints c ON c.relay_name = %s "
+        "WHERE c.relay_name IS NULL OR (e.transaction_id, e.global_position) > (c.transaction_id, c.global_position)",
+        (f"{service}.events",)).fetchone()
+    return row["n"]

@@ -1,59 +1,53 @@
-"""Declares every consumer queue (and its dead-letter queue) before anything publishes.
+"""The broker's topology as the code declares it: exchange and queue names and attributes, and declaring them.
 
-`peer-admin declare-topology` walks the services' `@consumes` entrypoints, so the broker's topology
-is derived from the code that consumes, never written twice.
+Every consumer queue (and its dead-letter queue) is declared before anything publishes: `peer-admin
+declare-topology` walks the services' `@consumes` entrypoints (runtime/messaging/consumer.py
+`consumer_queues`, the service list in admin/services.py), so the topology is derived from the code that
+consumes, never written twice.
 """
 from __future__ import annotations
 
-import importlib
-import inspect
-from pathlib import Path
+from kombu import Connection, Exchange, Queue, binding
 
-from kombu import Connection, Queue
-
-from runtime.config import SERVICES, services_of, settings
-
-SERVICES_DIR = Path(__file__).resolve().parent.parent / "services"
+# A consumer's queue dead-letters after this many deliveries (quorum queue `x-delivery-limit`).
+DELIVERY_LIMIT = 5
+DEAD_LETTER_EXCHANGE = "dead-letters"
 
 
-def built_services(services=SERVICES) -> list[str]:
-    """The services whose folder exists. Only a service not built yet is skipped: one that exists but
-    cannot be imported (a missing dependency, a typo) fails loudly instead of declaring no queues."""
-    return [s for s in services if (SERVICES_DIR / s / "service.py").is_file()]
+def event_exchange(source_service: str) -> Exchange:
+    # nameko's own declaration of `<service>.events`, so both sides agree on its attributes.
+    return Exchange(f"{source_service}.events", type="topic", durable=True, auto_delete=False, delivery_mode=2)
 
 
-def service_class(service: str):
-    module = importlib.import_module(f"services.{service}.service")
-    for _, cls in inspect.getmembers(module, inspect.isclass):
-        if getattr(cls, "name", None) == service and cls.__module__ == module.__name__:
-            return cls
-    raise LookupError(f"services.{service}.service has no service class named {service!r}")
+def deployed_exchange(name: str) -> Exchange:
+    """An exchange deploy/ declares (e.g. `national.inbound`), with the same attributes: its alternate
+    exchange comes from a policy, so declaring it here agrees, and a broker without the multi-region
+    definitions (a single-instance run of the national profile) gets it too, with nothing arriving."""
+    return Exchange(name, type="topic", durable=True, auto_delete=False)
 
 
-def consumer_entrypoints(cls) -> list[tuple[str, str, object]]:
-    """(queue name, method name, entrypoint) of each `@consumes` entrypoint of a service class."""
-    from runtime.messaging.consumer import EventConsumer
-
-    return [(f"{cls.name}.{method}", method, entrypoint) for method, member in inspect.getmembers(cls)
-            for entrypoint in getattr(member, "nameko_entrypoints", ()) if isinstance(entrypoint, EventConsumer)]
-
-
-def consumer_queues(cls) -> list[Queue]:
-    from runtime.messaging.consumer import consumer_queue, dead_letter_queue
-
-    queues = []
-    for _, method, entrypoint in consumer_entrypoints(cls):
-        queue = consumer_queue(cls.name, method, entrypoint.source_service, entrypoint.categories,
-                               entrypoint.exchange)
-        queues += [queue, dead_letter_queue(queue.name)]
-    return queues
+def consumer_queue(service: str, method: str, source_service: str, categories, exchange: str | None = None) -> Queue:
+    name = f"{service}.{method}"
+    source = deployed_exchange(exchange) if exchange else event_exchange(source_service)
+    return Queue(
+        name,
+        bindings=[binding(source, routing_key=f"{c}.#") for c in categories],
+        durable=True,
+        auto_delete=False,
+        queue_arguments={
+            "x-queue-type": "quorum",
+            "x-delivery-limit": DELIVERY_LIMIT,
+            "x-dead-letter-exchange": DEAD_LETTER_EXCHANGE,
+            "x-dead-letter-routing-key": name,
+        },
+    )
 
 
-def all_queues(services=SERVICES) -> list[Queue]:
-    queues = []
-    for service in built_services(services):
-        queues += consumer_queues(service_class(service))
-    return queues
+def dead_letter_queue(queue_name: str) -> Queue:
+    exchange = Exchange(DEAD_LETTER_EXCHANGE, type="direct", durable=True, auto_delete=False)
+    return Queue(f"{queue_name}.dead-letter", exchange=exchange, routing_key=queue_name, durable=True,
+                 auto_delete=False, queue_arguments={"x-queue-type": "quorum"})
+
 
 
 def declare_queues(amqp_uri: str, queues: list[Queue]) -> None:
@@ -61,10 +55,3 @@ def declare_queues(amqp_uri: str, queues: list[Queue]) -> None:
         channel = conn.default_channel
         for queue in queues:
             queue.bind(channel).declare()
-
-
-def declare(amqp_uri: str, services=None) -> list[str]:
-    """Every queue of `services` (default: those this instance runs, runtime.config.services_of)."""
-    queues = all_queues(services_of(settings().instance_id) if services is None else services)
-    declare_queues(amqp_uri, queues)
-    return [q.name for q in queues]

@@ -55,14 +55,14 @@ from psycopg.types.json import Jsonb
 
 import contracts
 from contracts.personal import FIELD_PATTERN, LOOKS_SEALED, SEALED, STREAM, SUBJECT_PATTERN, Personal
-from runtime import db
+from runtime import db, eventstore
 from runtime.config import settings
 from runtime.errors import Conflict, InvalidInput, PersonErased
 from runtime.eventstore import ANY_VERSION, NewEvent, RecordedEvent
 
 log = logging.getLogger(__name__)
 
-VAULT_MIGRATIONS = Path(__file__).parent / "migrations" / "vault"
+VAULT_MIGRATIONS = Path(__file__).parents[1] / "migrations" / "vault"
 MASK = "[slettet]"
 MASKS = {"s": MASK, "l": [], "o": {}, "n": None}
 ERASED = "person.erased"
@@ -646,13 +646,9 @@ class StoreOn:
         self.conn, self.metadata = conn, metadata
 
     def append(self, stream: str, events, expected_version):
-        from runtime import eventstore
-
         return eventstore.append(self.conn, stream, events, expected_version, self.metadata)
 
     def read_stream(self, stream: str):
-        from runtime import eventstore
-
         return eventstore.read_stream(self.conn, stream)
 
 

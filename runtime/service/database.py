@@ -88,19 +88,12 @@ class UnavailableUnit:
 
 
 def _metadata_for(worker_ctx, service: str, instance_id: str) -> eventstore.Metadata:
-    from runtime.messaging.consumer import EventConsumer
-    from runtime.http.entrypoint import ApiEntrypoint
-
-    entrypoint = worker_ctx.entrypoint
-    if isinstance(entrypoint, ApiEntrypoint):
-        request = worker_ctx.args[0]
-        principal = request.environ.get("peer.principal")
-        return eventstore.Metadata(service, instance_id, principal.subject if principal else "anonymous",
-                                   uuid.UUID(request.environ["peer.correlation_id"]))
-    if isinstance(entrypoint, EventConsumer):
-        envelope = worker_ctx.args[0]
-        return eventstore.Metadata(service, instance_id, f"service:{service}",
-                                   uuid.UUID(envelope["correlation_id"]), uuid.UUID(envelope["event_id"]))
+    """Who acts and why. An entrypoint that knows (HTTP: the caller; a consumer: the event it applies) says
+    so itself through `event_metadata`: the unit of work does not know the kinds of entrypoint above it.
+    Any other (an RPC, a timer) acts as the service, under the caller's correlation id if it has one."""
+    own = getattr(worker_ctx.entrypoint, "event_metadata", None)
+    if own is not None:
+        return own(worker_ctx, service, instance_id)
     correlation = worker_ctx.context_data.get("correlation_id")
     try:
         correlation = uuid.UUID(str(correlation))

@@ -1,6 +1,6 @@
 """The national service: the national picture of peer support, aggregated from what instances share.
 
-Runs only at the national instance (runtime.config.services_of). It consumes `national.inbound`,
+Runs only at the national instance (admin.services.services_of). It consumes `national.inbound`,
 where the regions' uplink shovels deliver their relays' national facts (deploy/README.md, "Two
 regions and the national instance"), stores every fact in its own event store, and projects the
 picture (services/national/facts, one module per kind of fact) that national coordinators read

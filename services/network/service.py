@@ -9,7 +9,7 @@ volunteer activities), `meeting_notice.*` for notifications, and the national `n
 """
 from __future__ import annotations
 
-from runtime.http import audit
+from runtime.http import audit_log
 from runtime.messaging import feed
 from runtime.http import health
 from runtime.messaging.consumer import consumes
@@ -20,7 +20,7 @@ from runtime.privacy.vault import PERSON_CATEGORY, Vault
 from services.network.api import calendars, meetings, networks, resources
 
 
-class NetworkService(feed.EventFeed, health.HealthEndpoints, audit.AuditEndpoints, networks.NetworksApi,
+class NetworkService(feed.EventFeed, health.HealthEndpoints, audit_log.AuditEndpoints, networks.NetworksApi,
                      meetings.MeetingsApi, resources.ResourcesApi, calendars.CalendarsApi):
     name = "network"
     db = Database()

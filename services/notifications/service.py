@@ -17,7 +17,7 @@ import eventlet
 from nameko.rpc import RpcProxy
 from nameko.timer import timer
 
-from runtime.http import audit
+from runtime.http import audit_log
 from runtime.messaging import feed
 from runtime.http import health
 from runtime.privacy import vault
@@ -36,7 +36,7 @@ def now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class NotificationsService(feed.EventFeed, health.HealthEndpoints, audit.AuditEndpoints, inbox.InboxApi,
+class NotificationsService(feed.EventFeed, health.HealthEndpoints, audit_log.AuditEndpoints, inbox.InboxApi,
                            preferences.PreferencesApi, operations.OperationsApi):
     name = "notifications"
     db = Database()

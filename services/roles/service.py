@@ -8,7 +8,7 @@ The roles service also records erasures (`person.erased`), which every service's
 """
 from __future__ import annotations
 
-from runtime.http import audit
+from runtime.http import audit_log
 from runtime.messaging import feed
 from runtime.http import health
 from runtime.messaging.consumer import consumes
@@ -21,7 +21,7 @@ from services.roles.api import (contacts, crisis_plans, function_descriptions, p
 from services.roles.domain.volunteer import volunteer_fact
 
 
-class RolesService(feed.EventFeed, health.HealthEndpoints, audit.AuditEndpoints,
+class RolesService(feed.EventFeed, health.HealthEndpoints, audit_log.AuditEndpoints,
                    function_descriptions.FunctionDescriptionsApi, peers.PeersApi, crisis_plans.CrisisPlansApi,
                    volunteers.VolunteersApi, persons.PersonsApi, statistics.StatisticsApi, contacts.ContactsRpc):
     name = "roles"

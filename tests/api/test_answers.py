@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from runtime.http.openapi import document
-from runtime.messaging.topology import service_class
+from admin.services import service_class
 from tests.support.instance import Instance
 
 PROBLEM = "application/problem+json"

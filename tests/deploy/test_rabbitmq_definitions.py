@@ -144,7 +144,7 @@ def test_every_broker_has_the_same_consumer_queue_policy():
 
 
 def test_consumer_queue_policy_matches_the_runtime():
-    from runtime.messaging.consumer import DEAD_LETTER_EXCHANGE, DELIVERY_LIMIT, consumer_queue, dead_letter_queue
+    from runtime.messaging.topology import DEAD_LETTER_EXCHANGE, DELIVERY_LIMIT, consumer_queue, dead_letter_queue
 
     policy = consumer_policy(load(SINGLE))
     assert policy["apply-to"] == "queues"
@@ -158,7 +158,7 @@ def test_consumer_queue_policy_matches_the_runtime():
 
 
 def test_consumer_queue_policy_covers_the_declared_topology():
-    from runtime.messaging.topology import all_queues
+    from admin.services import all_queues
 
     pattern = re.compile(consumer_policy(load(SINGLE))["pattern"])
     for queue in all_queues():

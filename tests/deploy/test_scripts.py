@@ -90,12 +90,12 @@ def test_procfile_runs_every_service_and_one_relay_each():
         assert f"${{HTTP_PORT_{service.upper()}:-{port}}}" in command
         assert command.startswith("exec "), "exec: supervisord's SIGTERM must reach the process itself"
         relay = entries[f"relay-{service}"]
-        assert re.search(rf"-m runtime\.relay {service}\b", relay) and relay.startswith("exec ")
+        assert re.search(rf"-m runtime\.messaging\.relay {service}\b", relay) and relay.startswith("exec ")
 
 
 def test_procfile_modules_exist():
     for name, command in _procfile().items():
-        for module in re.findall(r"(?:services\.\w+\.service|runtime\.relay)", command):
+        for module in re.findall(r"(?:services\.\w+\.service|runtime\.messaging\.relay)", command):
             path = ROOT.joinpath(*module.split("."))
             assert path.with_suffix(".py").exists() or (path / "__main__.py").exists(), f"{name}: {module} missing"
     assert (ROOT / "deploy" / "nameko.yaml").is_file()

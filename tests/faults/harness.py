@@ -19,6 +19,7 @@ import requests
 
 from runtime import db, eventstore
 from runtime.messaging import topology
+from runtime.messaging.consumer import consumer_queues
 from runtime.eventstore.notifier import Notifier
 from tests.support import broker
 from tests.support.counting_service import MIGRATIONS, CounterService
@@ -44,7 +45,7 @@ class CountingInstance(Instance):
         super().create()
         self.provision_database(COUNTER, MIGRATIONS)
         # Declared before the relay publishes: nothing the relay sends can be unroutable.
-        topology.declare_queues(self.amqp_uri, topology.consumer_queues(CounterService))
+        topology.declare_queues(self.amqp_uri, consumer_queues(CounterService))
         return self
 
     def destroy(self) -> None:

@@ -1,7 +1,7 @@
 """A test service with reads of special-category data, declared `@audited` (tests/security/test_audit.py)."""
 import uuid
 
-from runtime.http import audit
+from runtime.http import audit_log
 from marshmallow import Schema, fields
 
 from runtime.http.audit import AuditRule, audited, audits_in_body, record
@@ -18,7 +18,7 @@ class CitizenName(Schema):
     name = fields.String(allow_none=True, metadata={"special_category": "citizen_record"})
 
 
-class AuditProbeService(audit.AuditEndpoints):
+class AuditProbeService(audit_log.AuditEndpoints):
     name = "auditprobe"
     db = Database()
 

@@ -21,10 +21,11 @@ import requests
 from kombu import Connection
 
 from runtime import db, db_roles, instance_secrets
-from runtime.messaging import topology
 from runtime.privacy import vault
 from runtime.http.auth import mint_token
-from runtime.config import NATIONAL_SERVICES, settings
+from admin import services as composition
+from admin.services import NATIONAL_SERVICES
+from runtime.config import settings
 
 ROOT = Path(__file__).resolve().parents[2]
 MANAGEMENT = os.environ.get("RABBITMQ_MANAGEMENT_URL", "http://guest:guest@127.0.0.1:15672")
@@ -166,7 +167,7 @@ class Instance:
             self.provision_database(service, ROOT / "services" / service / "migrations")
         if self.has_vault:
             db_roles.provision(self.settings(), "vault", vault.provision)
-        topology.declare(self.amqp_uri, self.services)
+        composition.declare(self.amqp_uri, self.services)
         return self
 
     def destroy(self) -> None:
@@ -176,7 +177,7 @@ class Instance:
             self.drop_database(service)
         if not self.vhost:  # a topology node's default vhost: remove what this instance declared there
             with Connection(self.amqp_uri) as conn:
-                for queue in topology.all_queues(self.services):
+                for queue in composition.all_queues(self.services):
                     conn.default_channel.queue_delete(queue.name)
             return
         try:

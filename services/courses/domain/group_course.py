@@ -13,7 +13,7 @@ from datetime import datetime
 from runtime.domain import InvalidValue, NotFound, RuleBroken
 from runtime.eventstore import NewEvent
 from services.courses.domain import completion, who5
-from runtime.aggregate import Aggregate
+from runtime.service.aggregate import Aggregate
 
 OPEN_STATUSES = ("planned", "running")
 

@@ -9,7 +9,7 @@ import uuid
 
 from runtime.domain import InvalidValue
 from runtime.eventstore import NewEvent
-from runtime.aggregate import Aggregate
+from runtime.service.aggregate import Aggregate
 
 _NAMESPACE = uuid.UUID("6f1c6b7e-3d0a-5b1e-9a63-0c4f6d2b8e11")
 

@@ -11,7 +11,7 @@ from datetime import datetime
 from runtime.domain import NotFound, RuleBroken
 from runtime.eventstore import NewEvent
 from services.courses.domain import who5
-from runtime.aggregate import Aggregate
+from runtime.service.aggregate import Aggregate
 
 
 

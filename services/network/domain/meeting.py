@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from contracts.network import SPARRING_THEMES
-from runtime.aggregate import Aggregate
+from runtime.service.aggregate import Aggregate
 from runtime.domain import InvalidValue, NotFound, RuleBroken
 from runtime.eventstore import NewEvent
 from services.network.domain import schedule as schedules

@@ -4,7 +4,7 @@ Members are peers by id, with the kind (paid or volunteer) roles reported; facil
 who run the network. One stream per network, so joining and leaving are decided on one state."""
 from __future__ import annotations
 
-from runtime.aggregate import Aggregate
+from runtime.service.aggregate import Aggregate
 from runtime.domain import NotFound, RuleBroken
 from runtime.eventstore import NewEvent
 

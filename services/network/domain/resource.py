@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from contracts.network import PUBLIC_LINK_PATTERN, PUBLIC_PUBLISHERS
-from runtime.aggregate import Aggregate
+from runtime.service.aggregate import Aggregate
 from runtime.domain import InvalidValue, RuleBroken
 from runtime.eventstore import NewEvent
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
-from runtime.aggregate import Aggregate
+from runtime.service.aggregate import Aggregate
 from runtime.domain import InvalidValue, RuleBroken
 from runtime.eventstore import NewEvent, stream_name
 from runtime.privacy.vault import MASK
@@ -44,7 +44,7 @@ class FunctionDescription(Aggregate):
 
     CATEGORY = CATEGORY
 
-    # -- state (one handler per event, runtime/aggregate.py; payloads as the vault opened them:
+    # -- state (one handler per event, runtime/service/aggregate.py; payloads as the vault opened them:
     # plaintext, or masked after an erasure) ------------------------------------------------------------
     def on_adopted(self, payload: dict) -> None:
         self.template_id = payload["template_id"]

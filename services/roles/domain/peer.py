@@ -9,7 +9,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date
 
-from runtime.aggregate import Aggregate
+from runtime.service.aggregate import Aggregate
 from runtime.domain import InvalidValue, RuleBroken
 from runtime.eventstore import NewEvent, stream_name
 from services.roles.template import template
@@ -60,7 +60,7 @@ class Peer(Aggregate):
     def __post_init__(self):
         self.id = str(self.id)  # the `sub` of the peer's token, compared as text
 
-    # -- state (one handler per event, runtime/aggregate.py) ------------------------------------------
+    # -- state (one handler per event, runtime/service/aggregate.py) ------------------------------------------
     def on_registered(self, payload: dict) -> None:
         self.kind, self.title, self.name = payload["kind"], payload["title"], payload["name"]
         self.workplace = payload["workplace"]

@@ -11,7 +11,7 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from runtime.aggregate import Aggregate
+from runtime.service.aggregate import Aggregate
 from runtime.domain import InvalidValue, RuleBroken
 from runtime.eventstore import NewEvent, stream_name
 
@@ -78,7 +78,7 @@ class VolunteerAgreement(Aggregate):
     def open_pause(self) -> dict | None:
         return self.pauses[-1] if self.pauses and self.pauses[-1]["until"] is None else None
 
-    # -- state (one handler per event, runtime/aggregate.py) ------------------------------------------
+    # -- state (one handler per event, runtime/service/aggregate.py) ------------------------------------------
     def on_drafted(self, payload: dict) -> None:
         self.volunteer_id, self.coordinator_id = str(payload["volunteer_id"]), str(payload["coordinator_id"])
         self.details = {k: str(payload[k]) for k in ("project", "start_date", *PERSONAL)}
