@@ -17,6 +17,7 @@ RUN pip install -r requirements.lock
 
 COPY pyproject.toml ./
 COPY runtime ./runtime
+COPY admin ./admin
 COPY contracts ./contracts
 COPY services ./services
 COPY demo ./demo

@@ -4,10 +4,10 @@
 
 Both sides publish the same envelopes (the relay's own JSON, persistent, `mandatory`, same headers) to
 `roles.events` in a scratch vhost, routed to one bound quorum queue declared exactly like a consumer
-queue (runtime/consumer.py), which is purged between rounds.
+queue (runtime/messaging/consumer.py), which is purged between rounds.
 
 - Baseline: publish one message, wait for its confirm, publish the next (py-amqp `confirm_publish`).
-- Measured: `runtime.relay.Relay` (in a thread) publishing N pre-appended events from a scratch
+- Measured: `runtime.messaging.relay.Relay` (in a thread) publishing N pre-appended events from a scratch
   database: time from its start until its checkpoint in `relay_checkpoints` reaches the last event.
 
 Target: relay ≥ 2× the baseline (the relay pipelines confirms per batch).
@@ -24,10 +24,10 @@ from bench.common import management, paired_median, record, scratch_database, sc
 import amqp  # noqa: E402,I001  (bench.common first: it imports runtime, which must precede psycopg)
 
 from runtime import db, eventstore as es
-from runtime.consumer import consumer_queue
-from runtime.publisher import connection_params
-from runtime.relay import Relay
-from runtime.topology import declare_queues
+from runtime.messaging.topology import consumer_queue
+from runtime.messaging.publisher import connection_params
+from runtime.messaging.relay import Relay
+from runtime.messaging.topology import declare_queues
 
 SERVICE = "roles"
 # Only fields that are not personal: personal ones are sealed by the roles service's vault before they

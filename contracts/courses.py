@@ -31,7 +31,7 @@ _Text = validate.Length(min=1, max=200)
 def _text(max_length: int, min_length: int = 0) -> fields.String:
     return fields.String(validate=validate.Length(min=min_length, max=max_length))
 
-# runtime/pseudonym.py's format: `<instance id>:p2:<128-bit HMAC, base32>` (p1: before pseudonyms had a purpose)
+# runtime/privacy/pseudonym.py's format: `<instance id>:p2:<128-bit HMAC, base32>` (p1: before pseudonyms had a purpose)
 PSEUDONYM_PATTERN = r"^(region-108[1-5]|kommune-\d{4}|national):p[12]:[a-z2-7]{26}$"
 
 
@@ -364,7 +364,7 @@ class PeerActivityWithdrawn(Schema):
 @event("peer_education.completion_reported", 1, national=True)
 class PeerEducationCompletionReported(Schema):
     """For the national count of completed peer educations: the person only as a pseudonym (HMAC of
-    the person's id with this instance's secret, runtime/pseudonym.py), so the same person counts
+    the person's id with this instance's secret, runtime/privacy/pseudonym.py), so the same person counts
     once per instance and cannot be linked across instances."""
 
     pseudonym = fields.String(required=True, validate=validate.Regexp(PSEUDONYM_PATTERN))

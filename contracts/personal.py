@@ -6,7 +6,7 @@ A contract describes what is *stored and sent*. A personal field is therefore de
 
 meaning: the plaintext is a string of 1..200 characters about the person whose id is in the sibling
 field `person_id` (or, with `subject=STREAM`, the entity of the event's stream); in the event it is
-stored *sealed* by that person's key (runtime/vault.py), as `pii:v2:<kind>:<subject>:<field>:<ciphertext>`,
+stored *sealed* by that person's key (runtime/privacy/vault.py), as `pii:v2:<kind>:<subject>:<field>:<ciphertext>`,
 bound to that person and that field: it opens nowhere else.
 The contract refuses a plaintext value, so a service that forgot to seal cannot append or publish.
 Erasing the person destroys the key: every sealed copy, in events, read models and broker queues,
@@ -43,7 +43,7 @@ class Personal(fields.String):
     """Personal data about `subject`, stored sealed by the vault; `inner` validates the plaintext."""
 
     default_error_messages = {
-        "not_sealed": "Personal data must be sealed by the vault (runtime/vault.py), never stored in plain text."}
+        "not_sealed": "Personal data must be sealed by the vault (runtime/privacy/vault.py), never stored in plain text."}
 
     def __init__(self, inner: fields.Field | None = None, *, subject: str, field_name: str | None = None, **kwargs):
         """`field_name` names what the value is (bound into its ciphertext); default: the key it is stored under."""
@@ -54,7 +54,7 @@ class Personal(fields.String):
         self.field_name = field_name
         metadata = kwargs.setdefault("metadata", {})
         metadata.update({"personal": True, "x-subject": subject, "pattern": SEALED.pattern})
-        metadata.setdefault("description", "Personal data, sealed with the key of its subject (runtime/vault.py)")
+        metadata.setdefault("description", "Personal data, sealed with the key of its subject (runtime/privacy/vault.py)")
         super().__init__(**kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):

@@ -1,7 +1,7 @@
 """Events of the roles service: function descriptions (funktionsbeskrivelser) and persons' erasure.
 
 Personal fields are declared with `contracts.personal.Personal` and stored sealed per person (see
-contracts/personal.py, runtime/vault.py). `function_description.local_fields_filled` v1 was changed in
+contracts/personal.py, runtime/privacy/vault.py). `function_description.local_fields_filled` v1 was changed in
 place before its first release (nearest leader and mentor became person references with sealed names
 instead of plain strings): no event of the earlier shape was ever stored, so no upcaster is needed.
 From the first release on, a contract change is a new version with an upcaster.
@@ -107,7 +107,7 @@ class PersonErased(Schema):
 
 # -- peers ------------------------------------------------------------------------------------------
 from contracts.personal import STREAM, Personal  # noqa: E402
-from runtime.cpr import CprNumber  # noqa: E402
+from contracts.cpr import CprNumber  # noqa: E402
 
 PEER_KINDS = ("paid", "volunteer")
 # The aliases of DOMAIN.md "Who is who": one role, many local titles.

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import requests
 
-from runtime.auth import mint_token
-from runtime.endpoints import service_url
+from runtime.http.auth import mint_token
+from admin.endpoints import service_url
 
 # Stable ids: the same demo person or object on every load and every machine (look before create).
 DEMO_NAMESPACE = uuid.UUID("6f1d3c5e-2a41-4a8e-9a3b-0d3e1f5d7c01")

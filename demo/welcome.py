@@ -9,8 +9,8 @@ from rich.table import Table
 
 from demo.client import COORDINATOR_ID, LEADER_ID
 from demo.roles import PAID_PEER_ID
-from runtime.auth import ROLES, mint_token
-from runtime.endpoints import management, relay_metrics_url, service_url
+from runtime.http.auth import ROLES, mint_token
+from admin.endpoints import management, relay_metrics_url, service_url
 
 TOKEN_TTL = 12 * 3600  # a working day; development tokens live at most 24 hours
 # Each role's demo subject: the peer is the demo's paid peer, so their token sees their own courses.

@@ -119,7 +119,7 @@ if run_alive; then
 fi
 [[ -f deploy/Procfile ]] || die "deploy/Procfile missing"
 [[ -f deploy/nameko.yaml ]] || die "deploy/nameko.yaml missing (the nameko config of the services)"
-[[ -f runtime/relay.py || -f runtime/relay/__main__.py ]] || die "runtime.relay missing: no outbox relay to run yet"
+[[ -f runtime/messaging/relay.py || -f runtime/relay/__main__.py ]] || die "runtime.messaging.relay missing: no outbox relay to run yet"
 absent=()
 for svc in roles courses network notifications; do
     [[ -f "services/$svc/service.py" ]] || absent+=("$svc")
@@ -134,7 +134,7 @@ if [[ "$BOOTSTRAP" == 1 ]]; then
 fi
 [[ -x .venv/bin/peer-admin ]] || die ".venv/bin/peer-admin missing: run deploy/bootstrap.sh (needs pyproject.toml)"
 [[ -x .venv/bin/supervisord ]] || die ".venv/bin/supervisord missing: run deploy/bootstrap.sh"
-RUNNER=(.venv/bin/python -m runtime.runner --topology "$TOPOLOGY" --run-dir "$RUN_DIR" --log-dir "$LOG_DIR")
+RUNNER=(.venv/bin/python -m admin.runner --topology "$TOPOLOGY" --run-dir "$RUN_DIR" --log-dir "$LOG_DIR")
 
 if [[ "$TOPOLOGY" == single ]]; then
     "${RUNNER[@]}" migrate
@@ -179,7 +179,7 @@ done
 
 if [[ "$TOPOLOGY" == multi-region ]]; then
     say "waiting for the RabbitMQ nodes of region-1084, region-1085 and national and their links"
-    .venv/bin/python -m runtime.localnode wait --timeout "$TIMEOUT" || fail "the brokers did not come up"
+    .venv/bin/python -m admin.localnode wait --timeout "$TIMEOUT" || fail "the brokers did not come up"
     "${RUNNER[@]}" migrate || fail "migrations failed"
 fi
 

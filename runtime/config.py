@@ -18,10 +18,6 @@ from pathlib import Path
 from runtime import db_roles, instance_secrets
 from runtime.instance_secrets import ConfigurationError
 
-SERVICES = ("roles", "courses", "network", "notifications")
-# Run only at the national instance: the national aggregator holds no personal data (no vault), a
-# trust boundary of its own (docs/architecture.md, "The national service").
-NATIONAL_SERVICES = ("national",)
 INSTANCE_ID_PATTERN = re.compile(r"^(region-108[1-5]|kommune-\d{4}|national)$")
 DEFAULT_INSTANCE = "region-1084"
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,11 +26,6 @@ LOCAL_ENV = ROOT / ".env"
 REQUIRED = ("AMQP_URI", "PG_URL", "DB_PREFIX")
 # Every variable settings() depends on: the cache key (tests change the environment between calls).
 _INPUTS = ("INSTANCE_ID", *REQUIRED, "LOG_LEVEL", *instance_secrets.INPUTS)
-
-
-def services_of(instance_id: str) -> tuple[str, ...]:
-    """The services an instance runs: every instance the common ones, the national one also its own."""
-    return SERVICES + (NATIONAL_SERVICES if instance_id == "national" else ())
 
 
 @dataclass(frozen=True)

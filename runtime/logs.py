@@ -1,9 +1,9 @@
 """Structured JSON logs with correlation ids. Callers pass ids and types in `extra`, never personal data.
 
 Every line written while a request or a consumed event is handled carries its correlation id: the HTTP
-entrypoint binds it in the server's green thread (`runtime.http`), the worker's `Database` binds it in
-the worker's green thread (`runtime.store`); green threads do not inherit context variables, so each binds
-its own. Client errors (4xx) that nameko logs at ERROR are demoted to INFO with their status (`ClientErrorsAtInfo`):
+entrypoint binds it in the server's green thread (`runtime.http.entrypoint`), the worker's `Database` binds it in
+the worker's green thread (`runtime.service.database`); green threads do not inherit context variables, so each binds
+its own. Client errors (4xx) that nameko logs at ERROR are demoted to INFO with their status (`ClientErrorsAtInfo`, runtime/http/entrypoint.py):
 ERROR is kept for what ops must act on.
 """
 import contextvars
@@ -12,7 +12,7 @@ import logging
 import re
 import sys
 
-from runtime.cpr import redact
+from contracts.cpr import redact
 
 # An HTTP request line's query string ("GET /x?name=... HTTP/1.1" in the access log) can carry personal data.
 _QUERY = re.compile(r'("(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) [^ ?"]*)\?[^ "]*')
@@ -43,24 +43,6 @@ def _of_worker(args) -> str | None:
             found = found or getattr(request, "environ", {}).get("peer.correlation_id")
             return str(found) if found else None
     return None
-
-
-class ClientErrorsAtInfo(logging.Filter):
-    """nameko.containers logs every exception a worker raised at ERROR (or WARNING), a 409 or 422 included.
-    A problem the client caused is not a server error: INFO, with its status."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno >= logging.WARNING and record.exc_info and record.exc_info[1] is not None:
-            from runtime.http import as_problem  # runtime.http logs through this module
-
-            status = as_problem(record.exc_info[1]).status
-            if status < 500:
-                record.levelno, record.levelname, record.status = logging.INFO, "INFO", status
-                record.msg, record.args = "client error handling worker %s", record.args[:1]
-        return True
-
-
-logging.getLogger("nameko.containers").addFilter(ClientErrorsAtInfo())
 
 
 class JsonFormatter(logging.Formatter):

@@ -1,6 +1,9 @@
-"""Prometheus metrics. Labels carry service, event type and queue names only: never personal data."""
-from prometheus_client import Counter, Gauge, Histogram, generate_latest, start_http_server
-from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
+"""Prometheus metrics. Labels carry service, event type and queue names only: never personal data.
+
+The series are defined here, at the bottom of the runtime, so every layer can count; the gauges read at
+scrape time (lags, parked and blocked streams, dead letters) are filled by the `/metrics` endpoint
+(runtime/http/health.py), which sits above what it reads."""
+from prometheus_client import Counter, Gauge, Histogram, start_http_server
 
 RELAY_PUBLISHED = Counter("relay_published_events_total", "Events the relay published", ["service"])
 RELAY_UNROUTABLE = Counter(
@@ -29,52 +32,3 @@ DEAD_LETTERS = Gauge("dead_letter_depth", "Messages waiting in a dead-letter que
 
 def serve(port: int) -> None:
     start_http_server(port, addr="127.0.0.1")
-
-
-def refresh_gauges(service: str, conn) -> None:
-    """Gauges read at scrape time from the database and the broker (no background threads)."""
-    from runtime.status import outbox_lag
-
-    OUTBOX_LAG.labels(service).set(outbox_lag(conn, service))
-    for parked in conn.execute("SELECT consumer, count(*) AS n FROM inbox_parked GROUP BY consumer").fetchall():
-        PARKED_NOW.labels(parked["consumer"]).set(parked["n"])
-    from runtime.inbox import blocked_streams
-
-    oldest: dict = {}
-    for row in blocked_streams(conn):
-        key = (row["consumer"], row["stream_name"].split("-", 1)[0])
-        age, count = oldest.get(key, (0.0, 0))
-        oldest[key] = (max(age, row["age_seconds"]), count + 1)
-    INBOX_BLOCKED_AGE.clear()  # a stream unblocked since the last scrape leaves no stale series
-    INBOX_BLOCKED_STREAMS.clear()
-    for (consumer, category), (age, count) in oldest.items():
-        INBOX_BLOCKED_AGE.labels(consumer, category).set(age)
-        INBOX_BLOCKED_STREAMS.labels(consumer, category).set(count)
-
-
-def refresh_dead_letters(amqp_uri: str, service: str) -> None:
-    from kombu import Connection
-
-    from runtime.topology import all_queues
-
-    with Connection(amqp_uri, connect_timeout=2) as conn:
-        channel = conn.channel()
-        for queue in all_queues((service,)):
-            if queue.name.endswith(".dead-letter"):
-                DEAD_LETTERS.labels(queue.name).set(channel.queue_declare(queue.name, passive=True).message_count)
-        channel.close()
-
-
-def exposition(service: str, conn):
-    from werkzeug.wrappers import Response
-
-    from runtime.config import settings
-
-    refresh_gauges(service, conn)
-    try:
-        refresh_dead_letters(settings().amqp_uri, service)
-    except Exception:  # the broker being down must not take the metrics endpoint down with it
-        pass
-    # The classic text format, as documented (runtime/health.py): generate_latest writes it (underscore
-    # escaping); prometheus_client's CONTENT_TYPE_LATEST would announce 1.0.0, which older scrapers refuse.
-    return Response(generate_latest(), content_type=CONTENT_TYPE_PLAIN_0_0_4)

@@ -55,3 +55,13 @@ def topology():
     yield started
     started.stop()
     workdir.cleanup()
+
+
+def pytest_collection_modifyitems(items):
+    """`pytest -m unit`: the in-process tests (tests/unit, the store's contract cases on memory), which
+    need neither a database nor a broker and run in seconds."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if "unit" in item.path.relative_to(item.config.rootpath).parts[:2] or (
+                callspec is not None and callspec.params.get("store") == "memory"):
+            item.add_marker(pytest.mark.unit)

@@ -1,10 +1,10 @@
 """How people appear beyond this instance: only as pseudonyms keyed by the instance's secret.
 
-Sealing, opening and auditing are the vault's and the audit log's (runtime/vault.py, runtime/audit.py,
+Sealing, opening and auditing are the vault's and the audit log's (runtime/privacy/vault.py, runtime/http/audit.py,
 used in services/courses/api/base.py); this is the one place the courses service derives a pseudonym."""
 from __future__ import annotations
 
-from runtime.pseudonym import PERSON, pseudonym as instance_pseudonym
+from runtime.privacy.pseudonym import PERSON, pseudonym as instance_pseudonym
 
 
 def pseudonym(person_id) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from runtime import vault
+from runtime.privacy import vault
 from runtime.eventstore import RecordedEvent
 from services.courses.domain.published import local_date
 

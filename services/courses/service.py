@@ -9,15 +9,17 @@ It publishes, besides its own streams, facts other services consume (contracts/c
 """
 from __future__ import annotations
 
-from runtime import audit, feed, health
-from runtime.consumer import consumes
-from runtime.store import Database
-from runtime.vault import PERSON_CATEGORY, Vault
+from runtime.http import audit_log
+from runtime.messaging import feed
+from runtime.http import health
+from runtime.messaging.consumer import consumes
+from runtime.service.database import Database
+from runtime.privacy.vault import PERSON_CATEGORY, Vault
 # Modules, not classes: `nameko run` takes every class in this namespace with entrypoints for a service.
 from services.courses.api import citizens, group_courses, methods, reports, statistics, support_courses
 
 
-class CoursesService(feed.EventFeed, health.HealthEndpoints, audit.AuditEndpoints, methods.MethodsApi,
+class CoursesService(feed.EventFeed, health.HealthEndpoints, audit_log.AuditEndpoints, methods.MethodsApi,
                      citizens.CitizensApi, group_courses.GroupCoursesApi, support_courses.SupportCoursesApi,
                      reports.ReportsApi, statistics.StatisticsApi):
     name = "courses"

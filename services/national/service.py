@@ -1,6 +1,6 @@
 """The national service: the national picture of peer support, aggregated from what instances share.
 
-Runs only at the national instance (runtime.config.services_of). It consumes `national.inbound`,
+Runs only at the national instance (admin.services.services_of). It consumes `national.inbound`,
 where the regions' uplink shovels deliver their relays' national facts (deploy/README.md, "Two
 regions and the national instance"), stores every fact in its own event store, and projects the
 picture (services/national/facts, one module per kind of fact) that national coordinators read
@@ -8,7 +8,7 @@ picture (services/national/facts, one module per kind of fact) that national coo
 
 A received fact is stored under its own type in its own (pseudonymous) stream, whose id begins
 with the source instance (`peer_education-region-1084:p2:…`): the national stream version is the
-fact's ordinal among its stream's shared facts (runtime/national_share.py), so the inbox restores
+fact's ordinal among its stream's shared facts (runtime/messaging/national_share.py), so the inbox restores
 each stream's order, and the stored event keeps the source's event id, instance and time.
 
 Its trust boundary differs from every other service: it never holds personal data. It has no
@@ -21,10 +21,10 @@ import uuid
 from datetime import datetime
 
 from contracts import all_contracts, category_of
-from runtime import health
-from runtime.consumer import consumes
+from runtime.http import health
+from runtime.messaging.consumer import consumes
 from runtime.eventstore import Metadata, NewEvent
-from runtime.store import Database
+from runtime.service.database import Database
 from services.national import projections
 # Modules, not classes: `nameko run` takes every class in this namespace with entrypoints for a service.
 from services.national.api import overview

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 
-from runtime import vault
-from runtime.projection import Handlers, touching
+from runtime.privacy import vault
+from runtime.eventstore.projection import Handlers, touching
 
 READ_MODEL_TABLES = ("network_peers", "networks", "network_members", "meetings", "meeting_invitees",
                      "meeting_occurrences", "meeting_sign_ups", "meeting_attendance", "resources")

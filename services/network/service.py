@@ -9,16 +9,18 @@ volunteer activities), `meeting_notice.*` for notifications, and the national `n
 """
 from __future__ import annotations
 
-from runtime import audit, feed, health
-from runtime.consumer import consumes
+from runtime.http import audit_log
+from runtime.messaging import feed
+from runtime.http import health
+from runtime.messaging.consumer import consumes
 from runtime.eventstore import NO_STREAM, NewEvent, stream_name
-from runtime.store import Database
-from runtime.vault import PERSON_CATEGORY, Vault
+from runtime.service.database import Database
+from runtime.privacy.vault import PERSON_CATEGORY, Vault
 # Modules, not classes: `nameko run` takes every class in this namespace with entrypoints for a service.
 from services.network.api import calendars, meetings, networks, resources
 
 
-class NetworkService(feed.EventFeed, health.HealthEndpoints, audit.AuditEndpoints, networks.NetworksApi,
+class NetworkService(feed.EventFeed, health.HealthEndpoints, audit_log.AuditEndpoints, networks.NetworksApi,
                      meetings.MeetingsApi, resources.ResourcesApi, calendars.CalendarsApi):
     name = "network"
     db = Database()

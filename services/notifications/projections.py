@@ -1,16 +1,16 @@
 """What the notifications service knows of other services' facts, to resolve recipients and fill
 templates: ids, times, titles, places. Never a name or contact data (those are fetched from roles
-when a message is sent). Written in the same transaction as the consumed event (runtime/inbox.py).
+when a message is sent). Written in the same transaction as the consumed event (runtime/eventstore/inbox.py).
 
 It has no events of its own, so `peer-admin rebuild notifications` rebuilds these tables from the
-sources' feeds through the service's own `@consumes` handlers (runtime/projection.rebuild_from_feeds);
+sources' feeds through the service's own `@consumes` handlers (runtime/messaging/replay.py, `rebuild_from_feeds`);
 hence no module-level `project` here. The inbox, the send ledger, reminders and preferences are not
 rebuilt: they record what was sent and what people chose. Replaying the feeds plans nothing again
 (message ids are deterministic and already in the ledger), so a rebuild never sends a second copy.
 """
 from __future__ import annotations
 
-from runtime import vault
+from runtime.privacy import vault
 
 READ_MODEL_TABLES = ("known_peers", "known_agreements", "known_courses", "known_course_people", "known_sessions")
 

@@ -17,10 +17,13 @@ import eventlet
 from nameko.rpc import RpcProxy
 from nameko.timer import timer
 
-from runtime import audit, feed, health, vault
+from runtime.http import audit_log
+from runtime.messaging import feed
+from runtime.http import health
+from runtime.privacy import vault
 from runtime.config import settings
-from runtime.consumer import consumes
-from runtime.store import Database
+from runtime.messaging.consumer import consumes
+from runtime.service.database import Database
 from services.notifications import handling, ledger, projections, schedule
 # Modules, not classes: `nameko run` takes every class in this namespace with entrypoints for a service.
 from services.notifications.api import inbox, operations, preferences
@@ -33,7 +36,7 @@ def now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class NotificationsService(feed.EventFeed, health.HealthEndpoints, audit.AuditEndpoints, inbox.InboxApi,
+class NotificationsService(feed.EventFeed, health.HealthEndpoints, audit_log.AuditEndpoints, inbox.InboxApi,
                            preferences.PreferencesApi, operations.OperationsApi):
     name = "notifications"
     db = Database()

@@ -6,11 +6,12 @@ same rows as the live run (timestamps come from the events, never from the clock
 from __future__ import annotations
 
 import json
+from dataclasses import asdict, fields
 
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
-from runtime import vault
+from runtime.privacy import vault
 from runtime.eventstore import RecordedEvent
 from services.roles.domain import CATEGORY, FunctionDescription
 from services.roles.domain.peer import Peer
@@ -101,10 +102,11 @@ def _fold(conn, table: str, aggregate, event: RecordedEvent) -> None:
                        (entity_id,)).fetchone()
     if row:
         row = {k: (str(v) if k in _AS_TEXT and v is not None else v) for k, v in row.items()}
-    state = aggregate.from_row(row) if row else aggregate(id=entity_id)
+    # The row is the aggregate's state (sealed values stay sealed): the projection folds one event onto it.
+    state = aggregate(**{f.name: row[f.name] for f in fields(aggregate)}) if row else aggregate(entity_id)
     state.apply(event.type, event.payload)
     state.version = event.stream_version
-    _upsert(conn, table, {**state.as_row(), "updated_at": event.occurred_at})
+    _upsert(conn, table, {**asdict(state), "updated_at": event.occurred_at})
 
 
 def _project_peer(conn, event: RecordedEvent) -> None:

@@ -118,7 +118,7 @@ class ErasureReceipt(Schema):
 # -- peers ------------------------------------------------------------------------------------------
 from contracts.roles import (  # noqa: E402
     CRIMINAL_RECORD_STATUSES, END_REASONS, ENDED_BY, PARTIES, PEER_KINDS, PEER_TITLES, WorkingTime)
-from runtime.cpr import CprNumber  # noqa: E402
+from contracts.cpr import CprNumber  # noqa: E402
 
 _text = lambda n: validate.Length(min=1, max=n)  # noqa: E731
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from runtime.openapi import document
-from runtime.topology import service_class
+from runtime.http.openapi import document
+from admin.services import service_class
 from tests.support.instance import Instance
 
 PROBLEM = "application/problem+json"

@@ -22,7 +22,7 @@ import requests
 from kombu import Connection, Exchange, Queue
 
 from contracts import asyncapi
-from runtime.auth import ROLES
+from runtime.http.auth import ROLES
 from tests.contracts.asyncapi_validation import message_validator
 from tests.support.instance import Instance
 

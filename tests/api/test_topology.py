@@ -1,22 +1,22 @@
-"""Which services the topology and the API tests walk: a service not built yet is skipped, a broken one is not."""
+"""The composition's service list (admin/services.py): a service that cannot be imported fails loudly."""
 import pytest
 
-import services
-from runtime import topology
+from admin import services as composition
 
 
 def test_a_service_with_a_missing_dependency_fails_loudly(tmp_path, monkeypatch):
     """Guards issue 8 item 13: any ModuleNotFoundError was swallowed, so a service whose dependency was
     missing silently declared no queues (and its OpenAPI test could not fail)."""
-    (tmp_path / "broken").mkdir()
-    (tmp_path / "broken" / "service.py").write_text("import a_dependency_that_is_not_installed\n")
-    monkeypatch.setattr(services, "__path__", [*services.__path__, str(tmp_path)])
-    monkeypatch.setattr(topology, "SERVICES_DIR", tmp_path)
+    (tmp_path / "broken_service.py").write_text("import a_dependency_that_is_not_installed\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setitem(composition.SERVICE_CLASSES, "broken", "broken_service:BrokenService")
     with pytest.raises(ModuleNotFoundError, match="a_dependency_that_is_not_installed"):
-        topology.all_queues(("broken",))
+        composition.all_queues(("broken",))
 
 
-def test_only_a_service_folder_that_does_not_exist_is_skipped():
-    assert topology.built_services(("roles", "not_built_yet")) == ["roles"]
-    assert {"roles", "courses", "network", "notifications"} <= set(topology.built_services())
-    assert topology.all_queues(("not_built_yet",)) == []
+def test_an_unknown_service_is_a_clear_error_and_every_listed_one_loads():
+    with pytest.raises(LookupError, match="unknown service 'not_a_service'"):
+        composition.service_class("not_a_service")
+    for service in composition.SERVICE_CLASSES:
+        assert composition.service_class(service).name == service
+    assert set(composition.SERVICES + composition.NATIONAL_SERVICES) == set(composition.SERVICE_CLASSES)

@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 
-from runtime import inbox
+from runtime.eventstore import inbox
 
 
 def stream_events(stream, count):

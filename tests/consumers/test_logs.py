@@ -23,13 +23,13 @@ def test_exception_texts_are_reduced_to_their_type():
 
 
 def test_extra_fields_are_kept():
-    record = logging.LogRecord("runtime.relay", logging.INFO, __file__, 1, "relay is publishing", (), None)
+    record = logging.LogRecord("runtime.messaging.relay", logging.INFO, __file__, 1, "relay is publishing", (), None)
     record.service = "roles"
     assert json.loads(JsonFormatter().format(record))["service"] == "roles"
 
 
 def test_national_envelope_sends_neither_actor_nor_the_streams_own_id():
-    from runtime.relay import national_envelope
+    from runtime.messaging.relay import national_envelope
 
     person = "0f8f4bde-7a44-4d1c-9d43-2f1d7f0e8a11"
     envelope = {"stream": f"person-{person}", "actor": "user-7", "event_id": "e", "payload": {}}

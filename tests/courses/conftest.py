@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from runtime import db, topology
+from runtime import db
+from runtime.messaging import topology
+from runtime.messaging.consumer import consumer_queues
 from tests.support.courses_listener import MIGRATIONS, NAME, CoursesListener
 from tests.support.instance import NAMEKO, Instance, Process, free_port
 
@@ -24,7 +26,7 @@ class CoursesInstance(Instance):
         super().create()
         self.provision_database(NAME, MIGRATIONS)
         # Declared before the relay publishes, as `peer-admin declare-topology` does for real services.
-        topology.declare_queues(self.amqp_uri, topology.consumer_queues(CoursesListener))
+        topology.declare_queues(self.amqp_uri, consumer_queues(CoursesListener))
         return self
 
     def destroy(self) -> None:

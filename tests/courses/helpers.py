@@ -4,14 +4,10 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta, timezone
 
-from tests.support.domain import decide, fake_seal  # noqa: F401  (used by the courses tests)
+from tests.support.domain import decide, fake_seal, types  # noqa: F401  (used by the courses tests)
 
 T0 = datetime(2020, 3, 3, 9, 0, tzinfo=timezone.utc)
 RULE = {"min_sessions_attended": 2, "min_attendance_percent": 66}
-
-
-def types(events) -> list[str]:
-    return [e.type for e in events]
 
 
 def planned_course(capacity=10, rule=RULE, kind="peer_education", facilitators=1):

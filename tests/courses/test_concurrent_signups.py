@@ -1,6 +1,6 @@
 """A rush of sign-ups (issue 8, item 24), against the real courses service: commands whose client sends no
 expected version are decided again on fresh state after a version conflict, in one place for every
-service (runtime/http.py `run_command`); capacity and the waitlist still hold exactly."""
+service (runtime/http/entrypoint.py `run_command`); capacity and the waitlist still hold exactly."""
 from concurrent.futures import ThreadPoolExecutor
 
 import requests

@@ -8,7 +8,8 @@ import io
 
 from icalendar import Calendar
 
-from runtime import db, eventstore, projection
+from runtime import db, eventstore
+from runtime.eventstore import projection
 from services.courses import projections
 from services.courses.domain.methods import NATIONAL_METHODS
 from tests.courses.conftest import new_id

@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from runtime import db, eventstore, projection
+from runtime import db, eventstore
+from runtime.eventstore import projection
 from services.courses import projections
 from tests.courses.conftest import CoursesInstance, new_id
 from tests.courses.test_e2e_seed_001 import ok

@@ -58,7 +58,7 @@ def test_courses_statistics_survive_erasure_and_a_rebuild(tmp_path):
                                             (citizen,)).fetchone()["n"] == 0, timeout=60,
                        message="courses forgetting the citizen")
         assert statistics() == before
-        rebuilt = subprocess.run([sys.executable, "-m", "runtime.cli", "rebuild", "courses"], cwd=ROOT,
+        rebuilt = subprocess.run([sys.executable, "-m", "admin.cli", "rebuild", "courses"], cwd=ROOT,
                                  env=instance.env(), capture_output=True, text=True, timeout=120)
         assert rebuilt.returncode == 0, rebuilt.stdout + rebuilt.stderr
         assert statistics() == before

@@ -79,7 +79,7 @@ def test_personal_fields_of_courses_are_marked():
 
 def test_the_national_pseudonym_field_accepts_exactly_the_instances_pseudonyms():
     from contracts.courses import PSEUDONYM_PATTERN
-    from runtime import pseudonym as runtime_pseudonym
+    from runtime.privacy import pseudonym as runtime_pseudonym
 
     assert PSEUDONYM_PATTERN == runtime_pseudonym.PATTERN.pattern
     assert runtime_pseudonym.PATTERN.match(

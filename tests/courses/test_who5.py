@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from runtime.errors import InvalidInput
+from runtime.domain import InvalidValue
 from services.courses.domain import who5
 from services.courses.domain.published import group_course_facts
 from tests.courses.helpers import add_sessions, decide, enroll, hold, planned_course
@@ -20,7 +20,7 @@ def test_raw_score_times_four():
                                           ([1, 2, 6, 4, 5], "items[2]"), ([1, -1, 3, 4, 5], "items[1]"),
                                           ([1, 2, 3, 4, True], "items[4]"), ([1, 2, 3.5, 4, 5], "items[2]")])
 def test_five_answers_of_zero_to_five(items, field):
-    with pytest.raises(InvalidInput) as refused:
+    with pytest.raises(InvalidValue) as refused:
         who5.score(items)
     assert refused.value.errors[0]["field"] == field
 

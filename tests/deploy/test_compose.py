@@ -280,7 +280,7 @@ def test_every_command_runs_a_module_of_this_repository(path):
             seen.add(module)
     for service in SERVICES:
         assert f"services.{service}.service" in seen
-    assert "runtime.relay" in seen and "runtime.cli" in seen
+    assert "runtime.messaging.relay" in seen and "admin.cli" in seen
 
 
 @pytest.mark.parametrize("path", COMPOSE_FILES, ids=lambda p: str(p.relative_to(ROOT)))
@@ -289,10 +289,10 @@ def test_one_relay_per_service_and_every_app_waits_for_migrations(path):
     relays: dict[str, list[str]] = {}
     for name, service in services.items():
         argv = command_argv(service)
-        if "runtime.relay" in argv:
+        if "runtime.messaging.relay" in argv:
             env = service.get("environment") or {}
             instance = name.rsplit("-relay-", 1)[0] if "-relay-" in name else "single"
-            relays.setdefault(instance, []).append(argv[argv.index("runtime.relay") + 1])
+            relays.setdefault(instance, []).append(argv[argv.index("runtime.messaging.relay") + 1])
             assert env.get("AMQP_URI") and env.get("PG_URL"), name
         if service.get("build") and "peer-admin migrate" not in " ".join(argv):
             conditions = {k: v.get("condition") for k, v in (service.get("depends_on") or {}).items()}
@@ -475,7 +475,7 @@ def test_only_the_migrations_get_the_database_administrator(path):
 
 
 # ------------------------------------------------------------------------------------ the local runner's twin
-# What every process of deploy/Procfile gets from the local runner (runtime/runner.py): the instance profile's
+# What every process of deploy/Procfile gets from the local runner (admin/runner.py): the instance profile's
 # keys, every secret, and the variables its own command line sets (`env WEB_SERVER_ADDRESS=...`).
 RUNNER_ENV_KEYS = ENV_KEYS | {"JWT_SECRET", "VAULT_MASTER_KEY", "PSEUDONYM_SECRET", "DB_PASSWORD", "VAULT_DB_PASSWORD"}
 PREFIXES = {SINGLE: {"": "region-1084"}, MULTI: {f"{i}-": i for i in INSTANCES}}  # service name prefix: instance
@@ -484,7 +484,7 @@ PREFIXES = {SINGLE: {"": "region-1084"}, MULTI: {f"{i}-": i for i in INSTANCES}}
 def procfile_processes(instance: str) -> dict[str, str]:
     """The Procfile's processes of the services `instance` runs and that are built (the runner starts exactly
     these: the national service only at the national instance)."""
-    from runtime.runner import procfile_entries, services_present
+    from admin.runner import procfile_entries, services_present
 
     built = set(services_present(instance))
     return {name: command for name, command in procfile_entries().items() if name.removeprefix("relay-") in built}

@@ -18,7 +18,7 @@ import pika
 import pytest
 import requests
 
-from runtime.localnode import REGIONS, render_definitions
+from admin.localnode import REGIONS, render_definitions
 from tests.support.instance import wait_until
 
 REGION, OTHER = REGIONS

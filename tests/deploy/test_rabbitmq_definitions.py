@@ -144,7 +144,7 @@ def test_every_broker_has_the_same_consumer_queue_policy():
 
 
 def test_consumer_queue_policy_matches_the_runtime():
-    from runtime.consumer import DEAD_LETTER_EXCHANGE, DELIVERY_LIMIT, consumer_queue, dead_letter_queue
+    from runtime.messaging.topology import DEAD_LETTER_EXCHANGE, DELIVERY_LIMIT, consumer_queue, dead_letter_queue
 
     policy = consumer_policy(load(SINGLE))
     assert policy["apply-to"] == "queues"
@@ -158,7 +158,7 @@ def test_consumer_queue_policy_matches_the_runtime():
 
 
 def test_consumer_queue_policy_covers_the_declared_topology():
-    from runtime.topology import all_queues
+    from admin.services import all_queues
 
     pattern = re.compile(consumer_policy(load(SINGLE))["pattern"])
     for queue in all_queues():
@@ -184,7 +184,7 @@ def test_container_config_loads_the_definitions():
 def test_local_rendering_changes_only_the_hosts_of_the_links(instance):
     """The local runner and the tests load the compose definitions; rendering may only point the shovels at
     the local nodes' ports, so what runs here is what compose runs."""
-    from runtime.localnode import render_definitions
+    from admin.localnode import render_definitions
 
     ports = {"region-1084": 41084, "region-1085": 41085, "national": 41090}
     original = load(MULTI_DIR / f"{instance}.definitions.json")

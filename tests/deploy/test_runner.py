@@ -1,4 +1,4 @@
-"""The local runner supervises its processes (deploy/up.sh, runtime/runner.py, supervisord, deploy/down.sh).
+"""The local runner supervises its processes (deploy/up.sh, admin/runner.py, supervisord, deploy/down.sh).
 
 What it guards: under honcho one process killed with kill -9 stopped all the others (a notifications crash took
 the roles API down with it). Now a killed process is restarted and reported while the others keep answering,
@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from runtime.runner import MULTI_REGION_DB_PREFIX, plan, read_profile, supervisord_config
+from admin.runner import MULTI_REGION_DB_PREFIX, plan, read_profile, supervisord_config
 from tests.support.printed_curls import assert_printed_curls_show_the_demo
 from tests.support.instance import Instance, free_port, wait_until
 
@@ -154,7 +154,7 @@ def test_multi_region_plan_gives_each_instance_its_own_broker_databases_and_port
         assert {p.env["DB_PREFIX"] for p in own} == {MULTI_REGION_DB_PREFIX + read_profile(instance)["DB_PREFIX"]}
         assert {p.env["INSTANCE_ID"] for p in own} == {instance}
     assert len({p.env["AMQP_URI"] for p in apps}) == 3 and len({p.env["DB_PREFIX"] for p in apps}) == 3
-    # the national service only at the national instance, without a relay (runtime.config.services_of)
+    # the national service only at the national instance, without a relay (admin.services.services_of)
     assert programs["national-national"].health_port == 8305 and "national-relay-national" not in programs
     assert not {"region-1084-national", "region-1085-national"} & set(programs)
     ports = [port for p in programs.values() for port in p.listens_on]

@@ -90,12 +90,12 @@ def test_procfile_runs_every_service_and_one_relay_each():
         assert f"${{HTTP_PORT_{service.upper()}:-{port}}}" in command
         assert command.startswith("exec "), "exec: supervisord's SIGTERM must reach the process itself"
         relay = entries[f"relay-{service}"]
-        assert re.search(rf"-m runtime\.relay {service}\b", relay) and relay.startswith("exec ")
+        assert re.search(rf"-m runtime\.messaging\.relay {service}\b", relay) and relay.startswith("exec ")
 
 
 def test_procfile_modules_exist():
     for name, command in _procfile().items():
-        for module in re.findall(r"(?:services\.\w+\.service|runtime\.relay)", command):
+        for module in re.findall(r"(?:services\.\w+\.service|runtime\.messaging\.relay)", command):
             path = ROOT.joinpath(*module.split("."))
             assert path.with_suffix(".py").exists() or (path / "__main__.py").exists(), f"{name}: {module} missing"
     assert (ROOT / "deploy" / "nameko.yaml").is_file()
@@ -103,11 +103,11 @@ def test_procfile_modules_exist():
 
 @pytest.mark.parametrize("topology", ["single", "multi-region"])
 def test_supervisord_accepts_the_rendered_config(topology, tmp_path):
-    """supervisord itself parses what runtime/runner.py renders from the Procfile: every process is a program
+    """supervisord itself parses what admin/runner.py renders from the Procfile: every process is a program
     that restarts when it dies, in the group up.sh starts (`apps`, and `brokers` for multi-region)."""
     from supervisor.options import ServerOptions
 
-    from runtime.runner import plan, supervisord_config
+    from admin.runner import plan, supervisord_config
 
     (tmp_path / "run").mkdir()
     (tmp_path / "log").mkdir()
@@ -178,7 +178,8 @@ def test_the_runner_the_cli_and_the_test_support_resolve_one_configuration(tmp_p
     of the region-1084 profile, so a token minted from the profile was refused and the profile's master key could
     not unwrap the person keys. Now up.sh, `peer-admin` and the test support resolve the same values from the
     same profile and the same (development) secrets, and a token minted by the CLI is accepted by them."""
-    from runtime import auth, instance_secrets
+    from runtime import instance_secrets
+    from runtime.http import auth
     from runtime.config import profile_path, read_env_file, settings
 
     cleared = set(instance_secrets.INPUTS) | {"INSTANCE_ID", "AMQP_URI", "PG_URL", "DB_PREFIX", "LOG_LEVEL"}

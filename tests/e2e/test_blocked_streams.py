@@ -21,7 +21,7 @@ def test_a_blocked_stream_is_listed_and_measured_without_its_id_in_the_metric(da
     """Guards issue 8 item 3 (visibility): parked events waited silently. A blocked stream now shows in
     `peer-admin blocked-streams` and as a gauge of its age by consumer and category (no stream id label:
     it can be a person id)."""
-    from runtime.cli import app
+    from admin.cli import app
 
     person = str(uuid.uuid4())
     with db.connect(database_url) as conn:

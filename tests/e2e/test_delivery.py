@@ -5,7 +5,8 @@ import uuid
 
 from kombu import Connection, Exchange, Producer
 
-from runtime import db, deadletters
+from runtime import db
+from admin import deadletters
 from tests.support.instance import wait_until
 
 QUEUE = "notifications.on_function_description"

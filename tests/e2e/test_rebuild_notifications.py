@@ -51,7 +51,7 @@ def test_peer_admin_rebuilds_notifications_from_the_sources_feeds(instance):
         conn.execute("DELETE FROM known_peers")
         conn.execute("INSERT INTO known_peers (id) VALUES (%s)", (uuid.uuid4(),))
 
-    result = subprocess.run([sys.executable, "-m", "runtime.cli", "rebuild", "notifications"], cwd=ROOT,
+    result = subprocess.run([sys.executable, "-m", "admin.cli", "rebuild", "notifications"], cwd=ROOT,
                             env=instance.env(), capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "notifications:" in result.stdout and "events replayed" in result.stdout

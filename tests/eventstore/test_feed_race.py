@@ -1,5 +1,6 @@
 """Concurrent writers race a follower that reads by position: it must see every event exactly once,
 in commit order, although global positions are taken before commits and commit out of order."""
+import uuid
 import subprocess
 import sys
 import time
@@ -45,8 +46,8 @@ def test_follower_sees_every_event_once_in_commit_order(conn, database_url):
 
 
 def test_stream_order_within_the_feed(conn):
-    metadata = es.Metadata("roles", "region-1084", "t", es.uuid.uuid4())
-    stream = es.stream_name("function_description", es.uuid.uuid4())
+    metadata = es.Metadata("roles", "region-1084", "t", uuid.uuid4())
+    stream = es.stream_name("function_description", uuid.uuid4())
     for version in range(5):
         es.append(conn, stream, [es.NewEvent("function_description.support_mode_decided", {"support_mode": "group"})],
                   version - 1, metadata)

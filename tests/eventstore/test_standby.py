@@ -5,7 +5,7 @@ import uuid
 import pytest
 
 from runtime import db, eventstore
-from runtime.relay import Relay
+from runtime.messaging.relay import Relay
 from tests.support import private_postgres
 from tests.support.private_postgres import PrivatePostgres
 

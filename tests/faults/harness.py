@@ -3,7 +3,7 @@ concurrent writers appending thousands of events straight into the roles event s
 that decide whether every event was applied exactly once.
 
 Nothing here works around the runtime: events go through the real outbox relay
-(`python -m runtime.relay roles`), the real broker and the real `consumes` + `apply_once` path in a
+(`python -m runtime.messaging.relay roles`), the real broker and the real `consumes` + `apply_once` path in a
 separate `nameko run` process. The writers use `runtime.eventstore.append`, as a service does.
 """
 from __future__ import annotations
@@ -17,8 +17,10 @@ from urllib.parse import quote
 
 import requests
 
-from runtime import db, eventstore, topology
-from runtime.notifier import Notifier
+from runtime import db, eventstore
+from runtime.messaging import topology
+from runtime.messaging.consumer import consumer_queues
+from runtime.eventstore.notifier import Notifier
 from tests.support import broker
 from tests.support.counting_service import MIGRATIONS, CounterService
 from tests.support.instance import NAMEKO, Instance, Process, free_port, management
@@ -43,7 +45,7 @@ class CountingInstance(Instance):
         super().create()
         self.provision_database(COUNTER, MIGRATIONS)
         # Declared before the relay publishes: nothing the relay sends can be unroutable.
-        topology.declare_queues(self.amqp_uri, topology.consumer_queues(CounterService))
+        topology.declare_queues(self.amqp_uri, consumer_queues(CounterService))
         return self
 
     def destroy(self) -> None:
@@ -355,8 +357,8 @@ class Scenario:
     def start(self, relay: bool = True, feed: bool = True) -> "Scenario":
         """Start the counter, the relay unless the faults start it later, and the writers.
 
-        With `feed`, the roles service runs too: it serves the event feed (runtime/feed.py) that the
-        counter catches up from whenever it starts (runtime/catchup.py), a second path for the same
+        With `feed`, the roles service runs too: it serves the event feed (runtime/messaging/feed.py) that the
+        counter catches up from whenever it starts (runtime/messaging/catchup.py), a second path for the same
         events that the inbox must dedupe as well. That catch-up also repairs, at the consumer's next
         start, an event the broker path lost; so scenarios that guard one broker-path mechanism on its
         own run without it (the counter's catch-up then finds no `roles` service and retries)."""

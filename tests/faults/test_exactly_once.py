@@ -10,15 +10,15 @@ then compared event id by event id.
 What each assertion guards (each was checked by running the scenario against a copy of the runtime
 with the mechanism broken; the counts in brackets are what those runs reported):
 - lost == 0, consumer-killed: the commit before the ack (runtime/store.complete, called by
-  runtime/consumer.py before it acks). The second kill lands while the counter's workers hang inside
+  runtime/messaging/consumer.py before it acks). The second kill lands while the counter's workers hang inside
   COMMIT (a commit gate in the counter's schema); their commits then fail. Acked before the commit,
   those events are gone [ack-before-commit: lost=30, lost=25].
 - lost == 0, broker-restarted: the relay's checkpoint advancing only after the broker's confirms
-  (runtime/relay.py). The broker restarts while the memory alarm holds a published batch unconfirmed;
+  (runtime/messaging/relay.py). The broker restarts while the memory alarm holds a published batch unconfirmed;
   the broker drops it, and only a relay that has not checkpointed it publishes it again
   [checkpoint saved before the confirms: lost=16, lost=5].
 - duplicates == 0: the inbox's per-stream version check in the handler's transaction
-  (runtime/inbox.py). The relay republishes after a kill, the broker redelivers after a consumer
+  (runtime/eventstore/inbox.py). The relay republishes after a kill, the broker redelivers after a consumer
   kill or restart, and the feed catch-up delivers again; `deliveries` shows how many duplicates the
   inbox absorbed (outcome `duplicate`), each a second row without it [inbox applying duplicates:
   duplicates=22 after the relay kills].

@@ -1,6 +1,6 @@
 """A long transaction in ANOTHER database of the same PostgreSQL server must not stop a relay.
 
-The feed reads below `pg_snapshot_xmin(pg_current_snapshot())` (runtime/eventstore.py, read_all) so
+The feed reads below `pg_snapshot_xmin(pg_current_snapshot())` (runtime/eventstore/postgres.py, read_all) so
 that no event committed late is skipped. Transaction ids are cluster-wide, though: a transaction that
 holds an xid in any database of the server (another service's, another instance's, an operator's
 psql session, a hung test) holds that horizon back for every database, and every relay and event
@@ -13,7 +13,7 @@ import uuid
 import pytest
 
 from runtime import db, eventstore
-from runtime.notifier import CHANNEL
+from runtime.eventstore.notifier import CHANNEL
 from tests.faults.harness import COUNTER, stream_events
 
 pytestmark = pytest.mark.fault
@@ -63,6 +63,6 @@ def test_relay_is_not_stalled_by_a_long_transaction_in_another_database(counting
               f"roles relay published within {'%.1fs' % stalled if stalled is not None else 'NOT within 10s'}; "
               f"after it ended, caught up in {caught_up if caught_up is None else round(caught_up, 1)}s")
     assert stalled is not None, (
-        "BUG (runtime/eventstore.py read_all): the roles relay stopped publishing while a transaction in "
+        "BUG (runtime/eventstore/postgres.py read_all): the roles relay stopped publishing while a transaction in "
         "ANOTHER database was open, and caught up only after it ended: pg_snapshot_xmin is cluster-wide. "
         "Bound the horizon by in-progress xids that may belong to this database instead (see the report).")

@@ -26,8 +26,8 @@ import requests
 
 from contracts.personal import LOOKS_SEALED
 from runtime import db, eventstore
-from runtime.localnode import render_definitions
-from runtime.pseudonym import pseudonym
+from admin.localnode import render_definitions
+from runtime.privacy.pseudonym import pseudonym
 from tests.deploy.test_multi_region_links import connect, depth, drain_messages, listen, shovel_parameter
 from tests.security.test_leaks import leaks
 from tests.support.instance import ROOT, Instance, wait_until
@@ -162,7 +162,7 @@ def wait_for_picture(national: Instance, regions, timeout: float = 90) -> dict:
 
 
 def peer_admin(instance: Instance, *args: str) -> str:
-    done = subprocess.run([sys.executable, "-m", "runtime.cli", *args], env=instance.env(), cwd=ROOT,
+    done = subprocess.run([sys.executable, "-m", "admin.cli", *args], env=instance.env(), cwd=ROOT,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout

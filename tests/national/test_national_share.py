@@ -7,7 +7,7 @@ import pytest
 from kombu import Connection, Exchange, Queue
 
 from runtime import db, eventstore
-from runtime.national_share import national_types, national_versions, shared_types
+from runtime.messaging.national_share import national_types, national_versions, shared_types
 from tests.support.instance import Instance, wait_until
 
 COMPLETION = "peer_education.completion_reported"

@@ -2,7 +2,7 @@
 import pytest
 from marshmallow import ValidationError
 
-from runtime.openapi import document
+from runtime.http.openapi import document
 from services.national.schemas import PictureQuery
 from services.national.service import NationalService
 

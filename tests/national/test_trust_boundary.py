@@ -42,7 +42,7 @@ def test_it_imports_nothing_of_the_vault():
 
 
 def test_it_runs_only_at_the_national_instance():
-    from runtime.config import services_of
+    from admin.services import services_of
 
     assert "national" in services_of("national")
     assert "national" not in services_of("region-1084") and "national" not in services_of("kommune-0101")

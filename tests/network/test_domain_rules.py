@@ -11,7 +11,7 @@ import pytest
 
 from contracts.personal import national_violations
 from contracts import network as contract
-from runtime.errors import Conflict, InvalidInput
+from runtime.domain import InvalidValue, RuleBroken
 from services.network.domain import published
 from services.network.domain.meeting import Meeting
 from services.network.domain.network import Network
@@ -47,10 +47,10 @@ def test_monthly_on_the_first_thursday():
 
 
 def test_a_recurring_schedule_must_end_and_stay_bounded():
-    with pytest.raises(InvalidInput) as ended:
+    with pytest.raises(InvalidValue) as ended:
         expand(weekly())
     assert ended.value.errors[0]["field"] == "schedule.count"
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidValue):
         expand(weekly(until=date(2030, 1, 1)))  # more than 120 occurrences
 
 
@@ -65,7 +65,7 @@ def sparring(theme_rule=True):
 def test_a_sparring_meeting_takes_a_seed_001_theme():
     meeting = sparring()
     first = next(iter(meeting.occurrences))
-    with pytest.raises(InvalidInput) as refused:
+    with pytest.raises(InvalidValue) as refused:
         meeting.set_agenda(first, "practice_in_focus", [])
     assert refused.value.errors[0]["field"] == "theme"
     decide(meeting, meeting.set_agenda(first, "relations_and_boundaries", [{"title": "Runde", "minutes": 20}]))
@@ -79,17 +79,17 @@ def test_exceptions_move_or_cancel_one_occurrence():
     decide(meeting, meeting.move(second, moved, moved.replace(hour=12), None, "clash"))
     decide(meeting, meeting.cancel_occurrence(third, "holiday"))
     assert meeting.occurrences[second].starts_at == moved.isoformat() and meeting.occurrences[second].key == second
-    with pytest.raises(Conflict):
+    with pytest.raises(RuleBroken):
         meeting.sign_up(third, VOLUNTEER, None, True)
 
 
 def test_sign_up_only_for_who_takes_part_and_once():
     meeting = sparring()
     first = next(iter(meeting.occurrences))
-    with pytest.raises(Conflict):
+    with pytest.raises(RuleBroken):
         meeting.sign_up(first, VOLUNTEER, None, may_take_part=False)
     decide(meeting, meeting.sign_up(first, VOLUNTEER, "Jeg har brug for en pause undervejs", True))
-    with pytest.raises(Conflict):
+    with pytest.raises(RuleBroken):
         meeting.sign_up(first, VOLUNTEER, None, True)
 
 
@@ -109,7 +109,7 @@ def test_attendance_is_one_activity_per_peer_and_occurrence_and_a_national_count
     assert all(e.payload["duration_minutes"] == 120 and e.payload["kind"] == "sparring_meeting" for e in activities)
     report = [e.payload for _, e in facts if e.type == "meeting_report.held"]
     assert report[0]["attended_paid"] == 1 and report[0]["attended_volunteer"] == 1
-    with pytest.raises(Conflict):
+    with pytest.raises(RuleBroken):
         meeting.hold(first, [], lambda p: True)  # held once
 
 
@@ -126,7 +126,7 @@ def test_a_corrected_attendance_withdraws_the_activity():
 
 def test_attendance_needs_members_or_invitees():
     meeting = sparring()
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidValue):
         meeting.hold(next(iter(meeting.occurrences)), [{"peer_id": str(uuid.uuid4()), "status": "present"}],
                      lambda p: p in KINDS)
 
@@ -135,7 +135,7 @@ def test_members_join_once_and_the_national_size_counts_kinds():
     network = Network(uuid.uuid4())
     decide(network, Network.create("Peer-netværk Sjælland", "Sparring og vidensdeling", "regional", {PAID: "paid"}))
     events = decide(network, network.join(VOLUNTEER, "volunteer"))
-    with pytest.raises(Conflict):
+    with pytest.raises(RuleBroken):
         network.join(VOLUNTEER, "volunteer")
     (stream, size), = published.network_facts(network, events, date(2026, 12, 2))
     assert stream == f"network_size-{network.id}"
@@ -148,13 +148,13 @@ def test_only_links_to_public_pages_go_nationally():
     text = Resource(uuid.uuid4())
     decide(text, Resource.share(uuid.uuid4(), "Min historie", "text", None, "Anne fortalte om sin indlæggelse",
                                 [], None, PAID))
-    with pytest.raises(InvalidInput) as refused:
+    with pytest.raises(InvalidValue) as refused:
         text.offer_nationally(date(2026, 12, 2))
     assert refused.value.errors[0]["field"] == "kind"
     private = Resource(uuid.uuid4())
     decide(private, Resource.share(uuid.uuid4(), "Referat", "link", "https://drive.example.dk/anne?id=1", None, [],
                                    None, PAID))
-    with pytest.raises(InvalidInput) as refused:
+    with pytest.raises(InvalidValue) as refused:
         private.offer_nationally(date(2026, 12, 2))
     assert refused.value.errors[0]["field"] == "url"
     public = Resource(uuid.uuid4())

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from runtime import db, eventstore
-from runtime.projection import rebuild
+from runtime.eventstore.projection import rebuild
 from services.network import projections
 from tests.network.conftest import ok
 from tests.support.instance import wait_until

@@ -125,7 +125,7 @@ def test_peer_admin_lists_failed_emails_and_retries_them(nconn, feed, monkeypatc
     """Ops see what kept failing (rule and error, no recipient or content) and send it again."""
     from typer.testing import CliRunner
 
-    from runtime.cli import app
+    from admin.cli import app
 
     register_volunteer(feed)
     renewal_due(feed, T0)

@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from runtime import vault
+from runtime.privacy import vault
 from tests.e2e.test_volunteer_agreement_to_statement import AGREEMENT
 from tests.support.instance import ROOT, Instance
 
@@ -114,7 +114,7 @@ def test_statistics_survive_erasure_and_a_rebuild(roles):
     assert statistics(roles) == before, "erasure removes the person, not the facts counted"
     assert call(roles, "GET", path).json()["status"] == "active"  # the agreement stays, as a fact
 
-    result = subprocess.run([sys.executable, "-m", "runtime.cli", "rebuild", "roles"], cwd=ROOT, env=roles.env(),
+    result = subprocess.run([sys.executable, "-m", "admin.cli", "rebuild", "roles"], cwd=ROOT, env=roles.env(),
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     assert statistics(roles) == before, "a rebuild counts what the live run counted"

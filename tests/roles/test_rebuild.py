@@ -4,15 +4,16 @@ import uuid
 from datetime import date
 
 import contracts
-from runtime import db, eventstore, vault
-from runtime.projection import rebuild
+from runtime import db, eventstore
+from runtime.privacy import vault
+from runtime.eventstore.projection import rebuild
 from services.roles import projections
 from services.roles.domain.peer import Peer
 from services.roles.domain.peer import stream_of as peer_stream
 from services.roles.domain.volunteer_agreement import VolunteerAgreement
 from services.roles.domain.volunteer_agreement import stream_of as agreement_stream
-from tests.roles.helpers import fake_seal
-from tests.roles.test_volunteer_agreement_rules import COORDINATOR, SEED_FIELDS, VOLUNTEER
+from tests.support.domain import fake_seal
+from tests.support.volunteer_agreement import COORDINATOR, SEED_FIELDS, VOLUNTEER
 
 ROLES_MIGRATIONS = "services/roles/migrations"
 

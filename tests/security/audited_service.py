@@ -1,14 +1,14 @@
 """A test service with reads of special-category data, declared `@audited` (tests/security/test_audit.py)."""
 import uuid
 
-from runtime import audit
+from runtime.http import audit_log
 from marshmallow import Schema, fields
 
-from runtime.audit import AuditRule, audited, audits_in_body, record
-from runtime.auth import PUBLIC
+from runtime.http.audit import AuditRule, audited, audits_in_body, record
+from runtime.http.auth import PUBLIC
 from runtime.errors import NotFound
-from runtime.http import api
-from runtime.store import Database
+from runtime.http.entrypoint import api
+from runtime.service.database import Database
 
 MISSING = uuid.UUID(int=0)
 
@@ -18,7 +18,7 @@ class CitizenName(Schema):
     name = fields.String(allow_none=True, metadata={"special_category": "citizen_record"})
 
 
-class AuditProbeService(audit.AuditEndpoints):
+class AuditProbeService(audit_log.AuditEndpoints):
     name = "auditprobe"
     db = Database()
 

@@ -93,7 +93,7 @@ def test_admins_read_the_audit_log_and_nobody_can_rewrite_it(probe):
 
 
 def test_an_audited_endpoint_must_name_its_purpose():
-    from runtime.audit import audited
+    from runtime.http.audit import audited
 
     with pytest.raises(ValueError, match="purpose"):
         audited("crisis_plan", purpose="")
@@ -105,8 +105,8 @@ def test_a_response_of_special_category_data_must_be_audited_or_the_endpoint_doe
     endpoint `@audited` for that category: `@api` refuses it at import otherwise."""
     from marshmallow import Schema, fields
 
-    from runtime.audit import audited
-    from runtime.http import api
+    from runtime.http.audit import audited
+    from runtime.http.entrypoint import api
 
     class Plan(Schema):
         warning_signs = fields.List(fields.String(), metadata={"special_category": "crisis_plan"})
@@ -156,7 +156,7 @@ def test_an_endpoint_auditing_in_its_body_cannot_show_special_category_data_with
 def test_courses_responses_about_citizens_are_special_category_and_their_endpoints_declare_the_audit():
     """Guards brief gap b: courses' citizen records, participant names and support courses' citizen names were not
     marked `special_category`, so neither the import check nor the response check covered them."""
-    from runtime.audit import special_categories_in
+    from runtime.http.audit import special_categories_in
     from services.courses import schemas
     from services.courses.service import CoursesService
 

@@ -20,9 +20,9 @@ from typer.testing import CliRunner
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
-from runtime import auth
+from runtime.http import auth
 from runtime.errors import Forbidden, Unauthorized
-from runtime.http import problem_response
+from runtime.http.entrypoint import problem_response
 
 SECRET = "unit-test-secret-" + "x" * 32
 INSTANCE = "region-1084"
@@ -223,7 +223,7 @@ def test_a_jwks_url_selects_the_key_by_kid_and_maps_provider_claims(monkeypatch,
 
 # -- declarations ---------------------------------------------------------------------------------
 def test_every_endpoint_must_declare_known_roles_or_public():
-    from runtime.http import api
+    from runtime.http.entrypoint import api
 
     for allow in (None, (), "admin", ("admins",), ("public", "admin")):
         with pytest.raises(ValueError):
@@ -237,7 +237,7 @@ def test_every_endpoint_must_declare_known_roles_or_public():
 
 # -- the CLI ----------------------------------------------------------------------------------------
 def test_peer_admin_mint_token_mints_a_verifiable_development_token():
-    from runtime.cli import app
+    from admin.cli import app
 
     result = CliRunner().invoke(app, ["mint-token", "--sub", "user-42", "--role", "coordinator",
                                       "--role", "peer", "--ttl", "120"])

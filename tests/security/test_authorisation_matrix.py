@@ -9,7 +9,7 @@ of another instance, and without a valid token, answers as its declaration says.
 
 The endpoints are found by walking the service classes (as `peer-admin declare-topology` does), so a
 new endpoint is in the matrix the moment it exists; one without a declaration cannot even be imported
-(runtime/http.py refuses it). Real service processes answer, through the real HTTP stack.
+(runtime/http/entrypoint.py refuses it). Real service processes answer, through the real HTTP stack.
 """
 from __future__ import annotations
 
@@ -23,9 +23,9 @@ import pytest
 import requests
 
 from runtime import db
-from runtime.auth import FOREIGN_INSTANCE, PUBLIC, ROLE_NOT_ALLOWED, ROLES
-from runtime.http import ApiEntrypoint
-from runtime.topology import built_services, service_class
+from runtime.http.auth import FOREIGN_INSTANCE, PUBLIC, ROLE_NOT_ALLOWED, ROLES
+from runtime.http.entrypoint import ApiEntrypoint
+from admin.services import SERVICES, service_class
 from tests.support.instance import Instance, wait_until
 
 OTHER_INSTANCE = "kommune-0101"
@@ -34,7 +34,7 @@ _ARGUMENT = re.compile(r"<(?:(\w+):)?(\w+)>")
 
 def endpoints() -> list[tuple[str, str, str, ApiEntrypoint]]:
     found = []
-    for service in built_services():
+    for service in SERVICES:
         for _, member in inspect.getmembers(service_class(service)):
             for entrypoint in getattr(member, "nameko_entrypoints", ()):
                 if isinstance(entrypoint, ApiEntrypoint):
@@ -50,7 +50,7 @@ def concrete(url: str) -> str:
 
 @pytest.fixture(scope="module")
 def instance(tmp_path_factory):
-    created = Instance(services=tuple(built_services()), workdir=tmp_path_factory.mktemp("matrix")).create()
+    created = Instance(services=SERVICES, workdir=tmp_path_factory.mktemp("matrix")).create()
     try:
         for service in created.services:
             created.start_service(service)

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from marshmallow import Schema, ValidationError
 
-from runtime import cpr
+from contracts import cpr
 from runtime.logs import JsonFormatter
 
 

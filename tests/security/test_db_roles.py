@@ -9,7 +9,8 @@ import uuid
 import psycopg
 import pytest
 
-from runtime import db, db_roles, instance_secrets, vault
+from runtime import db, db_roles, instance_secrets
+from runtime.privacy import vault
 from runtime.config import settings
 from tests.support.instance import ROOT
 

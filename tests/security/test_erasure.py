@@ -6,7 +6,8 @@ import subprocess
 import sys
 import uuid
 
-from runtime import db, vault
+from runtime import db
+from runtime.privacy import vault
 from tests.support.instance import ROOT, wait_until
 
 LENE, METTE, KIM = "Lene Lederløkke", "Mette Mentorsdottir", "Kim Kollegaard"
@@ -45,7 +46,7 @@ def published_count(instance):
 
 
 def peer_admin(instance, *args):
-    result = subprocess.run([sys.executable, "-m", "runtime.cli", *args], cwd=ROOT, env=instance.env(),
+    result = subprocess.run([sys.executable, "-m", "admin.cli", *args], cwd=ROOT, env=instance.env(),
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout

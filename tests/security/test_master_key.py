@@ -9,7 +9,8 @@ import uuid
 import pytest
 from cryptography.exceptions import InvalidTag
 
-from runtime import db, vault
+from runtime import db
+from runtime.privacy import vault
 from tests.support.instance import ROOT, wait_until
 
 PEER, LEADER = str(uuid.uuid4()), str(uuid.uuid4())
@@ -22,7 +23,7 @@ def _events(instance) -> list[dict]:
 
 
 def _rotate(instance, new_key: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "runtime.cli", "vault-rotate-master-key"], cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "admin.cli", "vault-rotate-master-key"], cwd=ROOT,
                           env=instance.env(VAULT_NEW_MASTER_KEY=new_key), capture_output=True, text=True, timeout=120)
 
 

@@ -9,10 +9,10 @@ from marshmallow import Schema, fields, validate
 import contracts
 from contracts import registry
 from contracts.personal import PersonRef, Personal, national_violations
-from runtime import pseudonym
-from runtime.cpr import CprNumber
+from runtime.privacy import pseudonym
+from contracts.cpr import CprNumber
 from runtime.instance_secrets import ConfigurationError
-from runtime.pseudonym import Pseudonym
+from runtime.privacy.pseudonym import Pseudonym
 
 SECRET_A, SECRET_B = b"a" * 32, b"b" * 32
 
@@ -104,7 +104,7 @@ def test_the_pseudonym_field_accepts_only_pseudonyms():
 def test_peer_admin_pseudonym_prints_the_configured_pseudonym(monkeypatch):
     from typer.testing import CliRunner
 
-    from runtime.cli import app
+    from admin.cli import app
 
     monkeypatch.setenv("PSEUDONYM_SECRET", "t" * 40)
     person = str(uuid.uuid4())
@@ -118,7 +118,7 @@ def test_rule_pseudonyms_are_keyed_per_purpose_so_streams_of_one_entity_cannot_b
     so `peer_education-<course>` and `outcome-<course>` carried the same pseudonym and the national
     level could join a course's completions with its WHO-5 outcome. Keyed per purpose, they differ;
     each stays stable (per-stream order and deduplication still work)."""
-    from runtime.relay import national_envelope
+    from runtime.messaging.relay import national_envelope
 
     monkeypatch.setenv("PSEUDONYM_SECRET", "n" * 40)
     course = str(uuid.uuid4())

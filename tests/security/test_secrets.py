@@ -1,6 +1,6 @@
 """Secrets have no public default (issue 8 item 9): runtime/instance_secrets.py, runtime/config.py.
 
-Unit level for the resolution rules; real `nameko run` and `python -m runtime.relay` processes for the refusal
+Unit level for the resolution rules; real `nameko run` and `python -m runtime.messaging.relay` processes for the refusal
 to start, and real `peer-admin` processes for the development secrets shared between processes.
 """
 import json
@@ -14,7 +14,8 @@ from pathlib import Path
 import jwt
 import pytest
 
-from runtime import auth, instance_secrets
+from runtime import instance_secrets
+from runtime.http import auth
 from runtime.config import ConfigurationError, settings
 from runtime.errors import Unauthorized
 
@@ -107,7 +108,7 @@ def test_the_default_development_secrets_file_is_git_ignored():
 def test_a_process_without_secrets_outside_development_mode_refuses_to_start(tmp_path, command):
     """Guards: a service or relay started with no secrets ran on public defaults; now it exits, naming them."""
     argv = ([NAMEKO, "run", "--config", "deploy/nameko.yaml", "services.roles.service"] if command == "service"
-            else [sys.executable, "-m", "runtime.relay", "roles"])
+            else [sys.executable, "-m", "runtime.messaging.relay", "roles"])
     env = without_secrets(DB_PREFIX=f"nosecrets_{os.getpid()}_", WEB_SERVER_ADDRESS="127.0.0.1:0")
     try:
         finished = subprocess.run(argv, env=env, cwd=ROOT, capture_output=True, text=True, timeout=60)

@@ -11,10 +11,12 @@ from marshmallow import Schema, fields, validate
 import contracts
 from contracts import registry
 from contracts.personal import STREAM, Personal, PersonRef
-from runtime import db, eventstore, pseudonym, vault
+from runtime import db, eventstore
+from runtime.privacy import pseudonym
+from runtime.privacy import vault
 from runtime.config import settings
 from runtime.instance_secrets import ConfigurationError
-from runtime.cpr import CprNumber
+from contracts.cpr import CprNumber
 from runtime.errors import InvalidInput
 
 LENE = "Lene Leder-Vaulttest"

@@ -10,7 +10,8 @@ import uuid
 
 import pytest
 
-from runtime import db, eventstore, vault
+from runtime import db, eventstore
+from runtime.privacy import vault
 
 VICTIM, LEADER = str(uuid.uuid4()), str(uuid.uuid4())
 NEEDS = ["Tåler ikke konflikter", "Har angst om morgenen"]

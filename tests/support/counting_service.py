@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from runtime import health
-from runtime.consumer import consumes
-from runtime.store import Database
+from runtime.http import health
+from runtime.messaging.consumer import consumes
+from runtime.service.database import Database
 
 MIGRATIONS = Path(__file__).parent / "counting_migrations"
 

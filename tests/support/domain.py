@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import contracts
-from runtime import vault
+from runtime.privacy import vault
 
 
 def fake_seal(subject, value, field) -> str:
@@ -21,3 +21,7 @@ def decide(aggregate, events):
         aggregate.apply(event.type, event.payload)
         aggregate.version += 1
     return events
+
+
+def types(events) -> list[str]:
+    return [e.type for e in events]

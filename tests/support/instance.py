@@ -1,6 +1,6 @@
 """A throwaway instance for end-to-end tests: its own RabbitMQ vhost, its own databases, real processes.
 
-Services run as `nameko run` processes and relays as `python -m runtime.relay`, exactly as the
+Services run as `nameko run` processes and relays as `python -m runtime.messaging.relay`, exactly as the
 local runner starts them, so tests exercise the broker and the database for real.
 """
 from __future__ import annotations
@@ -20,9 +20,12 @@ from urllib.parse import quote
 import requests
 from kombu import Connection
 
-from runtime import db, db_roles, instance_secrets, topology, vault
-from runtime.auth import mint_token
-from runtime.config import NATIONAL_SERVICES, settings
+from runtime import db, db_roles, instance_secrets
+from runtime.privacy import vault
+from runtime.http.auth import mint_token
+from admin import services as composition
+from admin.services import NATIONAL_SERVICES
+from runtime.config import settings
 
 ROOT = Path(__file__).resolve().parents[2]
 MANAGEMENT = os.environ.get("RABBITMQ_MANAGEMENT_URL", "http://guest:guest@127.0.0.1:15672")
@@ -164,7 +167,7 @@ class Instance:
             self.provision_database(service, ROOT / "services" / service / "migrations")
         if self.has_vault:
             db_roles.provision(self.settings(), "vault", vault.provision)
-        topology.declare(self.amqp_uri, self.services)
+        composition.declare(self.amqp_uri, self.services)
         return self
 
     def destroy(self) -> None:
@@ -174,7 +177,7 @@ class Instance:
             self.drop_database(service)
         if not self.vhost:  # a topology node's default vhost: remove what this instance declared there
             with Connection(self.amqp_uri) as conn:
-                for queue in topology.all_queues(self.services):
+                for queue in composition.all_queues(self.services):
                     conn.default_channel.queue_delete(queue.name)
             return
         try:
@@ -194,7 +197,7 @@ class Instance:
 
     def start_relay(self, service: str, **options) -> Process:
         args = [f"--{k.replace('_', '-')}={v}" for k, v in options.items()]
-        process = Process(f"{service}-relay", [sys.executable, "-m", "runtime.relay", service, *args],
+        process = Process(f"{service}-relay", [sys.executable, "-m", "runtime.messaging.relay", service, *args],
                           self.env(), self.logdir / f"{service}-relay.log").start()
         self.processes[f"{service}-relay"] = process
         return process

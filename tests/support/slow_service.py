@@ -2,9 +2,9 @@
 import os
 
 from runtime import db
-from runtime.auth import PUBLIC
-from runtime.http import api
-from runtime.store import Database
+from runtime.http.auth import PUBLIC
+from runtime.http.entrypoint import api
+from runtime.service.database import Database
 
 if os.environ.get("SLOWPOKE_WITHOUT_GUARD"):
     # The control run of the slow-query test: let the service start with psycopg's blocking wait,

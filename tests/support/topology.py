@@ -1,6 +1,6 @@
 """The multi-region topology for tests: two regions and the national instance, each with its own RabbitMQ node.
 
-The nodes (runtime/localnode.py) run on random free ports with data in a temporary directory, load the
+The nodes (admin/localnode.py) run on random free ports with data in a temporary directory, load the
 definitions of deploy/multi-region/rabbitmq/ and are linked by the shovels those declare. The shared node on
 5672 is never touched. Started once per test session by the `topology` fixture (tests/conftest.py), stopped at
 the end; each node is ~150 MB.
@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from runtime.localnode import INSTANCES, LocalNode, random_ports, wait_until_serving
+from admin.localnode import INSTANCES, LocalNode, random_ports, wait_until_serving
 
 
 @dataclass

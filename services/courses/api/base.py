@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from runtime.audit import AuditRule, record
-from runtime.application import Application
-from runtime.auth import caller_peer_id, is_peer_only, principal_of  # noqa: F401  (used by the mixins)
+from runtime.http.audit import AuditRule, record
+from runtime.service.application import Application
+from runtime.http.auth import caller_peer_id, is_peer_only, principal_of  # noqa: F401  (used by the mixins)
 from runtime.errors import Forbidden
 from services.courses import projections
 from services.courses.domain.group_course import GroupCourse

@@ -1,10 +1,10 @@
 """Citizens: persons receiving support. Every read of a record is audited; errors never echo values."""
 from __future__ import annotations
 
-from runtime.audit import audits_in_body
+from runtime.http.audit import audits_in_body
 from runtime.errors import Forbidden, NotFound
 from runtime.eventstore import NO_STREAM
-from runtime.http import api
+from runtime.http.entrypoint import api
 from services.courses import schemas
 from services.courses.api.base import MATCHERS, ApiBase, caller_peer_id, is_peer_only
 from services.courses.domain.citizens import Citizen

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from runtime.audit import audits_in_body
+from runtime.http.audit import audits_in_body
 from runtime.errors import InvalidInput
-from runtime.http import api
+from runtime.http.entrypoint import api
 from services.courses import privacy, schemas
 from services.courses.api.base import (PLANNERS, READERS, RUNNERS, ApiBase, caller_peer_id, is_peer_only,
                                        principal, today)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from runtime.eventstore import NO_STREAM
-from runtime.http import api
+from runtime.http.entrypoint import api
 from services.courses import schemas
 from services.courses.api.base import PLANNERS, READERS, ApiBase
 from services.courses.domain.methods import NATIONAL_METHODS, LocalMethod

@@ -6,7 +6,7 @@ from werkzeug.wrappers import Response
 from runtime import ical
 from runtime.config import settings
 from runtime.errors import Forbidden
-from runtime.http import api
+from runtime.http.entrypoint import api
 from services.courses import calendars, hours, schemas, texts
 from services.courses.api.base import READERS, ApiBase, caller_peer_id, is_peer_only
 

@@ -6,7 +6,7 @@ events, which no erasure removes. So the counts move neither with an erasure nor
 """
 from __future__ import annotations
 
-from runtime.http import api
+from runtime.http.entrypoint import api
 from services.courses import schemas
 
 STATISTICS_READERS = ("coordinator", "leader", "admin")  # staff; counts hold nothing about a person

@@ -2,9 +2,9 @@
 sessions (published as peer activities), WHO-5, and closing with an evaluation."""
 from __future__ import annotations
 
-from runtime.audit import audits_in_body
+from runtime.http.audit import audits_in_body
 from runtime.errors import Forbidden, InvalidInput
-from runtime.http import api
+from runtime.http.entrypoint import api
 from services.courses import schemas
 from services.courses.api.base import MATCHERS, SUPPORTERS, ApiBase, caller_peer_id, is_peer_only, today
 from services.courses.domain import published

@@ -3,7 +3,7 @@ it is personal data, mostly special-category (health): never in logs, errors or 
 from __future__ import annotations
 
 from runtime.eventstore import NewEvent
-from runtime.aggregate import Aggregate
+from runtime.service.aggregate import Aggregate
 
 
 class Citizen(Aggregate):

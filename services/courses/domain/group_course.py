@@ -10,10 +10,10 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from runtime.errors import Conflict, InvalidInput, NotFound
+from runtime.domain import InvalidValue, NotFound, RuleBroken
 from runtime.eventstore import NewEvent
 from services.courses.domain import completion, who5
-from runtime.aggregate import Aggregate
+from runtime.service.aggregate import Aggregate
 
 OPEN_STATUSES = ("planned", "running")
 
@@ -55,9 +55,6 @@ class Participant:
         """The participant as a person: the vault's subject for what is said about them."""
         return self.peer_id or self.citizen_id
 
-
-def _conflict(field_name: str, reason: str) -> Conflict:
-    return Conflict(f"{field_name}: {reason}", [{"field": field_name, "reason": reason}])
 
 
 class GroupCourse(Aggregate):
@@ -180,14 +177,14 @@ class GroupCourse(Aggregate):
     # -- commands ---------------------------------------------------------------------------------------
     def _require_open(self) -> None:
         if self.status not in OPEN_STATUSES:
-            raise _conflict("status", f"the course is {self.status}")
+            raise RuleBroken.field("status", f"the course is {self.status}")
 
     @staticmethod
     def plan(kind, title, description, method_ids, capacity, completion_rule, known_method_ids,
              facilitator_peer_ids=()) -> list[NewEvent]:
         unknown = [str(m) for m in method_ids if m not in known_method_ids]
         if unknown:
-            raise InvalidInput.field("method_ids", "unknown method id(s): " + ", ".join(unknown))
+            raise InvalidValue.field("method_ids", "unknown method id(s): " + ", ".join(unknown))
         events = [NewEvent("group_course.planned", {
             "kind": kind, "title": title, "description": description,
             "method_ids": [str(m) for m in method_ids], "capacity": capacity,
@@ -199,7 +196,7 @@ class GroupCourse(Aggregate):
     def change_capacity(self, capacity: int) -> list[NewEvent]:
         self._require_open()
         if capacity < len(self.enrolled()):
-            raise _conflict("capacity", "fewer places than participants enrolled; withdraw someone first")
+            raise RuleBroken.field("capacity", "fewer places than participants enrolled; withdraw someone first")
         events = [NewEvent("group_course.capacity_changed", {"capacity": capacity})]
         free = capacity - len(self.enrolled())
         events += [NewEvent("group_course.participant_promoted", {"participant_id": pid})
@@ -220,12 +217,12 @@ class GroupCourse(Aggregate):
 
     def _check_times(self, starts_at: datetime, ends_at: datetime) -> None:
         if ends_at <= starts_at:
-            raise InvalidInput.field("ends_at", "must be after starts_at")
+            raise InvalidValue.field("ends_at", "must be after starts_at")
 
     def _check_facilitators(self, peer_ids, field_name: str) -> None:
         strangers = [str(p) for p in peer_ids if not self.is_facilitator(p)]
         if strangers:
-            raise InvalidInput.field(field_name, "not a facilitator of the course: " + ", ".join(strangers))
+            raise InvalidValue.field(field_name, "not a facilitator of the course: " + ", ".join(strangers))
 
     def schedule_session(self, title, starts_at, ends_at, place, programme="", exercises=(),
                          facilitator_peer_ids=(), session_id=None) -> list[NewEvent]:
@@ -242,7 +239,7 @@ class GroupCourse(Aggregate):
         self._require_open()
         session = self.session(session_id)
         if session.status != "scheduled":
-            raise _conflict("session_id", f"the session is {session.status}")
+            raise RuleBroken.field("session_id", f"the session is {session.status}")
         return session
 
     def reschedule_session(self, session_id, starts_at, ends_at, place) -> list[NewEvent]:
@@ -271,7 +268,7 @@ class GroupCourse(Aggregate):
             facilitations = [{"peer_id": p, "minutes": session.minutes} for p in peers]
         facilitations = [{"peer_id": str(f["peer_id"]), "minutes": f["minutes"]} for f in facilitations]
         if not facilitations:
-            raise InvalidInput.field("facilitations", "a session is held by at least one facilitator")
+            raise InvalidValue.field("facilitations", "a session is held by at least one facilitator")
         self._check_facilitators([f["peer_id"] for f in facilitations], "facilitations")
         events = [NewEvent("group_course.session_held", {
             "session_id": session.id, "held_at": held_at.isoformat(), "facilitations": facilitations})]
@@ -283,9 +280,9 @@ class GroupCourse(Aggregate):
     def _attendance_event(self, session_id, participant_id, status, minutes_late) -> list[NewEvent]:
         participant = self.participant(participant_id)
         if participant.status != "enrolled":
-            raise _conflict("participant_id", f"the participant is {participant.status}")
+            raise RuleBroken.field("participant_id", f"the participant is {participant.status}")
         if minutes_late and status != "late":
-            raise InvalidInput.field("minutes_late", "only for status late")
+            raise InvalidValue.field("minutes_late", "only for status late")
         return [NewEvent("group_course.attendance_recorded", {
             "session_id": str(session_id), "participant_id": participant.id, "status": status,
             "minutes_late": minutes_late or 0})]
@@ -294,16 +291,16 @@ class GroupCourse(Aggregate):
         self._require_open()
         session = self.session(session_id)
         if session.status != "held":
-            raise _conflict("session_id", "attendance is recorded for held sessions; record the session held first")
+            raise RuleBroken.field("session_id", "attendance is recorded for held sessions; record the session held first")
         return self._attendance_event(session.id, participant_id, status, minutes_late)
 
     def enroll(self, participant_type, citizen_id=None, peer_id=None, participant_id=None) -> list[NewEvent]:
         self._require_open()
         if (citizen_id is None) == (peer_id is None):
-            raise InvalidInput.field("citizen_id", "give exactly one of citizen_id and peer_id")
+            raise InvalidValue.field("citizen_id", "give exactly one of citizen_id and peer_id")
         person = (str(citizen_id) if citizen_id else None, str(peer_id) if peer_id else None)
         if any(p.person == person and p.status != "withdrawn" for p in self.participants.values()):
-            raise _conflict("citizen_id" if citizen_id else "peer_id", "already enrolled or waitlisted")
+            raise RuleBroken.field("citizen_id" if citizen_id else "peer_id", "already enrolled or waitlisted")
         payload = {"participant_id": str(participant_id or uuid.uuid4()), "participant_type": participant_type,
                    "citizen_id": person[0], "peer_id": person[1]}
         full = self.free_places() == 0 or bool(self.waitlist)
@@ -323,10 +320,10 @@ class GroupCourse(Aggregate):
 
     def give_feedback(self, participant_id, interviewed_by, text, rating=None, session_id=None) -> list[NewEvent]:
         if self.status == "cancelled":
-            raise _conflict("status", "the course is cancelled")
+            raise RuleBroken.field("status", "the course is cancelled")
         participant = self.participant(participant_id)
         if participant.status == "waitlisted":
-            raise _conflict("participant_id", "the participant is waitlisted")
+            raise RuleBroken.field("participant_id", "the participant is waitlisted")
         if session_id is not None:
             self.session(session_id)
         return [NewEvent("group_course.feedback_given", {
@@ -337,10 +334,10 @@ class GroupCourse(Aggregate):
 
     def record_who5(self, participant_id, timing, items) -> list[NewEvent]:
         if self.status == "cancelled":
-            raise _conflict("status", "the course is cancelled")
+            raise RuleBroken.field("status", "the course is cancelled")
         participant = self.participant(participant_id)
         if participant.status != "enrolled":
-            raise _conflict("participant_id", f"the participant is {participant.status}")
+            raise RuleBroken.field("participant_id", f"the participant is {participant.status}")
         return [NewEvent("group_course.who5_recorded", {
             "participant_id": participant.id, "person_id": participant.person_id, "timing": timing,
             **who5.score(items)})]
@@ -354,5 +351,5 @@ class GroupCourse(Aggregate):
     def cancel(self, reason: str) -> list[NewEvent]:
         self._require_open()
         if self.held_sessions():
-            raise _conflict("status", "sessions were held; close the course instead")
+            raise RuleBroken.field("status", "sessions were held; close the course instead")
         return [NewEvent("group_course.cancelled", {"reason": reason})]

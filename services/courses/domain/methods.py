@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import uuid
 
-from runtime.errors import InvalidInput
+from runtime.domain import InvalidValue
 from runtime.eventstore import NewEvent
-from runtime.aggregate import Aggregate
+from runtime.service.aggregate import Aggregate
 
 _NAMESPACE = uuid.UUID("6f1c6b7e-3d0a-5b1e-9a63-0c4f6d2b8e11")
 
@@ -46,5 +46,5 @@ class LocalMethod(Aggregate):
     def add(name: str, description: str, existing_names: set[str]) -> list[NewEvent]:
         taken = {n.casefold() for n in existing_names} | {m["name"].casefold() for m in NATIONAL_METHODS}
         if name.strip().casefold() in taken:
-            raise InvalidInput.field("name", "a method with this name exists")
+            raise InvalidValue.field("name", "a method with this name exists")
         return [NewEvent("method.added", {"name": name.strip(), "description": description})]

@@ -10,7 +10,7 @@ import uuid
 
 from runtime.eventstore import NewEvent
 from services.courses.domain import who5
-from runtime.aggregate import Aggregate
+from runtime.service.aggregate import Aggregate
 
 POOL_ID = uuid.uuid5(uuid.UUID("9d4a1f0e-6b2c-5e8d-a7f3-1c0b5e4d2a96"), "individual-support-courses")
 

@@ -8,14 +8,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from runtime.errors import Conflict, NotFound
+from runtime.domain import NotFound, RuleBroken
 from runtime.eventstore import NewEvent
 from services.courses.domain import who5
-from runtime.aggregate import Aggregate
+from runtime.service.aggregate import Aggregate
 
-
-def _conflict(field_name: str, reason: str) -> Conflict:
-    return Conflict(f"{field_name}: {reason}", [{"field": field_name, "reason": reason}])
 
 
 class SupportCourse(Aggregate):
@@ -64,7 +61,7 @@ class SupportCourse(Aggregate):
     # -- commands ---------------------------------------------------------------------------------------
     def _require_open(self) -> None:
         if self.status != "open":
-            raise _conflict("status", "the course is closed")
+            raise RuleBroken.field("status", "the course is closed")
 
     def is_matched_peer(self, peer_id) -> bool:
         return self.peer_id is not None and self.peer_id == str(peer_id)
@@ -80,15 +77,15 @@ class SupportCourse(Aggregate):
     def match(self, peer_id) -> list[NewEvent]:
         self._require_open()
         if self.peer_id is not None:
-            raise _conflict("peer_id", "the course already has a matched peer; replace the match instead")
+            raise RuleBroken.field("peer_id", "the course already has a matched peer; replace the match instead")
         return [NewEvent("support_course.peer_matched", {"peer_id": str(peer_id)})]
 
     def replace_match(self, peer_id, reason: str = "") -> list[NewEvent]:
         self._require_open()
         if self.peer_id is None:
-            raise _conflict("peer_id", "no peer is matched yet; match one first")
+            raise RuleBroken.field("peer_id", "no peer is matched yet; match one first")
         if self.is_matched_peer(peer_id):
-            raise _conflict("peer_id", "this peer is already the matched peer")
+            raise RuleBroken.field("peer_id", "this peer is already the matched peer")
         return [NewEvent("support_course.match_replaced",
                          {"citizen_id": self.citizen_id, "previous_peer_id": self.peer_id, "peer_id": str(peer_id),
                           "reason": reason})]
@@ -110,9 +107,9 @@ class SupportCourse(Aggregate):
                      session_id=None) -> list[NewEvent]:
         self._require_open()
         if self.peer_id is None:
-            raise _conflict("peer_id", "no peer is matched with the citizen yet")
+            raise RuleBroken.field("peer_id", "no peer is matched with the citizen yet")
         if not self.is_matched_peer(peer_id):
-            raise _conflict("peer_id", "only the matched peer holds sessions in this course")
+            raise RuleBroken.field("peer_id", "only the matched peer holds sessions in this course")
         return [NewEvent("support_course.session_held", {
             "citizen_id": self.citizen_id, "session_id": str(session_id or uuid.uuid4()),
             "peer_id": str(peer_id), "kind": kind,
@@ -123,7 +120,7 @@ class SupportCourse(Aggregate):
         if str(session_id) not in self.session_peers:
             raise NotFound(f"session {session_id} is not part of course {self.id}")
         if str(session_id) in self.withdrawn:
-            raise _conflict("session_id", "the session is already withdrawn")
+            raise RuleBroken.field("session_id", "the session is already withdrawn")
         return [NewEvent("support_course.session_withdrawn", {"session_id": str(session_id), "reason": reason})]
 
     def record_who5(self, timing: str, items) -> list[NewEvent]:

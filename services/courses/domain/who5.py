@@ -14,7 +14,7 @@ docs/security.md ("The national level"), applied here before a distribution is r
   40-59 band it implies) is 1..`MIN_CELL`-1."""
 from __future__ import annotations
 
-from runtime.errors import InvalidInput
+from runtime.domain import InvalidValue
 
 ITEMS = 5
 REPORTING_THRESHOLD = 5
@@ -24,10 +24,10 @@ BUCKET_EDGES = (20, 40, 60, 80)  # buckets 0-19, 20-39, 40-59, 60-79, 80-100
 
 def score(items: list[int]) -> dict:
     if not isinstance(items, list) or len(items) != ITEMS:
-        raise InvalidInput.field("items", f"WHO-5 has exactly {ITEMS} answers")
+        raise InvalidValue.field("items", f"WHO-5 has exactly {ITEMS} answers")
     for index, item in enumerate(items):
         if isinstance(item, bool) or not isinstance(item, int) or not 0 <= item <= 5:
-            raise InvalidInput.field(f"items[{index}]", "each answer is a whole number from 0 to 5")
+            raise InvalidValue.field(f"items[{index}]", "each answer is a whole number from 0 to 5")
     raw = sum(items)
     return {"items": list(items), "raw_score": raw, "score": raw * 4}
 

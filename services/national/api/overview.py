@@ -11,11 +11,11 @@ from marshmallow import ValidationError
 from werkzeug.wrappers import Response
 
 from runtime.errors import InvalidInput
-from runtime.http import api
+from runtime.http.entrypoint import api
 from services.national import disclosure, schemas
 from services.national.facts import MEASURES
 
-READERS = ("national_coordinator",)  # and only with a token of the national instance (runtime/auth.py)
+READERS = ("national_coordinator",)  # and only with a token of the national instance (runtime/http/auth.py)
 CSV_HEADER = ("measure", "region", "period", "value", "suppressed")
 
 

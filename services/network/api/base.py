@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timezone
 
-from runtime.application import Application
-from runtime.audit import AuditRule, record
-from runtime.auth import caller_peer_id, is_peer_only, principal_of
+from runtime.service.application import Application
+from runtime.http.audit import AuditRule, record
+from runtime.http.auth import caller_peer_id, is_peer_only, principal_of
 from runtime.errors import Forbidden, InvalidInput
 from services.network import projections
 from services.network.domain.meeting import Meeting

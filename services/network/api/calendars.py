@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from runtime import ical
-from runtime.auth import caller_peer_id, is_peer_only
+from runtime.http.auth import caller_peer_id, is_peer_only
 from runtime.config import settings
 from runtime.errors import Forbidden
-from runtime.http import api
+from runtime.http.entrypoint import api
 from services.network import calendars, texts
 from services.network.api.base import READERS, ApiBase
 

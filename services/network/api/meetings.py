@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import copy
 
-from runtime.auth import caller_peer_id, is_peer_only, principal_of
+from runtime.http.auth import caller_peer_id, is_peer_only, principal_of
 from runtime.errors import Forbidden
-from runtime.http import api
+from runtime.http.entrypoint import api
 from services.network import schemas
 from services.network.api.base import MEMBERS, ORGANISERS, READERS, ApiBase
 from services.network.domain import published

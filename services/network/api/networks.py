@@ -1,8 +1,8 @@
 """Network groups: creation, members joining and leaving, facilitators, the member list."""
 from __future__ import annotations
 
-from runtime.auth import caller_peer_id, is_peer_only
-from runtime.http import api
+from runtime.http.auth import caller_peer_id, is_peer_only
+from runtime.http.entrypoint import api
 from services.network import schemas
 from services.network.api.base import CREATORS, MEMBERS, ORGANISERS, READERS, ApiBase, today
 from services.network.domain import published

@@ -2,8 +2,8 @@
 a public page to the national level."""
 from __future__ import annotations
 
-from runtime.auth import caller_peer_id, is_peer_only
-from runtime.http import api
+from runtime.http.auth import caller_peer_id, is_peer_only
+from runtime.http.entrypoint import api
 from services.network import schemas
 from services.network.api.base import CREATORS, MEMBERS, READERS, ApiBase, today
 from services.network.api.networks import NETWORK

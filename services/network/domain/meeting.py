@@ -11,11 +11,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from contracts.network import SPARRING_THEMES
-from runtime.aggregate import Aggregate
-from runtime.errors import InvalidInput, NotFound
+from runtime.service.aggregate import Aggregate
+from runtime.domain import InvalidValue, NotFound, RuleBroken
 from runtime.eventstore import NewEvent
 from services.network.domain import schedule as schedules
-from services.network.domain.network import conflict
 
 
 @dataclass
@@ -109,10 +108,10 @@ class Meeting(Aggregate):
 
     def _scheduled(self, key) -> Occurrence:
         if self.status != "active":
-            raise conflict("status", "the meeting is cancelled")
+            raise RuleBroken.field("status", "the meeting is cancelled")
         o = self.occurrence(key)
         if o.status != "scheduled":
-            raise conflict("occurrence", f"the occurrence is {o.status}")
+            raise RuleBroken.field("occurrence", f"the occurrence is {o.status}")
         return o
 
     # -- commands ---------------------------------------------------------------------------------------
@@ -120,7 +119,7 @@ class Meeting(Aggregate):
     def schedule(kind, title, place, schedule, network_id=None, workplace=None,
                  facilitator_peer_ids=()) -> list[NewEvent]:
         if (network_id is None) == (workplace is None):
-            raise InvalidInput.field("network_id", "give exactly one of network_id and workplace")
+            raise InvalidValue.field("network_id", "give exactly one of network_id and workplace")
         occurrences = schedules.expand(schedule)
         stored = {**schedule, "starts_at": schedule["starts_at"].isoformat(),
                   "until": schedule["until"].isoformat() if schedule.get("until") else None}
@@ -131,14 +130,14 @@ class Meeting(Aggregate):
 
     def invite(self, peer_ids) -> list[NewEvent]:
         if self.status != "active":
-            raise conflict("status", "the meeting is cancelled")
+            raise RuleBroken.field("status", "the meeting is cancelled")
         new = [str(p) for p in dict.fromkeys(str(p) for p in peer_ids) if p not in self.invitees]
         return [NewEvent("meeting.invited", {"peer_ids": new})] if new else []
 
     def move(self, key, starts_at: datetime, ends_at: datetime, place, reason) -> list[NewEvent]:
         self._scheduled(key)
         if ends_at <= starts_at:
-            raise InvalidInput.field("ends_at", "must be after starts_at")
+            raise InvalidValue.field("ends_at", "must be after starts_at")
         return [NewEvent("meeting.occurrence_moved", {
             "occurrence": str(key), "starts_at": starts_at.isoformat(), "ends_at": ends_at.isoformat(),
             "place": place or self.occurrence(key).place, "reason": reason})]
@@ -149,15 +148,15 @@ class Meeting(Aggregate):
 
     def cancel(self, reason) -> list[NewEvent]:
         if self.status != "active":
-            raise conflict("status", "the meeting is cancelled")
+            raise RuleBroken.field("status", "the meeting is cancelled")
         return [NewEvent("meeting.cancelled", {"reason": reason})]
 
     def set_agenda(self, key, theme, agenda) -> list[NewEvent]:
         o = self.occurrence(key)
         if o.status == "cancelled":
-            raise conflict("occurrence", "the occurrence is cancelled")
+            raise RuleBroken.field("occurrence", "the occurrence is cancelled")
         if self.kind == "sparring_meeting" and theme not in SPARRING_THEMES:
-            raise InvalidInput.field("theme", "a sparring meeting's theme is one of seed 001's: "
+            raise InvalidValue.field("theme", "a sparring meeting's theme is one of seed 001's: "
                                      + ", ".join(SPARRING_THEMES))
         return [NewEvent("meeting.agenda_set", {"occurrence": o.key, "theme": theme,
                                                 "agenda": [dict(item) for item in agenda]})]
@@ -165,9 +164,9 @@ class Meeting(Aggregate):
     def sign_up(self, key, peer_id, note, may_take_part: bool) -> list[NewEvent]:
         o = self._scheduled(key)
         if not may_take_part:
-            raise conflict("peer_id", "only the network's members and the meeting's invitees sign up")
+            raise RuleBroken.field("peer_id", "only the network's members and the meeting's invitees sign up")
         if str(peer_id) in o.sign_ups:
-            raise conflict("peer_id", "already signed up for this occurrence")
+            raise RuleBroken.field("peer_id", "already signed up for this occurrence")
         return [NewEvent("meeting.signed_up", {"occurrence": o.key, "peer_id": str(peer_id), "note": note or None})]
 
     def cancel_sign_up(self, key, peer_id) -> list[NewEvent]:
@@ -184,7 +183,7 @@ class Meeting(Aggregate):
         records = {str(a["peer_id"]): a["status"] for a in attendance}
         strangers = sorted(p for p in records if not may_take_part(p))
         if strangers:
-            raise InvalidInput.field("attendance", "not a member or invitee: " + ", ".join(strangers))
+            raise InvalidValue.field("attendance", "not a member or invitee: " + ", ".join(strangers))
         return [NewEvent("meeting.held", {
             "occurrence": o.key, "held_at": (held_at or datetime.fromisoformat(o.starts_at)).isoformat(),
             "duration_minutes": duration_minutes or o.minutes,
@@ -193,9 +192,9 @@ class Meeting(Aggregate):
     def record_attendance(self, key, peer_id, status, may_take_part: bool) -> list[NewEvent]:
         o = self.occurrence(key)
         if o.status != "held":
-            raise conflict("occurrence", "attendance is recorded for held occurrences; record it held first")
+            raise RuleBroken.field("occurrence", "attendance is recorded for held occurrences; record it held first")
         if not may_take_part:
-            raise InvalidInput.field("peer_id", "not a member or invitee")
+            raise InvalidValue.field("peer_id", "not a member or invitee")
         if o.attendance.get(str(peer_id)) == status:
             return []
         return [NewEvent("meeting.attendance_recorded", {"occurrence": o.key, "peer_id": str(peer_id),

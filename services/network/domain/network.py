@@ -4,13 +4,10 @@ Members are peers by id, with the kind (paid or volunteer) roles reported; facil
 who run the network. One stream per network, so joining and leaving are decided on one state."""
 from __future__ import annotations
 
-from runtime.aggregate import Aggregate
-from runtime.errors import Conflict, NotFound
+from runtime.service.aggregate import Aggregate
+from runtime.domain import NotFound, RuleBroken
 from runtime.eventstore import NewEvent
 
-
-def conflict(field_name: str, reason: str) -> Conflict:
-    return Conflict(f"{field_name}: {reason}", [{"field": field_name, "reason": reason}])
 
 
 class Network(Aggregate):
@@ -61,7 +58,7 @@ class Network(Aggregate):
 
     def join(self, peer_id, peer_kind) -> list[NewEvent]:
         if self.is_member(peer_id):
-            raise conflict("peer_id", "already a member of the network")
+            raise RuleBroken.field("peer_id", "already a member of the network")
         return [NewEvent("network.member_joined", {"peer_id": str(peer_id), "peer_kind": peer_kind})]
 
     def leave(self, peer_id, reason) -> list[NewEvent]:
@@ -74,7 +71,7 @@ class Network(Aggregate):
 
     def add_facilitator(self, peer_id) -> list[NewEvent]:
         if not self.is_member(peer_id):
-            raise conflict("peer_id", "a facilitator is a member of the network; add them as a member first")
+            raise RuleBroken.field("peer_id", "a facilitator is a member of the network; add them as a member first")
         if self.is_facilitator(peer_id):
             return []
         return [NewEvent("network.facilitator_added", {"peer_id": str(peer_id)})]

@@ -6,10 +6,9 @@ from __future__ import annotations
 import re
 
 from contracts.network import PUBLIC_LINK_PATTERN, PUBLIC_PUBLISHERS
-from runtime.aggregate import Aggregate
-from runtime.errors import InvalidInput
+from runtime.service.aggregate import Aggregate
+from runtime.domain import InvalidValue, RuleBroken
 from runtime.eventstore import NewEvent
-from services.network.domain.network import conflict
 
 _PUBLIC_LINK = re.compile(PUBLIC_LINK_PATTERN)
 
@@ -38,9 +37,9 @@ class Resource(Aggregate):
     @staticmethod
     def share(network_id, title, kind, url, text, tags, theme, shared_by) -> list[NewEvent]:
         if kind == "link" and (not url or text):
-            raise InvalidInput.field("url", "a link resource has a url and no text")
+            raise InvalidValue.field("url", "a link resource has a url and no text")
         if kind == "text" and (not text or url):
-            raise InvalidInput.field("text", "a text resource has a text and no url")
+            raise InvalidValue.field("text", "a text resource has a text and no url")
         return [NewEvent("resource.shared", {
             "network_id": str(network_id), "title": title, "kind": kind, "url": url, "text": text,
             "tags": list(dict.fromkeys(tags)), "theme": theme, "shared_by": str(shared_by)})]
@@ -52,13 +51,13 @@ class Resource(Aggregate):
 
     def offer_nationally(self, today) -> list[NewEvent]:
         if self.status == "withdrawn":
-            raise conflict("status", "the resource was withdrawn")
+            raise RuleBroken.field("status", "the resource was withdrawn")
         if self.offered_on is not None:
-            raise conflict("status", "already offered to the national level")
+            raise RuleBroken.field("status", "already offered to the national level")
         if self.kind != "link":
-            raise InvalidInput.field("kind", "only links to public pages go to the national level: "
+            raise InvalidValue.field("kind", "only links to public pages go to the national level: "
                                      "a text can hold personal data")
         if not _PUBLIC_LINK.match(self.url or ""):
-            raise InvalidInput.field("url", "only https links to public pages of known publishers, without query "
+            raise InvalidValue.field("url", "only https links to public pages of known publishers, without query "
                                      "or fragment, go to the national level (" + ", ".join(PUBLIC_PUBLISHERS) + ")")
         return [NewEvent("resource.offered_nationally", {"offered_on": today.isoformat()})]

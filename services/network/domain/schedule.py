@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil.rrule import MONTHLY, WEEKLY, rrule, weekday
 
-from runtime.errors import InvalidInput
+from runtime.domain import InvalidValue
 
 DANISH_TIME = ZoneInfo("Europe/Copenhagen")
 MAX_OCCURRENCES = 120
@@ -28,9 +28,9 @@ def _local_starts(schedule: dict) -> list[datetime]:
         return [first]
     count, until = schedule.get("count"), schedule.get("until")
     if count is None and until is None:
-        raise InvalidInput.field("schedule.count", "a recurring meeting ends: give count or until")
+        raise InvalidValue.field("schedule.count", "a recurring meeting ends: give count or until")
     if until is not None and until < first.date():
-        raise InvalidInput.field("schedule.until", "before the first occurrence")
+        raise InvalidValue.field("schedule.until", "before the first occurrence")
     options = {"dtstart": first, "interval": schedule.get("interval") or 1, "count": count,
                "until": datetime.combine(until, time(23, 59, 59)) if until else None}
     if schedule["frequency"] == "weekly":
@@ -42,7 +42,7 @@ def _local_starts(schedule: dict) -> list[datetime]:
         rule = rrule(MONTHLY, bymonthday=first.day, **options)
     starts = list(islice(rule, MAX_OCCURRENCES + 1))
     if len(starts) > MAX_OCCURRENCES:
-        raise InvalidInput.field("schedule", f"more than {MAX_OCCURRENCES} occurrences; schedule a shorter period")
+        raise InvalidValue.field("schedule", f"more than {MAX_OCCURRENCES} occurrences; schedule a shorter period")
     return starts
 
 

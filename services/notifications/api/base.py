@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timezone
 
-from runtime.auth import principal_of
+from runtime.http.auth import principal_of
 
 READERS = ("peer", "coordinator", "leader", "admin")
 

@@ -1,9 +1,9 @@
 """The personal inbox: a person sees only their own messages (and notices to a role they hold)."""
 from __future__ import annotations
 
-from runtime.auth import principal_of
+from runtime.http.auth import principal_of
 from runtime.errors import NotFound
-from runtime.http import api
+from runtime.http.entrypoint import api
 from services.notifications import schemas
 from services.notifications.api.base import READERS, caller_person_id, now
 

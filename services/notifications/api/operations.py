@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from runtime.errors import NotFound
-from runtime.http import api
+from runtime.http.entrypoint import api
 from services.notifications import ledger, schemas
 from services.notifications.api.base import READERS, now
 from services.notifications.rules import RULES

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from runtime.errors import Forbidden
-from runtime.http import api
+from runtime.http.entrypoint import api
 from services.notifications import schemas
 from services.notifications.api.base import READERS, caller_person_id
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 
-from runtime.feed import rpc
+from runtime.messaging.feed import rpc
 
 
 class ContactsRpc:

@@ -6,17 +6,18 @@ peer and whom the peer allowed (not even their leader, unless allowed), every re
 """
 from __future__ import annotations
 
-from runtime.audit import audited
-from runtime.auth import principal_of
+from runtime.http.audit import audited
+from runtime.http.auth import principal_of
 from runtime.errors import Forbidden, NotFound
-from runtime.http import api
+from runtime.http.entrypoint import api
 from services.roles import schemas
-from services.roles.domain.peer import CRISIS_PLAN_PARTS, Peer, stream_of
+from services.roles.api.base import ApiBase
+from services.roles.domain.peer import CRISIS_PLAN_PARTS, Peer
 
 READERS = ("peer", "coordinator", "leader")
 
 
-class CrisisPlansApi:
+class CrisisPlansApi(ApiBase):
     def _crisis_plan_row(self, peer_id) -> dict:
         row = self.db.execute("SELECT id, crisis_plan, crisis_plan_readers FROM peers WHERE id = %s",
                               (str(peer_id),)).fetchone()
@@ -33,7 +34,7 @@ class CrisisPlansApi:
         return {**self._crisis_plan_readers(peer_id), **{part: plan.get(part) or [] for part in CRISIS_PLAN_PARTS}}
 
     def _own_crisis_plan(self, request, peer_id) -> Peer:
-        peer = self._load_peer(peer_id)
+        peer = self._load(Peer, peer_id)
         if principal_of(request).subject != peer.id:
             raise Forbidden("a crisis plan is the peer's own: only the peer writes it and decides who reads it")
         return peer
@@ -43,14 +44,14 @@ class CrisisPlansApi:
     def record_crisis_plan(self, request, peer_id, body):
         peer = self._own_crisis_plan(request, peer_id)
         expected = body.pop("expected_version")
-        self._append(stream_of(peer.id), Peer.record_crisis_plan(body), peer.version if expected is None else expected)
+        self._record(peer, Peer.record_crisis_plan(body), expected)
         return self._crisis_plan_readers(peer.id)
 
     @api("GET", "/peers/<uuid:peer_id>/crisis-plan", allow=READERS, returns=schemas.CrisisPlan,
          summary="Read a crisis plan: the peer, and whom the peer allowed (audited)")
     @audited("crisis_plan", id_param="peer_id", purpose="støtte efter peerens egen kriseplan")
     def read_crisis_plan(self, request, peer_id):
-        peer = self._load_peer(peer_id)
+        peer = self._load(Peer, peer_id)
         if not peer.may_read_crisis_plan(principal_of(request).subject):
             raise Forbidden("a crisis plan is read only by the peer and whom the peer allowed")
         return self._crisis_plan(peer.id)
@@ -59,12 +60,12 @@ class CrisisPlansApi:
          returns=schemas.CrisisPlanReaders, summary="The peer allows a person to read their crisis plan")
     def grant_crisis_plan_access(self, request, peer_id, body):
         peer = self._own_crisis_plan(request, peer_id)
-        self._append(stream_of(peer.id), peer.grant_crisis_plan_access(body["person_id"]), peer.version)
+        self._record(peer, peer.grant_crisis_plan_access(body["person_id"]))
         return self._crisis_plan_readers(peer.id)
 
     @api("DELETE", "/peers/<uuid:peer_id>/crisis-plan/readers/<uuid:person_id>", allow=("peer",),
          returns=schemas.CrisisPlanReaders, summary="The peer withdraws a person's access to their crisis plan")
     def revoke_crisis_plan_access(self, request, peer_id, person_id):
         peer = self._own_crisis_plan(request, peer_id)
-        self._append(stream_of(peer.id), peer.revoke_crisis_plan_access(person_id), peer.version)
+        self._record(peer, peer.revoke_crisis_plan_access(person_id))
         return self._crisis_plan_readers(peer.id)

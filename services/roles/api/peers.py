@@ -7,24 +7,17 @@ from __future__ import annotations
 
 import uuid
 
-from runtime.audit import audited
-from runtime.auth import principal_of
+from runtime.http.audit import audited
+from runtime.http.auth import principal_of
 from runtime.errors import Forbidden, NotFound
 from runtime.eventstore import NO_STREAM
-from runtime.http import api
+from runtime.http.entrypoint import api
 from services.roles import schemas
+from services.roles.api.base import STAFF, ApiBase
 from services.roles.domain.peer import Peer, agree_task, evaluate_month, stream_of, task_progress
 
-STAFF = ("coordinator", "leader")
 
-
-class PeersApi:
-    def _load_peer(self, peer_id) -> Peer:
-        peer = Peer.from_events(peer_id, self.vault.open(self.db.read_stream(stream_of(peer_id))))
-        if not peer.exists:
-            raise NotFound(f"peer {peer_id} does not exist")
-        return peer
-
+class PeersApi(ApiBase):
     def _peer_row(self, peer_id) -> dict:
         row = self.db.execute(
             "SELECT p.*, (SELECT a.status FROM volunteer_agreements a WHERE a.volunteer_id = p.id "
@@ -35,7 +28,7 @@ class PeersApi:
         return self.vault.open({k: v for k, v in row.items() if k != "accommodation_needs"})
 
     def _record_peer(self, peer: Peer, events, expected_version) -> dict:
-        self._append(stream_of(peer.id), events, peer.version if expected_version is None else expected_version)
+        self._record(peer, events, expected_version)
         return self._peer_row(peer.id)
 
     @staticmethod
@@ -69,21 +62,21 @@ class PeersApi:
     @api("PATCH", "/peers/<uuid:peer_id>/assignment", allow=STAFF, body=schemas.ChangeAssignment,
          returns=schemas.PeerSummary, summary="Change the peer's leader, mentor or function description")
     def change_assignment(self, request, peer_id, body):
-        peer = self._load_peer(peer_id)
+        peer = self._load(Peer, peer_id)
         expected = body.pop("expected_version")
         return self._record_peer(peer, peer.change_assignment(body), expected)
 
     @api("PUT", "/peers/<uuid:peer_id>/terms", allow=("leader",), body=schemas.SetTerms,
          returns=schemas.PeerSummary, summary="Employment terms: weekly hours, fixed days and times, breaks")
     def set_terms(self, request, peer_id, body):
-        peer = self._load_peer(peer_id)
+        peer = self._load(Peer, peer_id)
         return self._record_peer(peer, peer.set_terms(body["weekly_hours"], body["working_times"],
                                                       body["break_minutes"]), body["expected_version"])
 
     @api("POST", "/peers/<uuid:peer_id>/secondments", allow=("leader",), body=schemas.Second,
          returns=schemas.PeerSummary, summary="Second the peer to another unit for a period")
     def second(self, request, peer_id, body):
-        peer = self._load_peer(peer_id)
+        peer = self._load(Peer, peer_id)
         events = peer.second(body["from_unit"], body["to_unit"], body["starts_on"], body["ends_on"],
                              body["personnel_leader_id"])
         return self._record_peer(peer, events, body["expected_version"])
@@ -108,11 +101,10 @@ class PeersApi:
          body=schemas.RecordAccommodationNeeds, returns=schemas.AccommodationReaders,
          summary="Record the peer's accommodation needs (skånebehov): the peer or their leader")
     def record_accommodation_needs(self, request, peer_id, body):
-        peer = self._load_peer(peer_id)
+        peer = self._load(Peer, peer_id)
         if principal_of(request).subject not in (peer.id, peer.leader_id):
             raise Forbidden("accommodation needs are recorded by the peer or their leader")
-        self._append(stream_of(peer.id), peer.record_accommodation_needs(body["needs"]),
-                     peer.version if body["expected_version"] is None else body["expected_version"])
+        self._record(peer, peer.record_accommodation_needs(body["needs"]), body["expected_version"])
         return self._accommodation_readers(peer.id)
 
     @api("GET", "/peers/<uuid:peer_id>/accommodation-needs", allow=("peer", "leader", "coordinator"),
@@ -120,7 +112,7 @@ class PeersApi:
          summary="Read accommodation needs: the peer, their leader and whom the peer allowed (audited)")
     @audited("accommodation_needs", id_param="peer_id", purpose="tilrettelæggelse af arbejdet efter skånebehov")
     def read_accommodation_needs(self, request, peer_id):
-        peer = self._load_peer(peer_id)
+        peer = self._load(Peer, peer_id)
         self._check_accommodation_reader(request, peer)
         return self._accommodation(peer.id)
 
@@ -128,19 +120,19 @@ class PeersApi:
          body=schemas.AccommodationAccess, returns=schemas.AccommodationReaders,
          summary="The peer allows a person to read their accommodation needs")
     def grant_accommodation_access(self, request, peer_id, body):
-        peer = self._load_peer(peer_id)
+        peer = self._load(Peer, peer_id)
         if principal_of(request).subject != peer.id:
             raise Forbidden("only the peer decides who reads their accommodation needs")
-        self._append(stream_of(peer.id), peer.grant_accommodation_access(body["person_id"]), peer.version)
+        self._record(peer, peer.grant_accommodation_access(body["person_id"]))
         return self._accommodation_readers(peer.id)
 
     @api("DELETE", "/peers/<uuid:peer_id>/accommodation-needs/readers/<uuid:person_id>", allow=("peer",),
          returns=schemas.AccommodationReaders, summary="The peer withdraws a person's access")
     def revoke_accommodation_access(self, request, peer_id, person_id):
-        peer = self._load_peer(peer_id)
+        peer = self._load(Peer, peer_id)
         if principal_of(request).subject != peer.id:
             raise Forbidden("only the peer decides who reads their accommodation needs")
-        self._append(stream_of(peer.id), peer.revoke_accommodation_access(person_id), peer.version)
+        self._record(peer, peer.revoke_accommodation_access(person_id))
         return self._accommodation_readers(peer.id)
 
     # -- agreed tasks and monthly evaluations ----------------------------------------------------------
@@ -153,24 +145,22 @@ class PeersApi:
     @api("POST", "/peers/<uuid:peer_id>/tasks", allow=("leader",), body=schemas.AgreeTask,
          returns=schemas.PeerTasks, status=201, summary="Agree a concrete task with success criteria")
     def agree_task(self, request, peer_id, body):
-        peer = self._load_peer(peer_id)
-        self._append(stream_of(peer.id), agree_task(body["title"], body["success_criteria"]),
-                     peer.version if body["expected_version"] is None else body["expected_version"])
-        return self._tasks(self._load_peer(peer_id))
+        peer = self._load(Peer, peer_id)
+        self._record(peer, agree_task(body["title"], body["success_criteria"]), body["expected_version"])
+        return self._tasks(peer)
 
     @api("POST", "/peers/<uuid:peer_id>/evaluations", allow=("leader",), body=schemas.EvaluateMonth,
          returns=schemas.PeerTasks, status=201,
          summary="The monthly evaluation of the agreed tasks, their completion and attendance")
     def evaluate_month(self, request, peer_id, body):
-        peer = self._load_peer(peer_id)
+        peer = self._load(Peer, peer_id)
         events = evaluate_month(peer, body["month"], body["tasks"], body["days_expected"], body["days_present"],
                                 body["note"])
-        self._append(stream_of(peer.id), events,
-                     peer.version if body["expected_version"] is None else body["expected_version"])
-        return self._tasks(self._load_peer(peer_id))
+        self._record(peer, events, body["expected_version"])
+        return self._tasks(peer)
 
     @api("GET", "/peers/<uuid:peer_id>/tasks", allow=("peer", *STAFF), returns=schemas.PeerTasks,
          summary="Agreed tasks with progress (derived from the courses service where it can) and evaluations")
     def peer_tasks(self, request, peer_id):
         self._own_only(request, peer_id)
-        return self._tasks(self._load_peer(peer_id))
+        return self._tasks(self._load(Peer, peer_id))

@@ -6,7 +6,7 @@ when a person is erased, nor when the read models are rebuilt.
 """
 from __future__ import annotations
 
-from runtime.http import api
+from runtime.http.entrypoint import api
 from services.roles import schemas
 
 STATISTICS_READERS = ("coordinator", "leader", "admin")  # staff; counts hold nothing about a person

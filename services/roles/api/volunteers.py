@@ -1,5 +1,5 @@
 """Volunteer agreements (frivilligaftaler): drafted, signed by both, paused and resumed, renewed, ended;
-statement eligibility and the statement (udtalelse); what the courses service reports of volunteers.
+statement eligibility and the statement (udtalelse).
 
 "Now" is always the request's (`on`, `as_of`), never the clock inside a projection.
 """
@@ -8,18 +8,15 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from runtime.auth import principal_of
-from runtime.consumer import consumes
-from runtime.errors import Conflict, Forbidden, InvalidInput, NotFound, PersonErased
-from runtime.eventstore import ANY_VERSION, NO_STREAM, NewEvent, stream_name
-from runtime.http import api
+from runtime.http.auth import principal_of
+from runtime.errors import Forbidden, InvalidInput, NotFound, PersonErased
+from runtime.eventstore import NO_STREAM
+from runtime.http.entrypoint import api
 from services.roles import schemas
+from services.roles.api.base import COORDINATION, ApiBase
 from services.roles.domain.eligibility import COUNTED_KINDS, eligibility
-from services.roles.domain.volunteer_agreement import (
-    RENEWAL_NOTICE_DAYS, VolunteerAgreement, renewal_due_on, stream_of)
-from services.roles.statement import render_statement
-
-COORDINATION = ("coordinator",)
+from services.roles.domain.volunteer_agreement import VolunteerAgreement, renewal_due, renewal_due_on, stream_of
+from services.roles.texts import render_statement
 
 
 def _as_of(query: dict) -> date:
@@ -32,15 +29,8 @@ def _summary(row: dict) -> dict:
             "pause_from": pause["from"] if pause else None}
 
 
-class VolunteersApi:
+class VolunteersApi(ApiBase):
     # -- helpers ----------------------------------------------------------------------------------
-    def _load_agreement(self, agreement_id) -> VolunteerAgreement:
-        agreement = VolunteerAgreement.from_events(
-            agreement_id, self.vault.open(self.db.read_stream(stream_of(agreement_id))))
-        if not agreement.exists:
-            raise NotFound(f"volunteer agreement {agreement_id} does not exist")
-        return agreement
-
     def _agreement_row(self, agreement_id) -> dict:
         row = self.db.execute("SELECT * FROM volunteer_agreements WHERE id = %s", (str(agreement_id),)).fetchone()
         if row is None:
@@ -52,8 +42,7 @@ class VolunteersApi:
             # Only ending stays possible: it closes the record (its facts count in the statistics)
             # and holds nothing about the person (an enumerated reason, a date).
             raise PersonErased("volunteer_id", "the volunteer was erased; the agreement can only be ended")
-        self._append(stream_of(agreement.id), events,
-                     agreement.version if expected_version is None else expected_version)
+        self._record(agreement, events, expected_version)
         return self._agreement_row(agreement.id)
 
     def _volunteer_erased(self, agreement: VolunteerAgreement) -> bool:
@@ -103,20 +92,20 @@ class VolunteersApi:
     @api("GET", "/volunteer-agreements/<uuid:agreement_id>", allow=("peer", "coordinator"),
          returns=schemas.Agreement, summary="One agreement (a volunteer reads their own)")
     def get_agreement(self, request, agreement_id):
-        self._party(request, self._load_agreement(agreement_id))
+        self._party(request, self._load(VolunteerAgreement, agreement_id))
         return self._agreement_row(agreement_id)
 
     @api("PUT", "/volunteer-agreements/<uuid:agreement_id>/criminal-record-check", allow=COORDINATION,
          body=schemas.CriminalRecordCheck, returns=schemas.Agreement, summary="Criminal-record check status")
     def criminal_record_check(self, request, agreement_id, body):
-        agreement = self._load_agreement(agreement_id)
+        agreement = self._load(VolunteerAgreement, agreement_id)
         return self._record_agreement(agreement, agreement.update_criminal_record_check(body["status"]),
                                       body["expected_version"])
 
     @api("POST", "/volunteer-agreements/<uuid:agreement_id>/confidentiality", allow=("peer", "coordinator"),
          body=schemas.Dated, returns=schemas.Agreement, summary="Confidentiality (tavshedspligt) accepted")
     def accept_confidentiality(self, request, agreement_id, body):
-        agreement = self._load_agreement(agreement_id)
+        agreement = self._load(VolunteerAgreement, agreement_id)
         self._party(request, agreement)
         return self._record_agreement(agreement, agreement.accept_confidentiality(body["on"]),
                                       body["expected_version"])
@@ -125,7 +114,7 @@ class VolunteersApi:
          body=schemas.Sign, returns=schemas.Agreement,
          summary="Sign and date; active once the volunteer and the coordinator both signed")
     def sign(self, request, agreement_id, body):
-        agreement = self._load_agreement(agreement_id)
+        agreement = self._load(VolunteerAgreement, agreement_id)
         party = self._party(request, agreement)
         if body["party"] != party:
             raise Forbidden(f"the caller signs as {party}, not as {body['party']}")
@@ -135,13 +124,13 @@ class VolunteersApi:
     @api("POST", "/volunteer-agreements/<uuid:agreement_id>/renewal", allow=COORDINATION, body=schemas.Dated,
          returns=schemas.Agreement, summary="The renewal conversation reconfirms the agreement for half a year")
     def renew(self, request, agreement_id, body):
-        agreement = self._load_agreement(agreement_id)
+        agreement = self._load(VolunteerAgreement, agreement_id)
         return self._record_agreement(agreement, agreement.renew(body["on"]), body["expected_version"])
 
     @api("POST", "/volunteer-agreements/<uuid:agreement_id>/pause", allow=("peer", "coordinator"),
          body=schemas.AnnouncePause, returns=schemas.Agreement, summary="Announce a pause ahead of it")
     def announce_pause(self, request, agreement_id, body):
-        agreement = self._load_agreement(agreement_id)
+        agreement = self._load(VolunteerAgreement, agreement_id)
         self._party(request, agreement)
         return self._record_agreement(agreement, agreement.announce_pause(body["on"], body["pause_from"]),
                                       body["expected_version"])
@@ -149,14 +138,14 @@ class VolunteersApi:
     @api("POST", "/volunteer-agreements/<uuid:agreement_id>/resume", allow=("peer", "coordinator"),
          body=schemas.Dated, returns=schemas.Agreement, summary="Resume after a pause")
     def resume(self, request, agreement_id, body):
-        agreement = self._load_agreement(agreement_id)
+        agreement = self._load(VolunteerAgreement, agreement_id)
         self._party(request, agreement)
         return self._record_agreement(agreement, agreement.resume(body["on"]), body["expected_version"])
 
     @api("POST", "/volunteer-agreements/<uuid:agreement_id>/end", allow=("peer", "coordinator"),
          body=schemas.EndAgreement, returns=schemas.Agreement, summary="Either party ends it, with a reason")
     def end(self, request, agreement_id, body):
-        agreement = self._load_agreement(agreement_id)
+        agreement = self._load(VolunteerAgreement, agreement_id)
         party = self._party(request, agreement)
         if party == "volunteer" and body["ended_by"] != "volunteer":
             raise Forbidden("a volunteer ends the agreement as the volunteer")
@@ -168,11 +157,10 @@ class VolunteersApi:
          summary="Raise 'renewal due' for every agreement within 30 days of its term's end (once per term)")
     def raise_renewals_due(self, request, body):
         raised = []
-        rows = self.db.execute("SELECT id FROM volunteer_agreements WHERE status IN ('active', 'paused') "
-                               "AND term_ends_on - %s <= %s ORDER BY term_ends_on, id",
-                               (body["on"], RENEWAL_NOTICE_DAYS)).fetchall()
-        for row in rows:
-            agreement = self._load_agreement(row["id"])
+        rows = self.db.execute("SELECT id, status, term_ends_on FROM volunteer_agreements "
+                               "WHERE status IN ('active', 'paused') ORDER BY term_ends_on, id").fetchall()
+        for row in (r for r in rows if renewal_due(r["status"], r["term_ends_on"], body["on"])):
+            agreement = self._load(VolunteerAgreement, row["id"])
             events = agreement.raise_renewal_due(body["on"])
             if events:
                 raised.append(self._record_agreement(agreement, events, None))
@@ -183,7 +171,7 @@ class VolunteersApi:
          query=schemas.AsOfQuery, returns=schemas.EligibilitySchema,
          summary="Statement eligibility as of ?as_of= (default today)")
     def statement_eligibility(self, request, agreement_id, query):
-        agreement = self._load_agreement(agreement_id)
+        agreement = self._load(VolunteerAgreement, agreement_id)
         self._party(request, agreement)
         return self._eligibility(agreement, _as_of(query))
 
@@ -191,7 +179,7 @@ class VolunteersApi:
          returns=schemas.StatementDocument, summary="Produce the statement (udtalelse) in Danish when the "
          "volunteer leaves; refused while the agreement runs or the volunteer is not eligible")
     def issue_statement(self, request, agreement_id, body):
-        agreement = self._load_agreement(agreement_id)
+        agreement = self._load(VolunteerAgreement, agreement_id)
         activities, education = self._facts(agreement.volunteer_id)
         result = eligibility(agreement, activities, education, body["on"])
         self._record_agreement(agreement, agreement.issue_statement(body["on"], result), body["expected_version"])
@@ -215,7 +203,7 @@ class VolunteersApi:
         as_of = _as_of(query)
         rows = self.db.execute("SELECT * FROM volunteer_agreements WHERE status IN ('active', 'paused') "
                                "ORDER BY term_ends_on, id").fetchall()
-        return [_summary(r) for r in rows if renewal_due_on(r["term_ends_on"]) <= as_of]
+        return [_summary(r) for r in rows if renewal_due(r["status"], r["term_ends_on"], as_of)]
 
     @api("GET", "/volunteer-agreements/eligible-for-statement", allow=COORDINATION, query=schemas.AsOfQuery,
          returns=schemas.EligibilitySchema, many=True,
@@ -224,39 +212,5 @@ class VolunteersApi:
         as_of = _as_of(query)
         ids = [r["id"] for r in self.db.execute("SELECT id FROM volunteer_agreements WHERE active_from IS NOT NULL "
                                                 "ORDER BY id").fetchall()]
-        results = [self._eligibility(self._load_agreement(i), as_of) for i in ids]
+        results = [self._eligibility(self._load(VolunteerAgreement, i), as_of) for i in ids]
         return [r for r in results if r["eligible"]]
-
-    # -- from the courses and network services ----------------------------------------------------
-    @consumes("courses", categories=["peer_education", "peer_activity"])
-    def on_courses_fact(self, event):
-        self.db.apply_once(event, self._record_activity_fact)
-
-    @consumes("network", categories=["network_activity"])
-    def on_network_fact(self, event):
-        """Meetings attended (network meetings, supervision, sparring, development) are volunteer activities."""
-        self.db.apply_once(event, self._record_activity_fact)
-
-    def _record_activity_fact(self, event: dict) -> None:
-        """Keep what the courses and network services reported in our own `volunteer-<peer id>` stream,
-        so a rebuild counts exactly what the live run counted."""
-        payload, source = event["payload"], event["event_id"]
-        if payload.get("peer_id") and self.vault.keystore.is_erased(str(payload["peer_id"])):
-            return  # an erased person: nothing more is recorded about them
-        if event["type"] in ("peer_activity.session_held", "network_activity.attended"):
-            new = NewEvent("volunteer.activity_counted", {
-                "activity_id": payload["activity_id"], "kind": payload["kind"], "held_at": payload["held_at"],
-                "duration_minutes": payload["duration_minutes"], "source_event_id": source})
-        elif event["type"] in ("peer_activity.withdrawn", "network_activity.withdrawn"):
-            new = NewEvent("volunteer.activity_withdrawn", {"activity_id": payload["activity_id"],
-                                                            "source_event_id": source})
-        elif event["type"] == "peer_education.completed" and payload.get("peer_id"):
-            new = NewEvent("volunteer.peer_education_completed", {
-                "course_id": payload["course_id"], "completed_on": payload["completed_on"],
-                "source_event_id": source})
-        else:
-            return
-        stream = stream_name("volunteer", payload["peer_id"])
-        # Facts of one volunteer arrive from many source streams at once: one writer at a time per stream.
-        self.db.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (stream,))
-        self._append(stream, [new], ANY_VERSION)

@@ -4,9 +4,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
-from runtime.errors import Conflict, InvalidInput
-from runtime.eventstore import NewEvent, RecordedEvent, stream_name
-from runtime.vault import MASK
+from runtime.service.aggregate import Aggregate
+from runtime.domain import InvalidValue, RuleBroken
+from runtime.eventstore import NewEvent, stream_name
+from runtime.privacy.vault import MASK
 from services.roles.template import required_local_fields, template
 
 CATEGORY = "function_description"
@@ -28,7 +29,7 @@ def _names_erased_person(value) -> bool:
 
 
 @dataclass
-class FunctionDescription:
+class FunctionDescription(Aggregate):
     id: uuid.UUID
     version: int = -1
     template_id: str = ""
@@ -41,39 +42,32 @@ class FunctionDescription:
     status: str = "draft"
     acknowledgements: dict = field(default_factory=dict)  # revision -> {party: person id}
 
-    # -- state ----------------------------------------------------------------------------------
-    @classmethod
-    def from_events(cls, description_id, events: list[RecordedEvent]) -> "FunctionDescription":
-        description = cls(id=description_id)
-        for event in events:
-            description.apply(event.type, event.payload)
-            description.version = event.stream_version
-        return description
+    CATEGORY = CATEGORY
 
-    def apply(self, event_type: str, payload: dict) -> None:
-        """Fold one event (payloads as the vault opened them: plaintext, or masked after an erasure)."""
-        if event_type == "function_description.adopted":
-            self.template_id = payload["template_id"]
-            self.template_version = payload["template_version"]
-            self.workplace = payload["workplace"]
-            self.title = payload["title"]
-        elif event_type == "function_description.local_fields_filled":
-            self.local_fields = {**self.local_fields, **payload["fields"]}
-            self.status = "draft"
-        elif event_type == "function_description.support_mode_decided":
-            self.support_mode = payload["support_mode"]
-            self.status = "draft"
-        elif event_type == "function_description.published":
-            self.revision = payload["revision"]
-            self.status = "published"
-        elif event_type == "function_description.revision_acknowledged":
-            given = self.acknowledgements.get(payload["revision"], {})
-            self.acknowledgements = {**self.acknowledgements,
-                                     payload["revision"]: {**given, payload["party"]: str(payload["person_id"])}}
+    # -- state (one handler per event, runtime/service/aggregate.py; payloads as the vault opened them:
+    # plaintext, or masked after an erasure) ------------------------------------------------------------
+    def on_adopted(self, payload: dict) -> None:
+        self.template_id = payload["template_id"]
+        self.template_version = payload["template_version"]
+        self.workplace = payload["workplace"]
+        self.title = payload["title"]
 
-    @property
-    def exists(self) -> bool:
-        return self.version >= 0
+    def on_local_fields_filled(self, payload: dict) -> None:
+        self.local_fields = {**self.local_fields, **payload["fields"]}
+        self.status = "draft"
+
+    def on_support_mode_decided(self, payload: dict) -> None:
+        self.support_mode = payload["support_mode"]
+        self.status = "draft"
+
+    def on_published(self, payload: dict) -> None:
+        self.revision = payload["revision"]
+        self.status = "published"
+
+    def on_revision_acknowledged(self, payload: dict) -> None:
+        given = self.acknowledgements.get(payload["revision"], {})
+        self.acknowledgements = {**self.acknowledgements,
+                                 payload["revision"]: {**given, payload["party"]: str(payload["person_id"])}}
 
     def missing_for_publication(self) -> list[str]:
         return list(self._missing_reasons())
@@ -130,11 +124,11 @@ class FunctionDescription:
 
     def publish(self) -> list[NewEvent]:
         if self.status == "published":
-            raise Conflict("the function description is already published; change it to publish a new revision",
+            raise RuleBroken("the function description is already published; change it to publish a new revision",
                            [{"field": "status", "reason": "already published"}])
         missing = self._missing_reasons()
         if missing:
-            raise InvalidInput(
+            raise InvalidValue(
                 "required local fields are empty: " + ", ".join(missing),
                 [{"field": name, "reason": reason} for name, reason in missing.items()],
             )
@@ -152,11 +146,11 @@ class FunctionDescription:
     def acknowledge(self, revision: int, party: str, person_id) -> list[NewEvent]:
         """The peer and the leader review a published revision together; each acknowledges it."""
         if self.revision == 0 or revision != self.revision:
-            raise Conflict("only the latest published revision is acknowledged",
+            raise RuleBroken("only the latest published revision is acknowledged",
                            [{"field": "revision", "reason": f"the latest published revision is {self.revision}"}])
         given = self.acknowledgements.get(revision, {})
         if party in given:
-            raise Conflict(f"the {party} acknowledged revision {revision} already",
+            raise RuleBroken(f"the {party} acknowledged revision {revision} already",
                            [{"field": "party", "reason": "already acknowledged"}])
         events = [NewEvent("function_description.revision_acknowledged",
                            {"revision": revision, "party": party, "person_id": str(person_id)})]

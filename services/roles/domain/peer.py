@@ -9,9 +9,9 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date
 
-from runtime.errors import Conflict, InvalidInput
+from runtime.service.aggregate import Aggregate
+from runtime.domain import InvalidValue, RuleBroken
 from runtime.eventstore import NewEvent, stream_name
-from services.roles.domain.folding import FoldedFromEvents
 from services.roles.template import template
 
 CATEGORY = "peer"
@@ -36,7 +36,7 @@ def _minutes(clock: str) -> int:
 
 
 @dataclass
-class Peer(FoldedFromEvents):
+class Peer(Aggregate):
     id: str
     version: int = -1
     kind: str = ""
@@ -55,37 +55,62 @@ class Peer(FoldedFromEvents):
     tasks: list = field(default_factory=list)
     evaluations: list = field(default_factory=list)
 
-    def apply(self, event_type: str, payload: dict) -> None:
-        if event_type == "peer.registered":
-            self.kind, self.title, self.name = payload["kind"], payload["title"], payload["name"]
-            self.workplace = payload["workplace"]
-            for key in ("leader_id", "mentor_id", "function_description_id"):
-                setattr(self, key, None if payload.get(key) is None else str(payload[key]))
-        elif event_type == "peer.assignment_changed":
-            for key, value in payload.items():
-                setattr(self, key, None if value is None else str(value))
-        elif event_type == "peer.terms_set":
-            self.terms = {k: payload[k] for k in ("weekly_hours", "working_times", "break_minutes")}
-        elif event_type == "peer.seconded":
-            self.secondments = [*self.secondments, {k: str(v) for k, v in payload.items()}]
-        elif event_type == "peer.accommodation_needs_recorded":
-            self.accommodation_needs = payload["needs"]
-        elif event_type == "peer.crisis_plan_recorded":
-            self.crisis_plan = {part: payload[part] for part in CRISIS_PLAN_PARTS}
-        elif event_type in _ACCESS_EVENTS:
-            readers, granted = _ACCESS_EVENTS[event_type]
-            person, current = str(payload["person_id"]), getattr(self, readers)
-            setattr(self, readers, sorted({*current, person}) if granted else [p for p in current if p != person])
-        elif event_type == "peer.task_agreed":
-            self.tasks = [*self.tasks, {"task_id": str(payload["task_id"]), "title": payload["title"],
-                                        "success_criteria": [{**c, "criterion_id": str(c["criterion_id"])}
-                                                             for c in payload["success_criteria"]]}]
-        elif event_type == "peer.monthly_evaluation_held":
-            self.evaluations = [*self.evaluations, {
-                "month": payload["month"], "days_expected": payload["days_expected"],
-                "days_present": payload["days_present"], "note": payload.get("note"),
-                "tasks": [{"task_id": str(t["task_id"]), "completion_percent": t["completion_percent"]}
-                          for t in payload["tasks"]]}]
+    CATEGORY = CATEGORY
+
+    def __post_init__(self):
+        self.id = str(self.id)  # the `sub` of the peer's token, compared as text
+
+    # -- state (one handler per event, runtime/service/aggregate.py) ------------------------------------------
+    def on_registered(self, payload: dict) -> None:
+        self.kind, self.title, self.name = payload["kind"], payload["title"], payload["name"]
+        self.workplace = payload["workplace"]
+        for key in ("leader_id", "mentor_id", "function_description_id"):
+            setattr(self, key, None if payload.get(key) is None else str(payload[key]))
+
+    def on_assignment_changed(self, payload: dict) -> None:
+        for key, value in payload.items():
+            setattr(self, key, None if value is None else str(value))
+
+    def on_terms_set(self, payload: dict) -> None:
+        self.terms = {k: payload[k] for k in ("weekly_hours", "working_times", "break_minutes")}
+
+    def on_seconded(self, payload: dict) -> None:
+        self.secondments = [*self.secondments, {k: str(v) for k, v in payload.items()}]
+
+    def on_accommodation_needs_recorded(self, payload: dict) -> None:
+        self.accommodation_needs = payload["needs"]
+
+    def on_crisis_plan_recorded(self, payload: dict) -> None:
+        self.crisis_plan = {part: payload[part] for part in CRISIS_PLAN_PARTS}
+
+    def on_accommodation_access_granted(self, payload: dict) -> None:
+        self._access_changed("peer.accommodation_access_granted", payload)
+
+    def on_accommodation_access_revoked(self, payload: dict) -> None:
+        self._access_changed("peer.accommodation_access_revoked", payload)
+
+    def on_crisis_plan_access_granted(self, payload: dict) -> None:
+        self._access_changed("peer.crisis_plan_access_granted", payload)
+
+    def on_crisis_plan_access_revoked(self, payload: dict) -> None:
+        self._access_changed("peer.crisis_plan_access_revoked", payload)
+
+    def _access_changed(self, event_type: str, payload: dict) -> None:
+        readers, granted = _ACCESS_EVENTS[event_type]
+        person, current = str(payload["person_id"]), getattr(self, readers)
+        setattr(self, readers, sorted({*current, person}) if granted else [p for p in current if p != person])
+
+    def on_task_agreed(self, payload: dict) -> None:
+        self.tasks = [*self.tasks, {"task_id": str(payload["task_id"]), "title": payload["title"],
+                                    "success_criteria": [{**c, "criterion_id": str(c["criterion_id"])}
+                                                         for c in payload["success_criteria"]]}]
+
+    def on_monthly_evaluation_held(self, payload: dict) -> None:
+        self.evaluations = [*self.evaluations, {
+            "month": payload["month"], "days_expected": payload["days_expected"],
+            "days_present": payload["days_present"], "note": payload.get("note"),
+            "tasks": [{"task_id": str(t["task_id"]), "completion_percent": t["completion_percent"]}
+                      for t in payload["tasks"]]}]
 
     # -- rules ------------------------------------------------------------------------------------
     def may_read_accommodation_needs(self, subject: str) -> bool:
@@ -100,7 +125,7 @@ class Peer(FoldedFromEvents):
     @staticmethod
     def register(details: dict) -> list[NewEvent]:
         if details.get("title") == VOLUNTEER_TITLE and details.get("kind") != "volunteer":
-            raise InvalidInput("'frivillig peer' is the title of a volunteer",
+            raise InvalidValue("'frivillig peer' is the title of a volunteer",
                                [{"field": "title", "reason": "a paid peer has one of the paid titles"}])
         payload = {k: details.get(k) for k in ("kind", "title", "name", "workplace", "leader_id", "mentor_id",
                                                 "function_description_id")}
@@ -117,7 +142,7 @@ class Peer(FoldedFromEvents):
     def set_terms(self, weekly_hours: float, working_times: list[dict], break_minutes: int) -> list[NewEvent]:
         minimum = template()["professional_profile"]["minimum_weekly_hours"]
         if self.kind == "paid" and weekly_hours < minimum:
-            raise InvalidInput(
+            raise InvalidValue(
                 f"en lønnet stilling kræver mindst {minimum} timer om ugen (funktionsbeskrivelsens faglige profil)",
                 [{"field": "weekly_hours",
                   "reason": f"under the template's minimum of {minimum} hours a week for a paid peer"}])
@@ -129,20 +154,20 @@ class Peer(FoldedFromEvents):
                 errors.append({"field": f"working_times[{i}].weekday", "reason": "the day is given twice"})
             days.add(slot["weekday"])
         if errors:
-            raise InvalidInput("invalid working times", errors)
+            raise InvalidValue("invalid working times", errors)
         return [NewEvent("peer.terms_set", {"weekly_hours": weekly_hours, "working_times": working_times,
                                             "break_minutes": break_minutes})]
 
     def second(self, from_unit: str, to_unit: str, starts_on: date, ends_on: date,
                personnel_leader_id) -> list[NewEvent]:
         if ends_on < starts_on:
-            raise InvalidInput("a secondment ends after it starts",
+            raise InvalidValue("a secondment ends after it starts",
                                [{"field": "ends_on", "reason": "before starts_on"}])
         if from_unit == to_unit:
-            raise InvalidInput("a secondment is to another unit", [{"field": "to_unit", "reason": "same as from_unit"}])
+            raise InvalidValue("a secondment is to another unit", [{"field": "to_unit", "reason": "same as from_unit"}])
         for other in self.secondments:
             if starts_on.isoformat() <= other["ends_on"] and other["starts_on"] <= ends_on.isoformat():
-                raise Conflict("the peer is already seconded in that period",
+                raise RuleBroken("the peer is already seconded in that period",
                                [{"field": "starts_on", "reason": "overlaps another secondment"}])
         return [NewEvent("peer.seconded", {
             "from_unit": from_unit, "to_unit": to_unit, "starts_on": starts_on.isoformat(),
@@ -185,7 +210,7 @@ def agree_task(title: str, criteria: list[dict]) -> list[NewEvent]:
 def evaluate_month(peer: "Peer", month: str, tasks: list[dict], days_expected: int, days_present: int,
                    note: str | None) -> list[NewEvent]:
     if any(e["month"] == month for e in peer.evaluations):
-        raise Conflict(f"the evaluation of {month} was held already",
+        raise RuleBroken(f"the evaluation of {month} was held already",
                        [{"field": "month", "reason": "already evaluated"}])
     known = {t["task_id"] for t in peer.tasks}
     errors = [{"field": f"tasks[{i}].task_id", "reason": "not a task agreed with the peer"}
@@ -193,7 +218,7 @@ def evaluate_month(peer: "Peer", month: str, tasks: list[dict], days_expected: i
     if days_present > days_expected:
         errors.append({"field": "days_present", "reason": "more than days_expected"})
     if errors:
-        raise InvalidInput("invalid evaluation", errors)
+        raise InvalidValue("invalid evaluation", errors)
     return [NewEvent("peer.monthly_evaluation_held", {
         "month": month, "tasks": [{"task_id": str(t["task_id"]), "completion_percent": t["completion_percent"]}
                                   for t in tasks],

@@ -11,9 +11,9 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from runtime.errors import Conflict, InvalidInput
+from runtime.service.aggregate import Aggregate
+from runtime.domain import InvalidValue, RuleBroken
 from runtime.eventstore import NewEvent, stream_name
-from services.roles.domain.folding import FoldedFromEvents
 
 CATEGORY = "volunteer_agreement"
 TERM_MONTHS = 6
@@ -36,8 +36,14 @@ def half_a_year_from(day: date) -> date:
     return add_months(day, TERM_MONTHS)
 
 
-def renewal_due_on(term_ends_on: date) -> date:
-    return term_ends_on - timedelta(days=RENEWAL_NOTICE_DAYS)
+def renewal_due_on(term_ends_on) -> date:
+    return _d(term_ends_on) - timedelta(days=RENEWAL_NOTICE_DAYS)
+
+
+def renewal_due(status: str, term_ends_on, as_of: date) -> bool:
+    """The rule: an agreement that runs (active or paused) is due for its renewal conversation from
+    RENEWAL_NOTICE_DAYS before its term ends. The aggregate, the list and the reminders all ask this."""
+    return status in ("active", "paused") and term_ends_on is not None and renewal_due_on(term_ends_on) <= as_of
 
 
 def _d(value) -> date | None:
@@ -45,7 +51,7 @@ def _d(value) -> date | None:
 
 
 @dataclass
-class VolunteerAgreement(FoldedFromEvents):
+class VolunteerAgreement(Aggregate):
     id: str
     version: int = -1
     volunteer_id: str = ""
@@ -63,45 +69,59 @@ class VolunteerAgreement(FoldedFromEvents):
     statement_issued_on: str | None = None
     renewal_raised_for: str | None = None  # the term end whose renewal was raised
 
+    CATEGORY = CATEGORY
+
+    def __post_init__(self):
+        self.id = str(self.id)
+
     @property
     def open_pause(self) -> dict | None:
         return self.pauses[-1] if self.pauses and self.pauses[-1]["until"] is None else None
 
-    def apply(self, event_type: str, payload: dict) -> None:
-        what = event_type.split(".", 1)[1]
-        if what == "drafted":
-            self.volunteer_id, self.coordinator_id = str(payload["volunteer_id"]), str(payload["coordinator_id"])
-            self.details = {k: str(payload[k]) for k in ("project", "start_date", *PERSONAL)}
-            self.confidentiality_accepted = payload["confidentiality_accepted"]
-            self.criminal_record_check = payload["criminal_record_check"]
-        elif what == "criminal_record_check_updated":
-            self.criminal_record_check = payload["status"]
-        elif what == "confidentiality_accepted":
-            self.confidentiality_accepted = True
-        elif what == "signed":
-            self.signatures = {**self.signatures, payload["party"]: {
-                "signed_by": str(payload["signed_by"]), "signed_on": str(payload["signed_on"])}}
-        elif what == "activated":
-            self.status, self.active_from = "active", str(payload["active_from"])
-            self.term_ends_on = str(payload["term_ends_on"])
-        elif what == "renewal_due_raised":
-            self.renewal_raised_for = str(payload["term_ends_on"])
-        elif what == "renewed":
-            self.term_ends_on = str(payload["term_ends_on"])
-            self.renewals = [*self.renewals, str(payload["conversation_on"])]
-        elif what == "pause_announced":
-            self.status = "paused"
-            self.pauses = [*self.pauses, {"from": str(payload["pause_from"]), "until": None}]
-        elif what == "resumed":
-            self.status = "active"
-            self.pauses = [*self.pauses[:-1], {**self.pauses[-1], "until": str(payload["resumed_on"])}]
-        elif what == "ended":
-            self.status = "ended"
-            self.ended = {k: str(payload[k]) for k in ("ended_by", "reason", "ended_on")}
-            if self.open_pause:
-                self.pauses = [*self.pauses[:-1], {**self.pauses[-1], "until": self.ended["ended_on"]}]
-        elif what == "statement_issued":
-            self.statement_issued_on = str(payload["issued_on"])
+    # -- state (one handler per event, runtime/service/aggregate.py) ------------------------------------------
+    def on_drafted(self, payload: dict) -> None:
+        self.volunteer_id, self.coordinator_id = str(payload["volunteer_id"]), str(payload["coordinator_id"])
+        self.details = {k: str(payload[k]) for k in ("project", "start_date", *PERSONAL)}
+        self.confidentiality_accepted = payload["confidentiality_accepted"]
+        self.criminal_record_check = payload["criminal_record_check"]
+
+    def on_criminal_record_check_updated(self, payload: dict) -> None:
+        self.criminal_record_check = payload["status"]
+
+    def on_confidentiality_accepted(self, payload: dict) -> None:
+        self.confidentiality_accepted = True
+
+    def on_signed(self, payload: dict) -> None:
+        self.signatures = {**self.signatures, payload["party"]: {
+            "signed_by": str(payload["signed_by"]), "signed_on": str(payload["signed_on"])}}
+
+    def on_activated(self, payload: dict) -> None:
+        self.status, self.active_from = "active", str(payload["active_from"])
+        self.term_ends_on = str(payload["term_ends_on"])
+
+    def on_renewal_due_raised(self, payload: dict) -> None:
+        self.renewal_raised_for = str(payload["term_ends_on"])
+
+    def on_renewed(self, payload: dict) -> None:
+        self.term_ends_on = str(payload["term_ends_on"])
+        self.renewals = [*self.renewals, str(payload["conversation_on"])]
+
+    def on_pause_announced(self, payload: dict) -> None:
+        self.status = "paused"
+        self.pauses = [*self.pauses, {"from": str(payload["pause_from"]), "until": None}]
+
+    def on_resumed(self, payload: dict) -> None:
+        self.status = "active"
+        self.pauses = [*self.pauses[:-1], {**self.pauses[-1], "until": str(payload["resumed_on"])}]
+
+    def on_ended(self, payload: dict) -> None:
+        self.status = "ended"
+        self.ended = {k: str(payload[k]) for k in ("ended_by", "reason", "ended_on")}
+        if self.open_pause:
+            self.pauses = [*self.pauses[:-1], {**self.pauses[-1], "until": self.ended["ended_on"]}]
+
+    def on_statement_issued(self, payload: dict) -> None:
+        self.statement_issued_on = str(payload["issued_on"])
 
     # -- rules ------------------------------------------------------------------------------------
     def missing_for_activation(self) -> list[dict]:
@@ -126,7 +146,7 @@ class VolunteerAgreement(FoldedFromEvents):
         return max(0, days)
 
     def renewal_due(self, as_of: date) -> bool:
-        return self.status in ("active", "paused") and renewal_due_on(_d(self.term_ends_on)) <= as_of
+        return renewal_due(self.status, self.term_ends_on, as_of)
 
     # -- commands ---------------------------------------------------------------------------------
     @staticmethod
@@ -139,7 +159,7 @@ class VolunteerAgreement(FoldedFromEvents):
 
     def _require(self, *statuses: str, doing: str) -> None:
         if self.status not in statuses:
-            raise Conflict(f"cannot {doing}: the agreement is {self.status}",
+            raise RuleBroken(f"cannot {doing}: the agreement is {self.status}",
                            [{"field": "status", "reason": f"is {self.status}, must be {' or '.join(statuses)}"}])
 
     def update_criminal_record_check(self, status: str) -> list[NewEvent]:
@@ -157,19 +177,19 @@ class VolunteerAgreement(FoldedFromEvents):
     def sign(self, party: str, signed_by: str, signed_on: date) -> list[NewEvent]:
         self._require("draft", doing="sign")
         if party in self.signatures:
-            raise Conflict(f"the {party} has signed already", [{"field": "party", "reason": "already signed"}])
+            raise RuleBroken(f"the {party} has signed already", [{"field": "party", "reason": "already signed"}])
         if party == "coordinator" and str(signed_by) != self.coordinator_id:
-            raise InvalidInput("only the agreement's coordinator signs for the organisation",
+            raise InvalidValue("only the agreement's coordinator signs for the organisation",
                                [{"field": "party", "reason": "signed_by is not the agreement's coordinator"}])
         if party == "volunteer" and str(signed_by) != self.volunteer_id:
-            raise InvalidInput("only the volunteer signs as volunteer",
+            raise InvalidValue("only the volunteer signs as volunteer",
                                [{"field": "party", "reason": "signed_by is not the agreement's volunteer"}])
         events = [NewEvent("volunteer_agreement.signed", {"party": party, "signed_by": str(signed_by),
                                                           "signed_on": signed_on.isoformat()})]
         if set(self.signatures) | {party} == {"volunteer", "coordinator"}:
             missing = self.missing_for_activation()
             if missing:
-                raise InvalidInput("the agreement cannot become active: " + ", ".join(m["field"] for m in missing),
+                raise InvalidValue("the agreement cannot become active: " + ", ".join(m["field"] for m in missing),
                                    missing)
             active_from = max(signed_on, _d(self.details["start_date"]))
             events.append(NewEvent("volunteer_agreement.activated", {
@@ -186,7 +206,7 @@ class VolunteerAgreement(FoldedFromEvents):
     def renew(self, conversation_on: date) -> list[NewEvent]:
         self._require("active", "paused", doing="renew")
         if not self.renewal_due(conversation_on):
-            raise Conflict("the renewal conversation is held when renewal is due",
+            raise RuleBroken("the renewal conversation is held when renewal is due",
                            [{"field": "conversation_on",
                              "reason": f"renewal is due from {renewal_due_on(_d(self.term_ends_on))}"}])
         return [NewEvent("volunteer_agreement.renewed", {
@@ -196,7 +216,7 @@ class VolunteerAgreement(FoldedFromEvents):
     def announce_pause(self, announced_on: date, pause_from: date) -> list[NewEvent]:
         self._require("active", doing="pause")
         if pause_from < announced_on:
-            raise InvalidInput("a pause is announced ahead of it",
+            raise InvalidValue("a pause is announced ahead of it",
                                [{"field": "pause_from", "reason": "before the day it was announced"}])
         return [NewEvent("volunteer_agreement.pause_announced", {
             "announced_on": announced_on.isoformat(), "pause_from": pause_from.isoformat()})]
@@ -204,7 +224,7 @@ class VolunteerAgreement(FoldedFromEvents):
     def resume(self, resumed_on: date) -> list[NewEvent]:
         self._require("paused", doing="resume")
         if resumed_on < _d(self.open_pause["from"]):
-            raise InvalidInput("resumed before the pause began",
+            raise InvalidValue("resumed before the pause began",
                                [{"field": "resumed_on", "reason": "before the pause's start"}])
         return [NewEvent("volunteer_agreement.resumed", {"resumed_on": resumed_on.isoformat()})]
 
@@ -216,10 +236,10 @@ class VolunteerAgreement(FoldedFromEvents):
     def issue_statement(self, on: date, eligibility) -> list[NewEvent]:
         """The statement is given on leaving (seed 003), to a volunteer who meets the conditions."""
         if self.status != "ended":
-            raise Conflict("the statement is given when the volunteer leaves: end the agreement first",
+            raise RuleBroken("the statement is given when the volunteer leaves: end the agreement first",
                            [{"field": "status", "reason": f"is {self.status}, must be ended"}])
         if not eligibility.eligible:
-            raise Conflict("the volunteer is not eligible for a statement", list(eligibility.missing))
+            raise RuleBroken("the volunteer is not eligible for a statement", list(eligibility.missing))
         return [NewEvent("volunteer_agreement.statement_issued", {
             "issued_on": on.isoformat(), "active_days": eligibility.active_days,
             "activities": eligibility.activities})]

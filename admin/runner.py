@@ -1,0 +1,273 @@
+"""The local runner's plan: which processes run, with which environment, under supervisord (deploy/up.sh).
+
+`deploy/Procfile` stays the one list of what an instance runs (a service and its outbox relay per service that
+exists). This module turns it into a supervisord configuration for a topology:
+
+- `single`: one instance, its environment from the caller (deploy/up.sh loads the profile), processes named as
+  in the Procfile (`roles`, `relay-roles`, ...).
+- `multi-region`: region-1084, region-1085 and national, each with its own RabbitMQ node (admin/localnode.py)
+  and its own databases (`mr_<profile DB_PREFIX>`), processes named `<instance>-<process>`, host ports as the
+  compose variant publishes them (8101-8104, 8201-8204, 8301-8304).
+
+supervisord restarts a process that dies (autorestart, with its back-off when it keeps dying at start-up) and
+logs each exit and restart in its own log; every process it starts carries `PEER_RUN_ID` in its environment, so
+deploy/down.sh finds and stops them even when supervisord itself was killed.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from admin.services import NATIONAL_SERVICES, services_of
+from admin.localnode import INSTANCES, LocalNode, runner_nodes
+
+ROOT = Path(__file__).resolve().parents[1]
+PROCFILE = ROOT / "deploy" / "Procfile"
+SERVICE_ORDER = ("roles", "courses", "network", "notifications")
+# Multi-region host ports, per instance: HTTP base + 1..4 (as deploy/multi-region/docker-compose.yml publishes
+# them) and relay metrics base + 1..4.
+MULTI_REGION_PORTS = {"region-1084": (8100, 9110), "region-1085": (8200, 9120), "national": (8300, 9130)}
+MULTI_REGION_DB_PREFIX = "mr_"
+SINGLE_DEFAULT_PORTS = {"roles": (8001, 9101), "courses": (8002, 9102), "network": (8003, 9103),
+                        "notifications": (8004, 9104), "national": (8005, 0)}
+WITHOUT_RELAY = NATIONAL_SERVICES  # its store holds what regions shared; nothing is published from it
+
+
+@dataclass
+class Program:
+    name: str
+    command: str
+    group: str  # "brokers" or "apps"
+    env: dict[str, str] = field(default_factory=dict)
+    health_port: int | None = None
+    listens_on: tuple[int, ...] = ()  # refused up front when already in use
+    stop_wait: int = 20
+
+
+def procfile_entries(path: Path = PROCFILE) -> dict[str, str]:
+    entries = {}
+    for line in path.read_text().splitlines():
+        match = re.match(r"^([A-Za-z0-9_-]+):\s*(.+)$", line)
+        if match:
+            entries[match.group(1)] = match.group(2)
+    return entries
+
+
+def services_present(instance: str) -> list[str]:
+    """The services `instance` runs (admin.services.services_of: the national one only at the national
+    instance) that are built: a service without services/<name>/service.py is not run (yet)."""
+    return [s for s in services_of(instance) if (ROOT / "services" / s / "service.py").is_file()]
+
+
+def read_profile(instance: str) -> dict[str, str]:
+    from runtime.config import profile_path, read_env_file
+
+    return read_env_file(profile_path(instance))
+
+
+def _app_programs(services: list[str], prefix: str = "", env: dict[str, str] | None = None,
+                  ports: dict[str, tuple[int, int]] | None = None) -> list[Program]:
+    entries = procfile_entries()
+    programs = []
+    for service in services:
+        for process in (service,) if service in WITHOUT_RELAY else (service, f"relay-{service}"):
+            if process not in entries:
+                raise SystemExit(f"deploy/Procfile has no entry {process!r} for the service {service}")
+        program_env = dict(env or {})
+        if ports:
+            http, metrics = ports[service]
+            program_env[f"HTTP_PORT_{service.upper()}"] = str(http)
+            program_env[f"RELAY_METRICS_PORT_{service.upper()}"] = str(metrics)
+        http_port, metrics_port = (int(program_env.get(f"{var}_{service.upper()}")
+                                       or os.environ.get(f"{var}_{service.upper()}") or default)
+                                   for var, default in zip(("HTTP_PORT", "RELAY_METRICS_PORT"),
+                                                           SINGLE_DEFAULT_PORTS[service]))
+        programs.append(Program(f"{prefix}{service}", entries[service], "apps", program_env, http_port,
+                                (http_port,)))
+        if service in WITHOUT_RELAY:
+            continue
+        programs.append(Program(f"{prefix}relay-{service}", entries[f"relay-{service}"], "apps", dict(program_env),
+                                listens_on=(metrics_port,)))
+    return programs
+
+
+def instance_env(instance: str, node: LocalNode) -> dict[str, str]:
+    """The instance's profile with its own broker and its own multi-region databases."""
+    env = read_profile(instance)
+    env["AMQP_URI"] = node.amqp_uri()
+    env["DB_PREFIX"] = MULTI_REGION_DB_PREFIX + env.get("DB_PREFIX", f"{instance.replace('-', '')}_")
+    return env
+
+
+def plan(topology: str, run_dir: Path) -> list[Program]:
+    if topology == "single":
+        return _app_programs(services_present(os.environ.get("INSTANCE_ID", "region-1084")))
+    programs = []
+    nodes = {node.instance: node for node in runner_nodes(run_dir / "multi-region")}
+    for instance in INSTANCES:
+        node = nodes[instance].prepare()
+        programs.append(Program(f"{instance}-rabbitmq", " ".join(node.command()), "brokers", node.env(),
+                                listens_on=tuple(node.ports.values()), stop_wait=60))
+    for instance in INSTANCES:
+        http, metrics = MULTI_REGION_PORTS[instance]
+        ports = {s: (http + i, metrics + i) for i, s in enumerate(SERVICE_ORDER + NATIONAL_SERVICES, start=1)}
+        programs += _app_programs(services_present(instance), f"{instance}-", instance_env(instance, nodes[instance]),
+                                  ports)
+    return programs
+
+
+def instance_envs(topology: str, run_dir: Path) -> dict[str, dict[str, str]]:
+    """Per instance, the environment its migrations and topology declaration run with."""
+    if topology == "single":
+        return {os.environ.get("INSTANCE_ID", "region-1084"): {}}
+    nodes = {node.instance: node for node in runner_nodes(run_dir / "multi-region")}
+    return {instance: instance_env(instance, nodes[instance]) for instance in INSTANCES}
+
+
+def _quote(value: str) -> str:
+    return '"' + value.replace("%", "%%").replace('"', '\\"') + '"'
+
+
+def supervisord_config(programs: list[Program], run_dir: Path, log_dir: Path) -> str:
+    sections = [
+        "; Rendered by admin/runner.py for deploy/up.sh: do not edit.",
+        "[supervisord]",
+        f"logfile={log_dir / 'up.log'}", "logfile_maxbytes=10MB", "logfile_backups=2",
+        f"pidfile={run_dir / 'supervisord.pid'}", f"directory={ROOT}", "nodaemon=true", "silent=true",
+        "", "[unix_http_server]", f"file={run_dir / 'supervisor.sock'}", "chmod=0700",
+        "", "[supervisorctl]", f"serverurl=unix://{run_dir / 'supervisor.sock'}",
+        "", "[rpcinterface:supervisor]",
+        "supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface",
+    ]
+    for program in programs:
+        broker = program.group == "brokers"
+        sections += [
+            "", f"[program:{program.name}]",
+            # sh -c runs the Procfile line as honcho did (${VAR:-default} expansion); it execs the process itself
+            f"command=/bin/sh -c {_quote(program.command)}",
+            f"directory={ROOT}",
+            "autostart=" + ("true" if broker else "false"),
+            "autorestart=true",
+            # a process that dies within startsecs of starting is retried with a growing delay (1 s, 2 s, ...)
+            f"startsecs={10 if broker else 3}", "startretries=10",
+            "stopsignal=TERM", f"stopwaitsecs={program.stop_wait}", "stopasgroup=true", "killasgroup=true",
+            "redirect_stderr=true", f"stdout_logfile={log_dir / (program.name + '.log')}",
+            "stdout_logfile_maxbytes=10MB", "stdout_logfile_backups=2",
+        ]
+        if program.env:
+            sections.append("environment=" + ",".join(f"{k}={_quote(v)}" for k, v in program.env.items()))
+    for group in ("brokers", "apps"):
+        members = [p.name for p in programs if p.group == group]
+        if members:
+            sections += ["", f"[group:{group}]", "programs=" + ",".join(members)]
+    return "\n".join(sections) + "\n"
+
+
+def _healthy(port: int) -> bool:
+    import requests
+
+    try:
+        return requests.get(f"http://127.0.0.1:{port}/health", timeout=2).ok
+    except requests.RequestException:
+        return False
+
+
+def wait_healthy(programs: list[Program], timeout: float) -> list[str]:
+    """Waits until every service answers GET /health, with a progress bar (rich); returns the ones that did not."""
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    pending = {p.name: p.health_port for p in programs if p.health_port}
+    deadline = time.monotonic() + timeout
+    columns = (SpinnerColumn(), TextColumn("\\[up] {task.description}"), BarColumn(), TextColumn("{task.completed}/"
+               "{task.total}"), TimeElapsedColumn())
+    with Progress(*columns, transient=False) as progress:
+        task = progress.add_task(f"waiting for {', '.join(pending)}", total=len(pending))
+        while pending and time.monotonic() < deadline:
+            for name, port in list(pending.items()):
+                if _healthy(port):
+                    progress.console.print(f"[up] {name} healthy on http://127.0.0.1:{port}/health", highlight=False,
+                                           markup=False)
+                    del pending[name]
+                    progress.update(task, advance=1, description=f"waiting for {', '.join(pending)}" if pending
+                                    else "every service healthy")
+            if pending:
+                time.sleep(0.5)
+    return sorted(pending)
+
+
+def migrate(topology: str, run_dir: Path) -> None:
+    peer_admin = str(Path(sys.executable).with_name("peer-admin"))
+    for instance, env in instance_envs(topology, run_dir).items():
+        for step in ("migrate", "declare-topology"):
+            print(f"[up] instance {instance}: peer-admin {step}", flush=True)
+            subprocess.run([peer_admin, step], env={**os.environ, **env}, cwd=ROOT, check=True)
+
+
+def http_envs(topology: str, run_dir: Path) -> dict[str, dict[str, str]]:
+    """Per instance, its environment with where its services and relays answer (HTTP_PORT_<SERVICE>, ...)."""
+    envs = instance_envs(topology, run_dir)
+    if topology == "multi-region":
+        for instance, env in envs.items():
+            http, metrics = MULTI_REGION_PORTS[instance]
+            for i, service in enumerate(SERVICE_ORDER + NATIONAL_SERVICES, start=1):
+                env[f"HTTP_PORT_{service.upper()}"] = str(http + i)
+                env[f"RELAY_METRICS_PORT_{service.upper()}"] = str(metrics + i)
+    return envs
+
+
+def newcomer(topology: str, run_dir: Path, demo: bool) -> int:
+    """After start: the demo data into every regional instance (unless --no-demo), then what answers where."""
+    peer_admin = str(Path(sys.executable).with_name("peer-admin"))
+    for instance, env in http_envs(topology, run_dir).items():
+        full_env = {**os.environ, **env}
+        if topology == "multi-region":
+            print(f"[up] instance {instance}", flush=True)
+        if demo and instance != "national":  # the national picture is filled by what regions share
+            print(f"[up] loading the demo data into {instance} (skip with --no-demo)", flush=True)
+            if subprocess.run([peer_admin, "demo", "load"], env=full_env, cwd=ROOT).returncode:
+                print("[up] ERROR: the demo data could not be loaded (deploy/up.sh --no-demo skips it)",
+                      file=sys.stderr)
+                return 1
+        subprocess.run([peer_admin, "welcome"], env=full_env, cwd=ROOT, check=True)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m admin.runner", description=__doc__.split("\n")[0])
+    parser.add_argument("action", choices=["config", "migrate", "wait-healthy", "ports", "newcomer"])
+    parser.add_argument("--topology", choices=["single", "multi-region"], default="single")
+    parser.add_argument("--run-dir", type=Path, default=ROOT / "var" / "run")
+    parser.add_argument("--log-dir", type=Path, default=ROOT / "var" / "log")
+    parser.add_argument("--timeout", type=float, default=120)
+    parser.add_argument("--no-demo", action="store_true", help="newcomer: do not load the demo data")
+    args = parser.parse_args(argv)
+    state_dir = args.run_dir.parent
+    programs = plan(args.topology, state_dir)
+    if args.action == "config":
+        args.run_dir.mkdir(parents=True, exist_ok=True)
+        args.log_dir.mkdir(parents=True, exist_ok=True)
+        sys.stdout.write(supervisord_config(programs, args.run_dir, args.log_dir))
+    elif args.action == "migrate":
+        migrate(args.topology, state_dir)
+    elif args.action == "ports":
+        for program in programs:
+            for port in program.listens_on:
+                print(f"{program.name}:{port}")
+    elif args.action == "newcomer":
+        return newcomer(args.topology, state_dir, demo=not args.no_demo)
+    elif args.action == "wait-healthy":
+        missing = wait_healthy(programs, args.timeout)
+        if missing:
+            print(f"[up] ERROR: not healthy after {args.timeout:.0f}s: {' '.join(missing)}", file=sys.stderr)
+            return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,192 @@
+"""`consumes`: the event-handler entrypoint every service uses instead of nameko's `event_handler`.
+
+    @consumes("roles", categories=["function_description"])
+    def on_function_description(self, event): self.db.apply_once(event, self._project)
+
+What it changes against nameko's defaults, each a trap verified in this stack:
+- The queue is durable and quorum, with a delivery limit and a dead-letter queue, and it is declared
+  by `peer-admin declare-topology` before any relay publishes (runtime/messaging/topology.py), not only when the
+  handler first starts.
+- A handler failing for a transient reason (the database down, a deadlock) is run again in the process
+  with backoff, the message held unacked, before that counts as a delivery (TRANSIENT_ATTEMPTS).
+- A handler that raises is requeued (not acked and lost); after DELIVERY_LIMIT deliveries the broker
+  dead-letters it to `<queue>.dead-letter`, where ops inspect and replay it.
+- An envelope that matches no contract, or a body that is not JSON, is dead-lettered at once:
+  retrying cannot fix it (nameko/kombu would ack and lose it, logging the body).
+- The worker's transaction commits before the message is acked (runtime/store.complete).
+- At start-up it catches up from the source's event feed (runtime/messaging/catchup.py).
+- It binds whole stream categories (`<category>.#`) so the inbox sees every version of a stream and
+  can restore order.
+- `exchange=` binds an exchange that deploy/ declares instead of `<source>.events` (the national
+  service's `national.inbound`, fed by the regions' shovels), and `catch_up=False` skips the feed catch-up when no source
+  service answers `events_after` on this broker (the regions re-send instead: runtime/messaging/national_share.py).
+"""
+from __future__ import annotations
+
+import logging
+import uuid
+import time
+
+import amqp.exceptions
+import eventlet
+import kombu.exceptions
+from datetime import datetime, timezone
+from functools import partial
+
+import inspect
+
+from kombu import Queue
+from nameko.messaging import Consumer, QueueConsumer
+
+from contracts.envelope import read_envelope
+from contracts.registry import ContractError
+from runtime import eventstore, metrics
+from runtime.messaging.catchup import FeedCatchUp
+from runtime.messaging.topology import consumer_queue, dead_letter_queue, declare_queues
+from runtime.service.database import complete, is_transient
+
+log = logging.getLogger(__name__)
+
+# What a dropped broker connection raises when a message is settled on it: py-amqp's own errors,
+# kombu's wrapper, and a plain socket reset (nameko 2.14 only catches the first, so the others
+# escaped and killed the whole service at the next broker restart).
+BROKER_GONE = (OSError, amqp.exceptions.ConnectionError, kombu.exceptions.OperationalError)
+
+
+def settle_safely(settle, queue: str) -> None:
+    """Ack/requeue/reject, tolerating a connection that has gone: the broker then redelivers the
+    message by itself, and the inbox makes the redelivery harmless."""
+    try:
+        settle()
+    except BROKER_GONE as exc:
+        log.warning("broker connection gone while settling a message; it will be redelivered",
+                    extra={"queue": queue, "error": type(exc).__name__})
+
+# Transient failures are retried in the process with backoff (0.5 s, 1 s, 2 s, … at most 10 s apart,
+# about a minute in all) before the message is requeued and the attempt counts against DELIVERY_LIMIT.
+TRANSIENT_ATTEMPTS = 9
+RETRY_BACKOFF, RETRY_BACKOFF_MAX = 0.5, 10.0
+
+
+class DeadLetteringQueueConsumer(QueueConsumer):
+    """nameko's queue consumer, except for bodies it cannot decode (e.g. `text/plain`).
+
+    kombu's default logs the raw body (possibly personal data) and acks it (the event is lost).
+    Here it is dead-lettered, and only its content type is logged.
+    """
+
+    def on_decode_error(self, message, exc):
+        log.error("undecodable message rejected to dead-letter queue",
+                  extra={"content_type": message.content_type, "error": type(exc).__name__,
+                         "message_id": message.properties.get("message_id")})
+        settle_safely(lambda: message.reject(requeue=False), "undecodable")
+
+
+class EventConsumer(Consumer):
+    queue_consumer = DeadLetteringQueueConsumer()
+
+    @staticmethod
+    def event_metadata(worker_ctx, service: str, instance_id: str) -> eventstore.Metadata:
+        """Events a consumer appends are the service's, caused by the event it applies."""
+        envelope = worker_ctx.args[0]
+        return eventstore.Metadata(service, instance_id, f"service:{service}",
+                                   uuid.UUID(envelope["correlation_id"]), uuid.UUID(envelope["event_id"]))
+
+    def __init__(self, source_service: str, categories, exchange: str | None = None, catch_up: bool = True,
+                 **kwargs):
+        self.source_service = source_service
+        self.categories = tuple(categories)
+        self.exchange = exchange
+        self.catch_up = catch_up
+        super().__init__(queue=None, requeue_on_error=True, **kwargs)
+
+    def setup(self):
+        self.queue = consumer_queue(self.container.service_name, self.method_name,
+                                    self.source_service, self.categories, self.exchange)
+        declare_queues(self.container.config["AMQP_URI"], [self.queue, dead_letter_queue(self.queue.name)])
+        super().setup()
+
+    stopping = False
+
+    def stop(self):
+        self.stopping = True
+        super().stop()
+
+    def start(self):
+        super().start()
+        if not self.catch_up:
+            return
+        self.container.spawn_managed_thread(FeedCatchUp(self).run)
+
+    def handle_message(self, body, message):
+        try:
+            envelope = read_envelope(body)
+        except ContractError as exc:
+            # Poison: no retry can make it match. Dead-letter it now, visibly, without its content.
+            log.error("event rejected to dead-letter queue",
+                      extra={"queue": self.queue.name, "field": exc.field, "reason": exc.reason,
+                             "message_id": message.properties.get("message_id")})
+            settle_safely(lambda: message.reject(requeue=False), self.queue.name)
+            return
+        self._spawn(envelope, message, attempt=1)
+
+    def _spawn(self, envelope: dict, message, attempt: int) -> None:
+        context_data = {"correlation_id": envelope["correlation_id"]}
+        try:
+            self.container.spawn_worker(self, (envelope,), {}, context_data=context_data,
+                                        handle_result=partial(self.handle_result, message, time.perf_counter(),
+                                                              attempt=attempt))
+        except Exception:  # container being killed: hand the message back to the broker
+            settle_safely(lambda: self.queue_consumer.requeue_message(message), self.queue.name)
+
+    def _retry_later(self, envelope: dict, message, attempt: int, error: BaseException) -> None:
+        """Run the event again after a backoff, holding the message unacked: a transient failure (the
+        database down, a deadlock) does not count against the delivery limit until retries run out."""
+        delay = min(RETRY_BACKOFF * 2 ** (attempt - 1), RETRY_BACKOFF_MAX)
+        metrics.CONSUMER_RETRIES.labels(self.queue.name).inc()
+        log.warning("transient failure, retrying the event later",
+                    extra={"queue": self.queue.name, "error": type(error).__name__, "attempt": attempt,
+                           "retry_in_seconds": delay, "event_id": envelope["event_id"]})
+
+        def retry():
+            eventlet.sleep(delay)
+            if self.stopping:  # shutting down: the broker redelivers it to whoever runs next
+                settle_safely(lambda: self.queue_consumer.requeue_message(message), self.queue.name)
+                return
+            self._spawn(envelope, message, attempt + 1)
+
+        self.container.spawn_managed_thread(retry)
+
+    def handle_result(self, message, started, worker_ctx, result=None, exc_info=None, attempt: int = 1):
+        exc_info = complete(worker_ctx, exc_info)
+        metrics.HANDLER_LATENCY.labels(self.queue.name).observe(time.perf_counter() - started)
+        if exc_info is not None and is_transient(exc_info[1]) and attempt < TRANSIENT_ATTEMPTS:
+            try:
+                self._retry_later(worker_ctx.args[0], message, attempt, exc_info[1])
+                return result, exc_info
+            except Exception:  # container stopping: settle as any failure (requeue)
+                pass
+        settle_safely(lambda: self.handle_message_processed(message, result, exc_info), self.queue.name)
+        if exc_info is None:
+            occurred = datetime.fromisoformat(worker_ctx.args[0]["occurred_at"])
+            metrics.CONSUMER_LAG.labels(self.queue.name).set((datetime.now(timezone.utc) - occurred).total_seconds())
+        return result, exc_info
+
+
+consumes = EventConsumer.decorator
+
+
+def consumer_entrypoints(cls) -> list[tuple[str, str, EventConsumer]]:
+    """(queue name, method name, entrypoint) of each `@consumes` entrypoint of a service class."""
+    return [(f"{cls.name}.{method}", method, entrypoint) for method, member in inspect.getmembers(cls)
+            for entrypoint in getattr(member, "nameko_entrypoints", ()) if isinstance(entrypoint, EventConsumer)]
+
+
+def consumer_queues(cls) -> list[Queue]:
+    """Every consumer queue of a service class, each followed by its dead-letter queue."""
+    queues = []
+    for _, method, entrypoint in consumer_entrypoints(cls):
+        queue = consumer_queue(cls.name, method, entrypoint.source_service, entrypoint.categories,
+                               entrypoint.exchange)
+        queues += [queue, dead_letter_queue(queue.name)]
+    return queues
