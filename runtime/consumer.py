@@ -20,6 +20,9 @@ What it changes against nameko's defaults, each a trap verified in this stack:
 - `exchange=` binds an exchange that deploy/ declares instead of `<source>.events` (the national
   service's `national.inbound`, fed by the regions' shovels), and `catch_up=False` skips the feed catch-up when no source
   service answers `events_after` on this broker (the regions re-send instead: runtime/national_share.py).
+  The downlink: `exchange="national.broadcast"` (announcements to every region, key = event type) or
+  `exchange="national.addressed"` (answers for this instance only: bound as `<instance id>.<category>.#`),
+  with `catch_up=False`; deduplicated and ordered by the inbox like every other consumer.
 """
 from __future__ import annotations
 
@@ -76,12 +79,26 @@ def deployed_exchange(name: str) -> Exchange:
     return Exchange(name, type="topic", durable=True, auto_delete=False)
 
 
+ADDRESSED_EXCHANGE = "national.addressed"
+
+
+def routing_prefix(exchange: str | None) -> str:
+    """`national.addressed` carries answers for one instance each (`<instance id>.<event type>`): a
+    consumer there binds only its own instance's."""
+    if exchange == ADDRESSED_EXCHANGE:
+        from runtime.config import settings
+
+        return f"{settings().instance_id}."
+    return ""
+
+
 def consumer_queue(service: str, method: str, source_service: str, categories, exchange: str | None = None) -> Queue:
     name = f"{service}.{method}"
     source = deployed_exchange(exchange) if exchange else event_exchange(source_service)
+    prefix = routing_prefix(exchange)
     return Queue(
         name,
-        bindings=[binding(source, routing_key=f"{c}.#") for c in categories],
+        bindings=[binding(source, routing_key=f"{prefix}{c}.#") for c in categories],
         durable=True,
         auto_delete=False,
         queue_arguments={

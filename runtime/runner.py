@@ -35,8 +35,8 @@ SERVICE_ORDER = ("roles", "courses", "network", "notifications")
 MULTI_REGION_PORTS = {"region-1084": (8100, 9110), "region-1085": (8200, 9120), "national": (8300, 9130)}
 MULTI_REGION_DB_PREFIX = "mr_"
 SINGLE_DEFAULT_PORTS = {"roles": (8001, 9101), "courses": (8002, 9102), "network": (8003, 9103),
-                        "notifications": (8004, 9104), "national": (8005, 0)}
-WITHOUT_RELAY = NATIONAL_SERVICES  # its store holds what regions shared; nothing is published from it
+                        "notifications": (8004, 9104), "national": (8005, 9105)}
+WITHOUT_RELAY: tuple[str, ...] = ()  # the national service's relay publishes its downlink (national events)
 
 
 @dataclass
