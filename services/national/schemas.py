@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from marshmallow import Schema, ValidationError, fields, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from runtime.config import INSTANCE_ID_PATTERN
 
@@ -69,3 +69,59 @@ class MeasurePicture(Schema):
 class Picture(Schema):
     min_count = fields.Integer(required=True, metadata={"description": "counts below it (other than 0) are suppressed"})
     measures = fields.List(fields.Nested(MeasurePicture), required=True)
+
+
+# -- national events ---------------------------------------------------------------------------------------
+from contracts.national import EventDetails, ProgrammeItem  # noqa: E402
+from contracts.network import PEER_KINDS, THEMES  # noqa: E402
+from contracts.schema import Schema as ContractSchema  # noqa: E402
+
+
+class CreateNationalEvent(EventDetails):
+    """A national event (e.g. the yearly peer meetup), with its capacity, themes and programme."""
+
+    @validates_schema
+    def _times(self, data, **kwargs):
+        if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
+            raise ValidationError("must be after starts_at", "ends_at")
+
+
+class NationalEvent(ContractSchema):
+    id = fields.UUID(required=True)
+    title = fields.String(required=True)
+    starts_at = fields.DateTime(required=True)
+    ends_at = fields.DateTime(required=True)
+    place = fields.String(required=True)
+    capacity = fields.Integer(required=True)
+    themes = fields.List(fields.String(validate=validate.OneOf(THEMES)), required=True)
+    programme = fields.List(fields.Nested(ProgrammeItem), required=True)
+    accepted = fields.Integer(required=True, metadata={"description": "places taken"})
+    waitlisted = fields.Integer(required=True, metadata={"description": "on the waitlist"})
+    version = fields.Integer(required=True)
+
+
+class KindCount(Count):
+    peer_kind = fields.String(required=True, metadata={"enum": list(PEER_KINDS)})
+
+
+class RegionSummary(ContractSchema):
+    region = fields.String(required=True)
+    kinds = fields.List(fields.Nested(KindCount), required=True)
+    total = fields.Nested(Count, required=True)
+
+
+class SummaryMeasure(ContractSchema):
+    measure = fields.String(required=True, metadata={"enum": ["registered", "waitlisted", "attended"]})
+    regions = fields.List(fields.Nested(RegionSummary), required=True)
+    kinds = fields.List(fields.Nested(KindCount), required=True, metadata={"description": "over every region"})
+    total = fields.Nested(Count, required=True)
+
+
+class NationalEventSummary(ContractSchema):
+    """Seed 004's report of the meetup: peers by region and kind (paid / volunteer), small counts suppressed."""
+
+    national_event_id = fields.UUID(required=True)
+    title = fields.String(required=True)
+    capacity = fields.Integer(required=True)
+    min_count = fields.Integer(required=True)
+    measures = fields.List(fields.Nested(SummaryMeasure), required=True)

@@ -199,3 +199,35 @@ class ResourceView(Schema):
 
 class Versioned(VersionedCommand):
     pass
+
+
+# -- national events --------------------------------------------------------------------------------------
+from contracts.national import ProgrammeItem  # noqa: E402
+
+
+class AnnouncedNationalEvent(Schema):
+    id = fields.UUID()
+    title = fields.String()
+    starts_at = fields.DateTime()
+    ends_at = fields.DateTime()
+    place = fields.String()
+    capacity = fields.Integer()
+    themes = fields.List(fields.String(validate=validate.OneOf(THEMES)))
+    programme = fields.List(fields.Nested(ProgrammeItem))
+    announced_at = fields.DateTime()
+
+
+class NationalSignUpCommand(Schema):
+    peer_id = fields.UUID(load_default=None, allow_none=True,
+                          metadata={"description": "The peer signing up; a peer's own id by default"})
+
+
+class NationalSignUp(Schema):
+    id = fields.UUID()
+    national_event_id = fields.UUID()
+    peer_id = fields.UUID()
+    status = fields.String(validate=validate.OneOf(("requested", "accepted", "waitlisted", "withdrawn", "cancelled")),
+                           metadata={"description": "requested: sent to the national instance, no answer yet"})
+    position = fields.Integer(allow_none=True, metadata={"description": "on the waitlist: 1 = next to get a place"})
+    attended = fields.Boolean()
+    updated_at = fields.DateTime()

@@ -19,10 +19,6 @@ READERS = ("national_coordinator",)  # and only with a token of the national ins
 CSV_HEADER = ("measure", "region", "period", "value", "suppressed")
 
 
-def _count(entry: disclosure.Entry) -> dict:
-    return {"value": entry.shown(), "suppressed": entry.hidden}
-
-
 class OverviewApi:
     def _query(self, request) -> dict:
         try:
@@ -48,11 +44,11 @@ class OverviewApi:
             view = disclosure.select(table, regions, periods)
             pictures.append({
                 "measure": measure, "description": MEASURES[measure], "regions": view.rows, "periods": view.columns,
-                "cells": [{"region": r, "period": p, **_count(view.cells[(r, p)])}
+                "cells": [{"region": r, "period": p, **disclosure.as_count(view.cells[(r, p)])}
                           for r in view.rows for p in view.columns],
-                "region_totals": [{"region": r, **_count(view.row_totals[r])} for r in view.rows],
-                "period_totals": [{"period": p, **_count(view.column_totals[p])} for p in view.columns],
-                "total": _count(view.total)})
+                "region_totals": [{"region": r, **disclosure.as_count(view.row_totals[r])} for r in view.rows],
+                "period_totals": [{"period": p, **disclosure.as_count(view.column_totals[p])} for p in view.columns],
+                "total": disclosure.as_count(view.total)})
         return {"min_count": disclosure.MIN_COUNT, "measures": pictures}
 
     @api("GET", "/national/picture", allow=READERS, returns=schemas.Picture,
