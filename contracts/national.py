@@ -44,6 +44,13 @@ class ProgrammeItem(Schema):
     title = _text(200, required=True)
 
 
+class ProgrammeEntry(Schema):
+    """A programme item as read models and answers hold it (its time already ISO 8601 text)."""
+
+    starts_at = fields.String(required=True, metadata={"format": "date-time"})
+    title = fields.String(required=True)
+
+
 class EventDetails(Schema):
     """What a national event is: announced to every region as it was created."""
 

@@ -72,7 +72,7 @@ class Picture(Schema):
 
 
 # -- national events ---------------------------------------------------------------------------------------
-from contracts.national import EventDetails, ProgrammeItem  # noqa: E402
+from contracts.national import EventDetails, ProgrammeEntry  # noqa: E402
 from contracts.network import PEER_KINDS, THEMES  # noqa: E402
 from contracts.schema import Schema as ContractSchema  # noqa: E402
 
@@ -94,7 +94,7 @@ class NationalEvent(ContractSchema):
     place = fields.String(required=True)
     capacity = fields.Integer(required=True)
     themes = fields.List(fields.String(validate=validate.OneOf(THEMES)), required=True)
-    programme = fields.List(fields.Nested(ProgrammeItem), required=True)
+    programme = fields.List(fields.Nested(ProgrammeEntry), required=True)
     accepted = fields.Integer(required=True, metadata={"description": "places taken"})
     waitlisted = fields.Integer(required=True, metadata={"description": "on the waitlist"})
     version = fields.Integer(required=True)

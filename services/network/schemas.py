@@ -202,7 +202,7 @@ class Versioned(VersionedCommand):
 
 
 # -- national events --------------------------------------------------------------------------------------
-from contracts.national import ProgrammeItem  # noqa: E402
+from contracts.national import ProgrammeEntry  # noqa: E402
 
 
 class AnnouncedNationalEvent(Schema):
@@ -213,7 +213,7 @@ class AnnouncedNationalEvent(Schema):
     place = fields.String()
     capacity = fields.Integer()
     themes = fields.List(fields.String(validate=validate.OneOf(THEMES)))
-    programme = fields.List(fields.Nested(ProgrammeItem))
+    programme = fields.List(fields.Nested(ProgrammeEntry))
     announced_at = fields.DateTime()
 
 
