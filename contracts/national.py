@@ -7,6 +7,8 @@ waitlist, and what the national instance says to the regions (the downlink, docs
 - `national_announcement`  broadcast to every region (`national.broadcast`): an event announced
 - `national_registration`  addressed to the registrant's instance (`national.addressed`), a stream per
                             registration: accepted, waitlisted, promoted, cancelled
+- `competence_module`      the shared competence catalogue, one stream per module: its versions and its
+                            retirement, broadcast to every region as they are (courses keeps the catalogue)
 
 A registrant is a pseudonym of their own instance (`national_sign_up.requested`, contracts/network.py): the
 national instance never sees a person id, a name or anything a region knows of the person but the kind of peer.
@@ -137,3 +139,46 @@ class RegistrationPromotedAnswer(_Answer):
 @event("national_registration.cancelled", 1, downlink="addressed")
 class RegistrationCancelledAnswer(_Answer):
     """The registration is cancelled (the registrant withdrew)."""
+
+
+# -- the shared competence catalogue (broadcast to every instance) -----------------------------------------
+# One stream per module, `competence_module-<module id>`: every version and the retirement, nothing else,
+# so the stream is both the national aggregate and what goes down (contiguous versions for the regions' inbox).
+COMPETENCE_KINDS = ("peer_education", "supervision_training", "theme_day", "course", "other")
+_CATALOGUE_TEXT = {"national_safe": "written by a national coordinator for the public competence catalogue"}
+
+
+def competence_module_id():
+    return fields.UUID(required=True, metadata={
+        "national_safe": "the id of a competence module, made at the national instance: names no person"})
+
+
+class ModuleDetails(Schema):
+    """What a version of a competence module says: the same for every instance that receives it."""
+
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200), metadata=dict(_CATALOGUE_TEXT))
+    description = fields.String(load_default="", validate=validate.Length(max=4000), metadata=dict(_CATALOGUE_TEXT))
+    learning_goals = fields.List(
+        fields.String(validate=validate.Length(min=1, max=500), metadata=dict(_CATALOGUE_TEXT)),
+        required=True, validate=validate.Length(min=1, max=30))
+    kind = fields.String(required=True, validate=validate.OneOf(COMPETENCE_KINDS))
+    hours = fields.Float(required=True, validate=validate.Range(min=0.5, max=1000),
+                         metadata={"description": "study hours"})
+
+
+@event("competence_module.published", 1, downlink="broadcast")
+class CompetenceModulePublished(ModuleDetails):
+    """A national coordinator published a version of a competence module (version 1: the module is new;
+    a later version supersedes the previous one: completions keep the version they were made against)."""
+
+    module_id = competence_module_id()
+    module_version = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+@event("competence_module.retired", 1, downlink="broadcast")
+class CompetenceModuleRetired(Schema):
+    """The module is no longer offered: no new course maps to it; completions already made stay valid."""
+
+    module_id = competence_module_id()
+    module_version = fields.Integer(required=True, validate=validate.Range(min=1),
+                                    metadata={"description": "the last version published"})

@@ -125,3 +125,46 @@ class NationalEventSummary(ContractSchema):
     capacity = fields.Integer(required=True)
     min_count = fields.Integer(required=True)
     measures = fields.List(fields.Nested(SummaryMeasure), required=True)
+
+
+# -- the competence catalogue --------------------------------------------------------------------------------
+from contracts.national import COMPETENCE_KINDS, ModuleDetails  # noqa: E402
+
+
+class PublishModule(ModuleDetails):
+    """A competence module's content: title, description, learning goals, kind, hours."""
+
+
+class PublishVersion(ModuleDetails):
+    expected_version = fields.Integer(load_default=None, validate=validate.Range(min=0), metadata={
+        "description": "the module's stream version the caller last read; a stale one is refused with 409"})
+
+
+class RetireModule(ContractSchema):
+    expected_version = fields.Integer(load_default=None, validate=validate.Range(min=0))
+
+
+class ModuleVersion(ContractSchema):
+    module_version = fields.Integer(required=True)
+    title = fields.String(required=True)
+    description = fields.String(required=True)
+    learning_goals = fields.List(fields.String(), required=True)
+    kind = fields.String(required=True, metadata={"enum": list(COMPETENCE_KINDS)})
+    hours = fields.Float(required=True)
+    published_at = fields.DateTime(required=True)
+
+
+class CompetenceModule(ModuleVersion):
+    """The current version, with the history of every version (oldest first)."""
+
+    module_id = fields.UUID(required=True)
+    retired = fields.Boolean(required=True)
+    retired_at = fields.DateTime(allow_none=True, required=True)
+    versions = fields.List(fields.Nested(ModuleVersion), required=True)
+    version = fields.Integer(required=True, metadata={"description": "the module's stream version"})
+
+
+class CompetencePicture(ContractSchema):
+    module_id = fields.UUID(required=True)
+    min_count = fields.Integer(required=True)
+    picture = fields.Nested(MeasurePicture, required=True)
