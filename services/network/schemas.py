@@ -231,3 +231,29 @@ class NationalSignUp(Schema):
     position = fields.Integer(allow_none=True, metadata={"description": "on the waitlist: 1 = next to get a place"})
     attended = fields.Boolean()
     updated_at = fields.DateTime()
+
+
+# -- statistics ---------------------------------------------------------------------------------------------
+class NetworkCounts(Schema):
+    network_id = fields.UUID()
+    name = fields.String()
+    kind = fields.String(validate=validate.OneOf(NETWORK_KINDS))
+    paid_members = fields.Integer()
+    volunteer_members = fields.Integer()
+    meetings_held = fields.Integer(metadata={"description": "occurrences of the network's meetings held"})
+    attendance = fields.Integer(metadata={"description": "peers present, summed over the occurrences held"})
+
+
+class InstanceCounts(Schema):
+    networks = fields.Integer()
+    paid_members = fields.Integer(metadata={"description": "memberships (a peer in two networks counts twice)"})
+    volunteer_members = fields.Integer()
+    meetings_held = fields.Integer(metadata={"description": "every meeting's occurrences held (workplace ones too)"})
+    attendance = fields.Integer()
+
+
+class NetworkStatistics(Schema):
+    """Counts of the instance, for its staff."""
+
+    networks = fields.List(fields.Nested(NetworkCounts))
+    totals = fields.Nested(InstanceCounts)

@@ -17,13 +17,13 @@ from runtime.vault import PERSON_CATEGORY, Vault
 # Modules, not classes: `nameko run` takes every class in this namespace with entrypoints for a service.
 from runtime.config import settings
 from runtime.eventstore import current_version
-from services.network.api import calendars, meetings, national_events, networks, resources
+from services.network.api import calendars, meetings, national_events, networks, resources, statistics
 from services.network.domain.national_sign_up import NationalSignUp
 
 
 class NetworkService(feed.EventFeed, health.HealthEndpoints, audit.AuditEndpoints, networks.NetworksApi,
                      meetings.MeetingsApi, resources.ResourcesApi, calendars.CalendarsApi,
-                     national_events.NationalEventsApi):
+                     national_events.NationalEventsApi, statistics.StatisticsApi):
     name = "network"
     db = Database()
     vault = Vault()

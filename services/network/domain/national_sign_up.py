@@ -9,8 +9,8 @@ from __future__ import annotations
 import uuid
 
 from runtime.aggregate import Aggregate
-from runtime.errors import Conflict
 from runtime.eventstore import NewEvent
+from services.network.domain.network import conflict
 
 SIGN_UP_NAMESPACE = uuid.UUID("9d3b6a41-2f7e-5c08-b1d4-7e2a5f0c8b36")
 PSEUDONYM_PURPOSE = "national_event"
@@ -29,10 +29,6 @@ def sign_up_id(national_event_id, peer_id) -> uuid.UUID:
 def pseudonym_entity(national_event_id, peer_id) -> str:
     """What the pseudonym is made of: the peer for this one event, so sign-ups for two events cannot be linked."""
     return f"{national_event_id}/{peer_id}"
-
-
-def conflict(field_name: str, reason: str) -> Conflict:
-    return Conflict(f"{field_name}: {reason}", [{"field": field_name, "reason": reason}])
 
 
 class NationalSignUp(Aggregate):
