@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from runtime.audit import audited
 from runtime.auth import PUBLIC
 from runtime.config import settings
 from runtime.errors import Forbidden, InvalidInput, NotFound, PersonErased
@@ -81,6 +82,8 @@ class CompetencesApi(ApiBase):
     @api("GET", PERSON, allow=PROFILE_READERS, returns=schemas.CompetenceProfile,
          summary="A person's competence profile: the modules they completed, here or at another instance "
                  "(a peer: their own)")
+    # What a person completed can tell that they took part in a recovery course (health-related): audited.
+    @audited("competence_profile", id_param="person_id", purpose="personens kompetenceprofil")
     def competence_profile(self, request, person_id):
         self._own(request, person_id)
         completions = self._completions(person_id)
@@ -89,6 +92,7 @@ class CompetencesApi(ApiBase):
 
     @api("GET", PERSON + "/<uuid:completion_id>/credential", allow=HOLDERS, returns=schemas.Credential,
          summary="A completion made here as an Open Badges 3.0 credential, signed by this instance (vc+jwt)")
+    @audited("competence_credential", id_param="completion_id", purpose="personen tager sin kompetence med")
     def competence_credential(self, request, person_id, completion_id):
         self._own(request, person_id)
         row = self.db.execute(
