@@ -104,7 +104,17 @@ def instance_env(instance: str, node: LocalNode) -> dict[str, str]:
     env = read_profile(instance)
     env["AMQP_URI"] = node.amqp_uri()
     env["DB_PREFIX"] = MULTI_REGION_DB_PREFIX + env.get("DB_PREFIX", f"{instance.replace('-', '')}_")
+    if instance != "national":
+        env["CREDENTIAL_ISSUERS"] = credential_issuers(instance)
     return env
+
+
+def credential_issuers(instance: str) -> str:
+    """The other regions of the run, whose competence credentials this one verifies against the JWKS their
+    courses service serves on the host (services/courses/credentials.py)."""
+    courses = SERVICE_ORDER.index("courses") + 1
+    return ",".join(f"{other}=http://127.0.0.1:{MULTI_REGION_PORTS[other][0] + courses}/.well-known/jwks.json"
+                    for other in INSTANCES if other not in (instance, "national"))
 
 
 def plan(topology: str, run_dir: Path) -> list[Program]:

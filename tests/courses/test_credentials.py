@@ -110,3 +110,10 @@ def test_a_credential_of_an_issuer_not_trusted_or_not_a_jws_is_refused(issuer_ke
     unsigned = jwt.encode({"iss": "urn:peer-platform:instance:region-1084"}, None, algorithm="none")
     with pytest.raises(InvalidInput, match="alg EdDSA"):
         credentials.verify(unsigned, fetch=lambda url: [issuer_key])
+
+
+def test_the_multi_region_runner_trusts_the_other_regions_credentials():
+    from runtime.runner import credential_issuers
+
+    assert credential_issuers("region-1084") == "region-1085=http://127.0.0.1:8202/.well-known/jwks.json"
+    assert credential_issuers("region-1085") == "region-1084=http://127.0.0.1:8102/.well-known/jwks.json"
