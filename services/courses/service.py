@@ -41,7 +41,12 @@ class CoursesService(feed.EventFeed, health.HealthEndpoints, audit.AuditEndpoint
         """A module version or retirement, kept in our own `catalogue_module-<id>` stream (a rebuild knows it)."""
         p = event["payload"]
         stream = stream_name("catalogue_module", p["module_id"])
-        if event["type"] == "competence_module.published":
+        known = self.db.execute("SELECT current_version, retired_at FROM catalogue_modules WHERE module_id = %s",
+                                (p["module_id"],)).fetchone()
+        published = event["type"] == "competence_module.published"
+        if known and (known["retired_at"] is not None or (published and known["current_version"] >= p["module_version"])):
+            return  # received before (a re-sent broadcast): the catalogue has it
+        if published:
             recorded = NewEvent("catalogue_module.received", {
                 k: p[k] for k in ("module_id", "module_version", "title", "description", "learning_goals", "kind",
                                   "hours")})

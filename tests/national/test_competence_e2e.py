@@ -135,3 +135,15 @@ def test_a_module_reaches_both_regions_a_completion_counts_nationally_and_the_cr
     assert kept["completion_id"] == completion["completion_id"] and kept["hours"] == 40.0
     # the region that imported reports nothing nationally: the completion counted where it was held
     assert counted() == [{"instance_id": REGION, "value": 1}]
+
+    # retired nationally: both regions mark it, no course maps to it any more, the completions stay
+    ok(as_national("POST", f"/national/competence-modules/{module_id}/retire", json={}))
+    for r in regions.values():
+        wait_until(lambda: catalogue(r)[module_id]["retired"], 90, 0.5, "the retirement in the region's catalogue")
+    other_course = ok(moved.as_coordinator("POST", "/group-courses", json={
+        "kind": "recovery_group", "title": "Recovery-gruppe", "capacity": 8, "completion_rule": RULE,
+        "method_ids": [], "facilitator_peer_ids": []}), 201)
+    late = moved.as_coordinator("PUT", f"/group-courses/{other_course['id']}/competence-modules",
+                                json={"module_ids": [module_id]})
+    assert late.status_code == 422 and late.json()["errors"][0]["reason"] == "the module is retired"
+    assert len(ok(moved.as_peer(new_id, "GET", f"/persons/{new_id}/competences"))["completions"]) == 1
