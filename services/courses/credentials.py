@@ -7,7 +7,8 @@ against the JWKS of an issuer it trusts (`CREDENTIAL_ISSUERS`: `<instance id>=<J
 issuer, a tampered credential or one signed by another key is refused. Signing and verifying are PyJWT's
 (with `cryptography`'s Ed25519): no cryptography is written here.
 
-The credential names the person by nothing (no name, no id of this instance): it is the person's to carry,
+The credential names the person by nothing readable (no name; their id at this instance only as a salted hash,
+the identifier OB 3.0 asks of a subject): it is the person's to carry,
 and whoever they present it to records it on them with their consent (docs/security.md, "Competences")."""
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import base64
 import hashlib
 import json
 import os
+import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
@@ -65,7 +67,16 @@ def issuer_id(instance_id: str) -> str:
     return ISSUER_PREFIX + instance_id
 
 
-def credential(completion: dict, instance_id: str) -> dict:
+def subject_identifier(person_id, salt: str) -> dict:
+    """OB 3.0 wants an AchievementSubject identified: a salted SHA-256 of the person's id at this instance
+    (`identityHash` as the standard writes it), which nobody can read a person from, and only the issuing
+    instance, that knows the id, can recompute."""
+    digest = hashlib.sha256(f"{person_id}{salt}".encode()).hexdigest()
+    return {"type": "IdentityObject", "identityType": "systemId", "hashed": True, "identityHash": f"sha256${digest}",
+            "salt": salt}
+
+
+def credential(completion: dict, instance_id: str, salt: str | None = None) -> dict:
     """The Open Badges 3.0 credential of one completion (a row of `competence_completions` held here)."""
     valid_from = datetime.combine(completion["completed_on"], time(0), timezone.utc).isoformat().replace("+00:00", "Z")
     return {
@@ -78,6 +89,7 @@ def credential(completion: dict, instance_id: str) -> dict:
         "validFrom": valid_from,
         "credentialSubject": {
             "type": ["AchievementSubject"],
+            "identifier": [subject_identifier(completion["person_id"], salt or secrets.token_hex(16))],
             "activityEndDate": valid_from,
             "achievement": {
                 "id": f"urn:uuid:{completion['module_id']}",

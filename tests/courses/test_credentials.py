@@ -19,7 +19,7 @@ from services.courses import credentials
 
 SCHEMA = json.loads((Path(__file__).parents[1] / "contracts" / "ob_v3p0_achievementcredential_schema.json").read_text())
 ISSUER = "region-1084"
-COMPLETION = {"completion_id": uuid.uuid4(), "module_id": uuid.uuid4(), "module_version": 2,
+COMPLETION = {"completion_id": uuid.uuid4(), "person_id": uuid.uuid4(), "module_id": uuid.uuid4(), "module_version": 2,
               "title": "Fælles peer-uddannelse", "description": "Den fælles uddannelse (seed 004)",
               "kind": "peer_education", "hours": 37.5, "completed_on": date(2026, 5, 11)}
 
@@ -44,7 +44,9 @@ def test_the_credential_is_an_open_badge_by_the_published_schema(issuer_key):
     assert vc["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
     achievement = vc["credentialSubject"]["achievement"]
     assert achievement["version"] == "2" and achievement["criteria"]["narrative"]
-    assert "person" not in json.dumps(vc) and str(COMPLETION["completion_id"]) in vc["id"]
+    assert str(COMPLETION["person_id"]) not in json.dumps(vc) and str(COMPLETION["completion_id"]) in vc["id"]
+    (identifier,) = vc["credentialSubject"]["identifier"]  # the subject only as a salted hash of their id here
+    assert identifier == credentials.subject_identifier(COMPLETION["person_id"], identifier["salt"])
 
 
 def test_the_schema_refuses_what_is_no_open_badge(issuer_key):
