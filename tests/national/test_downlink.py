@@ -11,7 +11,7 @@ import json
 import uuid
 
 from runtime import db, eventstore
-from tests.deploy.test_multi_region_links import drain_messages, listen
+from tests.deploy.test_multi_region_links import connect, drain_messages, listen
 from tests.support.instance import Instance, wait_until
 
 REGIONS = ("region-1084", "region-1085")
@@ -22,6 +22,9 @@ DETAILS = {"title": "Peertræf 2023", "starts_at": "2023-05-11T08:00:00+00:00", 
 def test_broadcast_reaches_every_region_and_an_answer_only_its_addressee(topology, tmp_path):
     national = Instance("national", ("national",), tmp_path, broker=topology["national"]).create()
     try:
+        with connect(topology["national"]) as conn:  # the national service's own exchange (its relay declares it)
+            conn.channel().exchange_declare("national.events", "topic", durable=True)
+        own = listen(topology["national"], "national.events")
         broadcast = {r: listen(topology[r], "national.broadcast") for r in REGIONS}
         addressed = {r: listen(topology[r], "national.addressed") for r in REGIONS}
         event_id = uuid.uuid4()
@@ -66,5 +69,8 @@ def test_broadcast_reaches_every_region_and_an_answer_only_its_addressee(topolog
         assert drain_messages(topology["region-1084"], addressed["region-1084"]) == [], "only its addressee"
         for region in REGIONS:  # the stored region fact went nowhere
             assert drain_messages(topology[region], broadcast[region]) == []
+        published = [json.loads(body)["type"] for _, body in drain_messages(topology["national"], own)]
+        assert "peer_education.completion_reported" not in published, "a region's fact published again"
+        assert "national_announcement.published" in published
     finally:
         national.destroy()
