@@ -10,7 +10,7 @@ from urllib.parse import unquote, urlsplit
 from admin.services import services_of
 
 HTTP_PORTS = {"roles": 8001, "courses": 8002, "network": 8003, "notifications": 8004, "national": 8005}
-RELAY_METRICS_PORTS = {"roles": 9101, "courses": 9102, "network": 9103, "notifications": 9104}
+RELAY_METRICS_PORTS = {"roles": 9101, "courses": 9102, "network": 9103, "notifications": 9104, "national": 9105}
 
 
 def _host(env) -> str:
@@ -29,7 +29,7 @@ def instance_services(instance_id: str) -> list[str]:
 
 
 def relay_metrics_url(service: str, env=None) -> str | None:
-    """None for a service without a relay (the national one publishes nothing)."""
+    """None for a service without a relay."""
     env = os.environ if env is None else env
     if service not in RELAY_METRICS_PORTS:
         return None

@@ -35,8 +35,8 @@ SERVICE_ORDER = ("roles", "courses", "network", "notifications")
 MULTI_REGION_PORTS = {"region-1084": (8100, 9110), "region-1085": (8200, 9120), "national": (8300, 9130)}
 MULTI_REGION_DB_PREFIX = "mr_"
 SINGLE_DEFAULT_PORTS = {"roles": (8001, 9101), "courses": (8002, 9102), "network": (8003, 9103),
-                        "notifications": (8004, 9104), "national": (8005, 0)}
-WITHOUT_RELAY = NATIONAL_SERVICES  # its store holds what regions shared; nothing is published from it
+                        "notifications": (8004, 9104), "national": (8005, 9105)}
+WITHOUT_RELAY: tuple[str, ...] = ()  # the national service's relay publishes its downlink (national events)
 
 
 @dataclass
@@ -102,7 +102,17 @@ def instance_env(instance: str, node: LocalNode) -> dict[str, str]:
     env = read_profile(instance)
     env["AMQP_URI"] = node.amqp_uri()
     env["DB_PREFIX"] = MULTI_REGION_DB_PREFIX + env.get("DB_PREFIX", f"{instance.replace('-', '')}_")
+    if instance != "national":
+        env["CREDENTIAL_ISSUERS"] = credential_issuers(instance)
     return env
+
+
+def credential_issuers(instance: str) -> str:
+    """The other regions of the run, whose competence credentials this one verifies against the JWKS their
+    courses service serves on the host (services/courses/credentials.py)."""
+    courses = SERVICE_ORDER.index("courses") + 1
+    return ",".join(f"{other}=http://127.0.0.1:{MULTI_REGION_PORTS[other][0] + courses}/.well-known/jwks.json"
+                    for other in INSTANCES if other not in (instance, "national"))
 
 
 def plan(topology: str, run_dir: Path) -> list[Program]:

@@ -21,3 +21,4 @@ from contracts.personal import SEALED, STREAM, Personal, PersonRef, national_vio
 from contracts import roles  # noqa: F401,E402
 from contracts import courses  # noqa: F401,E402
 from contracts import network  # noqa: F401,E402
+from contracts import national  # noqa: F401,E402

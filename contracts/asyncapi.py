@@ -6,7 +6,8 @@ The document targets AsyncAPI 2.6.0, whose schema objects are JSON Schema (Draft
 fields are type arrays (`["string", "null"]`, as apispec writes for OpenAPI 3.1), not OpenAPI 3.0's
 `nullable`, and patterns use ECMA-262 syntax (contracts/converter.py), so standard validators and
 JavaScript clients read it as the Python side means it. Each message has a `messageId`
-(`<type>.v<schema version>`, `….national` on national.events); every exchange has a channel, also one nothing is published on yet.
+(`<type>.v<schema version>`, `….national` on national.events, `….downlink` on the national broker's
+national.broadcast / national.addressed); every exchange has a channel, also one nothing is published on yet.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin, OpenAPIConverter
 import contracts
 from contracts.converter import add_contract_conversions
 from contracts.envelope import EnvelopeSchema
+from contracts.registry import DOWNLINKS
 
 DOCUMENT = Path(__file__).with_name("asyncapi.json")
 ASYNCAPI_VERSION = "2.6.0"
@@ -38,8 +40,11 @@ def national_message_id(message_id: str) -> str:
     return f"{message_id}.national"
 
 
+ROUTING_KEYS = {DOWNLINKS["addressed"]: "`<addressee instance id>.<event type>` (one instance each)"}
+
+
 def _channel(exchange: str) -> dict:
-    return {"description": f"Topic exchange {exchange}; routing key = event type",
+    return {"description": f"Topic exchange {exchange}; routing key = {ROUTING_KEYS.get(exchange, 'event type')}",
             "bindings": {"amqp": {"is": "routingKey", "exchange": {
                 "name": exchange, "type": "topic", "durable": True, "autoDelete": False, "vhost": "/"}}}}
 
@@ -52,7 +57,8 @@ def _json_schema(converter, schema_cls) -> dict:
 
 def document() -> dict:
     converter = _converter()
-    channels = {exchange: _channel(exchange) for exchange in [f"{s}.events" for s in SERVICES] + [NATIONAL_EXCHANGE]}
+    channels = {exchange: _channel(exchange)
+                for exchange in [f"{s}.events" for s in SERVICES] + [NATIONAL_EXCHANGE, *DOWNLINKS.values()]}
     messages = {}
     for c in contracts.all_contracts():
         source = c.source_service
@@ -84,6 +90,10 @@ def document() -> dict:
             # across the document, and the official parser refuses one message in two channels.
             routes.append((NATIONAL_EXCHANGE, national_message_id(name)))
             messages[national_message_id(name)] = {**messages[name], "messageId": national_message_id(name)}
+        if c.downlink:
+            # The same event on the national broker's downlink exchange (national.broadcast / national.addressed).
+            routes.append((DOWNLINKS[c.downlink], f"{name}.downlink"))
+            messages[f"{name}.downlink"] = {**messages[name], "messageId": f"{name}.downlink"}
         for exchange, message_id in routes:
             channel = channels.setdefault(exchange, _channel(exchange))
             channel.setdefault("subscribe", {"operationId": f"receive_{exchange.replace('.', '_')}",

@@ -436,3 +436,83 @@ class ForgottenPersonRecorded(Schema):
     person at the same place as the live run did."""
 
     erased_event_id = fields.UUID(required=True, metadata={"description": "the roles event it follows"})
+
+
+# -- the competence catalogue, as this instance received it, and what counts toward it ------------------
+# `catalogue_module-<module id>`: the national catalogue kept in this instance's own store (a rebuild knows
+# exactly what the live run knew). `course_competence-<course id>`: which modules a course counts toward.
+# `competence-<completion id>`: one completion of one module by one person (local), and its national report.
+class CatalogueModuleVersion(Schema):
+    module_id = fields.UUID(required=True)
+    module_version = fields.Integer(required=True, validate=validate.Range(min=1))
+    title = fields.String(required=True, validate=_Text)
+    description = fields.String(load_default="", validate=validate.Length(max=4000))
+    learning_goals = fields.List(fields.String(validate=validate.Length(min=1, max=500)), required=True)
+    kind = fields.String(required=True)
+    hours = fields.Float(required=True, validate=validate.Range(min=0))
+
+
+@event("catalogue_module.received", 1)
+class CatalogueModuleReceived(CatalogueModuleVersion):
+    """A version of a national competence module reached this instance (`competence_module.published`)."""
+
+
+@event("catalogue_module.retired", 1)
+class CatalogueModuleRetired(Schema):
+    """The national instance retired the module: no new mapping to it; completions stay."""
+
+    module_id = fields.UUID(required=True)
+
+
+@event("course_competence.mapped", 1)
+class CourseCompetenceMapped(Schema):
+    """A coordinator set which competence modules a group course counts toward (the whole set, replacing
+    the previous one). Completing the course (its completion rule met) completes each of them."""
+
+    course_id = fields.UUID(required=True)
+    module_ids = fields.List(fields.UUID(), required=True)
+
+
+class CompletedModule(Schema):
+    """The module version a completion was made against (a later version does not change it)."""
+
+    module_id = fields.UUID(required=True)
+    module_version = fields.Integer(required=True, validate=validate.Range(min=1))
+    title = fields.String(required=True, validate=_Text)
+    kind = fields.String(required=True)
+    hours = fields.Float(required=True, validate=validate.Range(min=0))
+
+
+@event("competence.completed", 1)
+class CompetenceCompleted(CompletedModule):
+    """A person completed a competence module here: a mapped course closed with its completion rule met.
+    Stream `competence-<completion id>` (uuid5 of course, person and module: never twice)."""
+
+    completion_id = fields.UUID(required=True)
+    person_id = fields.UUID(required=True, metadata={"description": "the participant's peer or citizen id"})
+    course_id = fields.UUID(required=True)
+    completed_on = fields.Date(required=True)
+
+
+@event("competence.imported", 1)
+class CompetenceImported(CompletedModule):
+    """A completion held at another instance, presented by the person as a signed Open Badges 3.0
+    credential, verified against its issuer's published key and recorded on the person's consent."""
+
+    completion_id = fields.UUID(required=True, metadata={"description": "the credential's id (urn:uuid)"})
+    person_id = fields.UUID(required=True)
+    issuer_instance = fields.String(required=True, validate=validate.Regexp(r"^(region-108[1-5]|kommune-\d{4})$"))
+    completed_on = fields.Date(required=True)
+    consented_at = fields.AwareDateTime(required=True)
+
+
+@event("competence.completion_reported", 1, national=True)
+class CompetenceCompletionReported(Schema):
+    """For the national picture of the competence catalogue (module × instance × month): the person only as
+    this instance's pseudonym for competences (runtime/privacy/pseudonym.py), the module version completed."""
+
+    pseudonym = fields.String(required=True, validate=validate.Regexp(PSEUDONYM_PATTERN))
+    module_id = fields.UUID(required=True, metadata={
+        "national_safe": "a competence module's id, made by the national instance: names no person"})
+    module_version = fields.Integer(required=True, validate=validate.Range(min=1))
+    completed_on = fields.Date(required=True)

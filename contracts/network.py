@@ -16,6 +16,7 @@ from marshmallow import fields, validate
 from contracts.schema import Schema
 from contracts.personal import Personal
 from contracts.registry import event
+from contracts.courses import PSEUDONYM_PATTERN
 
 NETWORK_KINDS = ("regional", "workplace", "theme")
 PEER_KINDS = ("paid", "volunteer")
@@ -348,3 +349,90 @@ class NationalResourceOffered(Schema):
     theme = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(THEMES))
     tags = fields.List(fields.String(validate=validate.OneOf(RESOURCE_TAGS)), required=True)
     offered_on = fields.Date(required=True)
+
+
+# -- national events (issue 11 item 4): announced by the national instance, signed up for here -----------
+# A sign-up is one stream per peer and national event, `national_sign_up-<uuid5(event, peer)>`: the peer's
+# own steps stay here (by peer id), what crosses is `requested`, `withdrawn` and `attended`, the peer only as
+# this instance's pseudonym for that event (runtime/privacy/pseudonym.py); the national instance's answers
+# (contracts/national.py, `national_registration.*`) are recorded here as the local facts below, which
+# notifications turns into messages. The event's details are the national contract's (imported here, after
+# this module's own names, which contracts/national.py imports).
+from contracts.national import EventDetails, national_event_id  # noqa: E402
+
+
+@event("national_event_notice.announced", 1)
+class NationalEventNoticeAnnounced(EventDetails):
+    """A national event the national instance announced (`national_announcement.published`), as this instance
+    received it: peers of the instance may sign up. Stream `national_event_notice-<national event id>`."""
+
+    national_event_id = national_event_id()
+
+
+@event("national_sign_up.registered", 1)
+class NationalSignUpRegistered(Schema):
+    """A peer of this instance signed up for a national event (forwarded as `national_sign_up.requested`)."""
+
+    national_event_id = national_event_id()
+    peer_id = fields.UUID(required=True)
+
+
+@event("national_sign_up.withdrawal_requested", 1)
+class NationalSignUpWithdrawalRequested(Schema):
+    """The peer withdrew their sign-up (forwarded as `national_sign_up.withdrawn`)."""
+
+    national_event_id = national_event_id()
+    peer_id = fields.UUID(required=True)
+
+
+@event("national_sign_up.requested", 1, national=True)
+class NationalSignUpRequested(Schema):
+    """To the national instance: a registration for a national event, by a pseudonym of this instance for
+    that event (unlinkable across events and instances) and the kind of peer; the region is the sender."""
+
+    national_event_id = national_event_id()
+    pseudonym = fields.String(required=True, validate=validate.Regexp(PSEUDONYM_PATTERN))
+    peer_kind = fields.String(required=True, validate=validate.OneOf(PEER_KINDS))
+
+
+@event("national_sign_up.withdrawn", 1, national=True)
+class NationalSignUpWithdrawn(Schema):
+    """To the national instance: the registrant withdrew."""
+
+    national_event_id = national_event_id()
+    pseudonym = fields.String(required=True, validate=validate.Regexp(PSEUDONYM_PATTERN))
+
+
+@event("national_sign_up.attended", 1, national=True)
+class NationalSignUpAttended(Schema):
+    """To the national instance: the registrant attended (recorded by a coordinator of this instance)."""
+
+    national_event_id = national_event_id()
+    pseudonym = fields.String(required=True, validate=validate.Regexp(PSEUDONYM_PATTERN))
+
+
+class _SignUpAnswer(Schema):
+    national_event_id = national_event_id()
+    peer_id = fields.UUID(required=True)
+
+
+@event("national_sign_up.accepted", 1)
+class NationalSignUpAccepted(_SignUpAnswer):
+    """For notifications: the national instance gave the peer a place."""
+
+
+@event("national_sign_up.waitlisted", 1)
+class NationalSignUpWaitlisted(_SignUpAnswer):
+    """For notifications: the event is full; the peer is on the waitlist at `position` (1 = next)."""
+
+    position = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+@event("national_sign_up.promoted", 1)
+class NationalSignUpPromoted(_SignUpAnswer):
+    """For notifications: a place became free and the peer, first on the waitlist, has it now."""
+
+
+@event("national_sign_up.cancelled", 1)
+class NationalSignUpCancelled(_SignUpAnswer):
+    """For notifications: the national instance confirmed the cancellation."""

@@ -46,6 +46,12 @@ class EventContract:
     national: bool
     description: str
     also_published_by: tuple[str, ...] = ()
+    downlink: str | None = None  # "broadcast" | "addressed": the national instance publishes it to the regions
+
+    @property
+    def crosses(self) -> bool:
+        """It leaves the instance that wrote it: up to the national level, or down to the regions."""
+        return self.national or self.downlink is not None
 
     @property
     def source_service(self) -> str:
@@ -68,13 +74,22 @@ _contracts: dict[tuple[str, int], EventContract] = {}
 _upcasters: dict[tuple[str, int], Callable[[dict], dict]] = {}
 
 
+DOWNLINKS = {"broadcast": "national.broadcast", "addressed": "national.addressed"}
+ADDRESSEE = "addressee"  # the payload field of an addressed contract: the instance id it is for
+
+
 def event(event_type: str, version: int, *, national: bool = False, upcast_from_previous=None,
-          also_published_by: tuple[str, ...] = ()):
+          also_published_by: tuple[str, ...] = (), downlink: str | None = None):
     """Register the decorated schema as the payload of `event_type` at `version`.
 
     `upcast_from_previous(payload_of_version_minus_1) -> payload_of_version` lets readers lift
     events stored under the previous version. `national=True` marks events that may leave the
     instance: their schemas must hold no personal field (a contract test enforces it).
+
+    `downlink` marks what the national instance's relay publishes to the regions (docs/architecture.md,
+    "The downlink"): `"broadcast"` to the national broker's `national.broadcast` (every region, routing key
+    = event type), `"addressed"` to `national.addressed` (one instance, routing key `<addressee>.<type>`,
+    the payload's required `addressee` field). Checked like a national contract: no personal field.
     """
     from contracts.envelope import EVENT_TYPE
 
@@ -86,7 +101,11 @@ def event(event_type: str, version: int, *, national: bool = False, upcast_from_
         key = (event_type, version)
         if key in _contracts:
             raise ValueError(f"contract {key} registered twice")
-        if national:
+        if downlink is not None and downlink not in DOWNLINKS:
+            raise ValueError(f"{event_type}: downlink is one of {', '.join(DOWNLINKS)}")
+        if downlink == "addressed" and not getattr(schema_cls._declared_fields.get(ADDRESSEE), "required", False):
+            raise ValueError(f"{event_type}: an addressed contract has a required {ADDRESSEE!r} field")
+        if national or downlink:
             from contracts.personal import national_violations
 
             violations = national_violations(schema_cls)
@@ -96,8 +115,8 @@ def event(event_type: str, version: int, *, national: bool = False, upcast_from_
         if version > 1 and upcast_from_previous is None:
             raise ValueError(f"{event_type} v{version} needs an upcaster from v{version - 1}")
         _contracts[key] = EventContract(
-            event_type, version, schema_cls, national, (schema_cls.__doc__ or "").strip(), also_published_by
-        )
+            event_type, version, schema_cls, national, (schema_cls.__doc__ or "").strip(), also_published_by,
+            downlink)
         if upcast_from_previous is not None:
             _upcasters[(event_type, version - 1)] = upcast_from_previous
         return schema_cls

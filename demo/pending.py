@@ -1,5 +1,5 @@
-"""Parts of the demo that belong to services still being built (issue 11: services/network; the national
-aggregation). Each is skipped with a note until its service answers; then it is written here as the others
+"""Parts of the demo that belong to services still being built or deployed only in some topologies (the
+national meetup needs the national instance: `--topology multi-region`). Each is skipped with a note until its service answers; then it is written here as the others
 are: through the service's public API, looking before it creates. No stand-in data."""
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ def regional_network(client: DemoClient, report=print) -> int | None:
     if not client.deployed("network"):
         report("skipped: a regional network with a monthly sparring meeting (the network service is not deployed)")
         return None
-    report("skipped: a regional network with a monthly sparring meeting (the network service answers; its demo "
-           "part is not written yet: demo/pending.py)")
-    return None
+    from demo.network import regional_network as write
+
+    return write(client, report)
 
 
 def national_meetup(client: DemoClient, report=print) -> int | None:

@@ -2,7 +2,9 @@
 
 `JWT_SECRET` (HS256 development tokens; not needed when `JWT_JWKS_URL` or `JWT_PUBLIC_KEY` verifies tokens),
 `VAULT_MASTER_KEY` (wraps every person's data key), `PSEUDONYM_SECRET` (keys the national pseudonyms),
-`DB_PASSWORD` (the services' runtime database roles) and `VAULT_DB_PASSWORD` (the vault's runtime role).
+`DB_PASSWORD` (the services' runtime database roles), `VAULT_DB_PASSWORD` (the vault's runtime role) and
+`CREDENTIAL_SIGNING_KEY` (the Ed25519 seed that signs the instance's Open Badges credentials, services/courses/
+credentials.py; its public half is served as a JWKS).
 
 Outside development mode a missing secret stops the process with a message naming it. In development mode
 (`PEER_DEV_MODE=1`, set by the local runner `deploy/up.sh`) missing secrets are generated once per instance into
@@ -35,7 +37,9 @@ def _random_key() -> str:
 
 SECRETS = {"JWT_SECRET": _random_text, "VAULT_MASTER_KEY": _random_key, "PSEUDONYM_SECRET": _random_text,
            # passwords of the runtime database roles (runtime/db_roles.py): the services' and the vault's
-           "DB_PASSWORD": _random_text, "VAULT_DB_PASSWORD": _random_text}
+           "DB_PASSWORD": _random_text, "VAULT_DB_PASSWORD": _random_text,
+           # the Ed25519 seed (32 random bytes, base64url) that signs the instance's competence credentials
+           "CREDENTIAL_SIGNING_KEY": _random_key}
 INPUTS = (*SECRETS, DEV_MODE, DEV_SECRETS_FILE, *TOKEN_KEYS)
 
 # SHA-256 of every secret value that was ever published in this repository (the built-in JWT default and the
@@ -114,13 +118,14 @@ def _validate(values: dict) -> None:
     for name in ("PSEUDONYM_SECRET", "DB_PASSWORD", "VAULT_DB_PASSWORD"):
         if len(values[name]) < 32:
             raise ConfigurationError(f"{name}: at least 32 characters of randomness")
-    key = values["VAULT_MASTER_KEY"]
-    try:
-        raw = base64.urlsafe_b64decode(key + "=" * (-len(key) % 4))
-    except ValueError:
-        raw = b""
-    if len(raw) != 32:
-        raise ConfigurationError("VAULT_MASTER_KEY: base64 of exactly 32 random bytes")
+    for name in ("VAULT_MASTER_KEY", "CREDENTIAL_SIGNING_KEY"):
+        key = values[name]
+        try:
+            raw = base64.urlsafe_b64decode(key + "=" * (-len(key) % 4))
+        except ValueError:
+            raw = b""
+        if len(raw) != 32:
+            raise ConfigurationError(f"{name}: base64 of exactly 32 random bytes")
 
 
 def _development_secrets(path: Path) -> dict:

@@ -20,6 +20,9 @@ What it changes against nameko's defaults, each a trap verified in this stack:
 - `exchange=` binds an exchange that deploy/ declares instead of `<source>.events` (the national
   service's `national.inbound`, fed by the regions' shovels), and `catch_up=False` skips the feed catch-up when no source
   service answers `events_after` on this broker (the regions re-send instead: runtime/messaging/national_share.py).
+  The downlink: `exchange="national.broadcast"` (announcements to every region, key = event type) or
+  `exchange="national.addressed"` (answers for this instance only: bound as `<instance id>.<category>.#`),
+  with `catch_up=False`; deduplicated and ordered by the inbox like every other consumer.
 """
 from __future__ import annotations
 

@@ -26,6 +26,7 @@ import contracts
 from runtime import db, eventstore, metrics
 from runtime.privacy.pseudonym import pseudonym
 from runtime.messaging import national_share
+from contracts.registry import ADDRESSEE, DOWNLINKS
 from runtime.config import settings
 from runtime.logs import configure_logging
 from runtime.eventstore.notifier import CHANNEL
@@ -34,6 +35,19 @@ from runtime.messaging.publisher import ConfirmingPublisher
 log = logging.getLogger("runtime.messaging.relay")
 NATIONAL_EXCHANGE = "national.events"
 _LOCK_KEY = "outbox-relay"
+
+
+def downlink_route(envelope: dict, downlink: str) -> tuple[str, str]:
+    """(exchange, routing key) of a downlink event: every region, or the one instance it is addressed to."""
+    if downlink == "addressed":
+        return DOWNLINKS[downlink], f"{envelope['payload'][ADDRESSEE]}.{envelope['type']}"
+    return DOWNLINKS[downlink], envelope["type"]
+
+
+def downlink_envelope(envelope: dict) -> dict:
+    """What leaves the national instance: its contracts hold no personal field; the actor (a national
+    coordinator's id) stays here."""
+    return {**envelope, "actor": "instance"}
 
 
 def national_envelope(envelope: dict, national_version: int | None = None) -> dict:
@@ -100,12 +114,19 @@ class Relay:
         )
 
     # -- publishing ---------------------------------------------------------------------------
+    def _own(self, event: eventstore.RecordedEvent):
+        """The event's contract if this service publishes it (not a fact it stored from elsewhere)."""
+        contract = contracts.contract(event.type, event.schema_version)
+        return contract if self.service in contract.publishers else None
+
     def publish_batch(self, publisher: ConfirmingPublisher, batch: list[eventstore.RecordedEvent],
                       conn=None) -> None:
-        national = [e for e in batch if e.type in self.shared
-                    and contracts.contract(e.type, e.schema_version).national]
+        own = {e.event_id: self._own(e) for e in batch}
+        national = [e for e in batch if e.type in self.shared and own[e.event_id] and own[e.event_id].national]
         versions = national_share.national_versions(conn, national, self.shared) if national else {}
         for event in batch:
+            if own[event.event_id] is None:
+                continue  # a fact stored from elsewhere (the national service's received facts): not ours to publish
             envelope = event.envelope()
             headers = {"nameko.correlation_id": envelope["correlation_id"], "event_type": event.type}
             publisher.publish(self.exchange, event.type, envelope, envelope["event_id"], headers)
@@ -113,13 +134,18 @@ class Relay:
                 publisher.publish(NATIONAL_EXCHANGE, event.type,
                                   national_envelope(envelope, versions[event.event_id]),
                                   envelope["event_id"], headers)
+            if own[event.event_id] and own[event.event_id].downlink:
+                exchange, routing_key = downlink_route(envelope, own[event.event_id].downlink)
+                publisher.declare_exchange(exchange)
+                publisher.publish(exchange, routing_key, downlink_envelope(envelope), envelope["event_id"], headers)
         self._settle(publisher)
 
     def resend_national(self, conn, publisher: ConfirmingPublisher) -> int:
         """Publish every shared national fact of the store again, in commit order, to `national.events`
         only (this service's own consumers are not bothered); returns how many were sent."""
         position, sent = eventstore.START, 0
-        types = sorted(self.shared & set(national_share.national_types()))
+        types = sorted(t for t in self.shared & set(national_share.national_types())
+                       if self.service in contracts.contract(t, contracts.latest_version(t)).publishers)
         while types:
             batch = eventstore.read_all(conn, position, limit=self.batch_size, types=types, upcast=False)
             if not batch:

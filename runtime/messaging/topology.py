@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from kombu import Connection, Exchange, Queue, binding
 
+from runtime.config import settings
+
 # A consumer's queue dead-letters after this many deliveries (quorum queue `x-delivery-limit`).
 DELIVERY_LIMIT = 5
 DEAD_LETTER_EXCHANGE = "dead-letters"
@@ -26,12 +28,24 @@ def deployed_exchange(name: str) -> Exchange:
     return Exchange(name, type="topic", durable=True, auto_delete=False)
 
 
+ADDRESSED_EXCHANGE = "national.addressed"
+
+
+def routing_prefix(exchange: str | None) -> str:
+    """`national.addressed` carries answers for one instance each (`<instance id>.<event type>`): a
+    consumer there binds only its own instance's."""
+    if exchange == ADDRESSED_EXCHANGE:
+        return f"{settings().instance_id}."
+    return ""
+
+
 def consumer_queue(service: str, method: str, source_service: str, categories, exchange: str | None = None) -> Queue:
     name = f"{service}.{method}"
     source = deployed_exchange(exchange) if exchange else event_exchange(source_service)
+    prefix = routing_prefix(exchange)
     return Queue(
         name,
-        bindings=[binding(source, routing_key=f"{c}.#") for c in categories],
+        bindings=[binding(source, routing_key=f"{prefix}{c}.#") for c in categories],
         durable=True,
         auto_delete=False,
         queue_arguments={

@@ -10,3 +10,11 @@ from runtime.privacy.pseudonym import PERSON, pseudonym as instance_pseudonym
 def pseudonym(person_id) -> str:
     """How a person appears nationally: an HMAC of their id under this instance's secret."""
     return instance_pseudonym(person_id, purpose=PERSON)
+
+
+COMPETENCE = "competence"  # the purpose of a person in the national competence picture
+
+
+def competence_pseudonym(person_id) -> str:
+    """How a person appears in the national competence picture: unlinkable to their other national facts."""
+    return instance_pseudonym(person_id, purpose=COMPETENCE)

@@ -17,13 +17,15 @@ from services.courses.domain.published import local_date
 READ_MODEL_TABLES = (
     "local_methods", "citizens", "group_courses", "group_course_facilitators", "group_sessions",
     "group_participants", "group_attendance", "group_feedback", "who5_measurements", "support_courses",
-    "support_matches", "support_goals", "support_sessions", "peer_time",
+    "support_matches", "support_goals", "support_sessions", "peer_time", "catalogue_module_versions",
+    "catalogue_modules", "course_competence_modules", "competence_completions",
 )
 
 # Where persons' data sits in these read models, so that an erasure forgets it (runtime/vault.forget):
 # rows about the person are deleted; their sealed values inside rows kept for others (a course's
 # sessions count as a peer's hours) are masked.
-PERSON_ROWS = (("citizens", "id"), ("who5_measurements", "person_id"), ("support_goals", "citizen_id"))
+PERSON_ROWS = (("citizens", "id"), ("who5_measurements", "person_id"), ("support_goals", "citizen_id"),
+               ("competence_completions", "person_id"))
 PERSON_VALUES = (("group_feedback", "id", "text"), ("support_sessions", "id", "note"),
                  ("support_courses", "id", "evaluation"), ("support_matches", "course_id", "end_reason"))
 
@@ -359,3 +361,48 @@ def _support_who5(conn, event, course_id, p):
 def _support_closed(conn, event, course_id, p):
     conn.execute("UPDATE support_courses SET status = 'closed', close_reason = %s, evaluation = %s, closed_at = %s "
                  "WHERE id = %s", (p["reason"], p["evaluation"], event.occurred_at, course_id))
+
+
+# -- the competence catalogue, course mappings and completions ------------------------------------------
+@handles("catalogue_module.received")
+def _module_received(conn, event, module_id, p):
+    conn.execute(
+        "INSERT INTO catalogue_module_versions (module_id, module_version, title, description, learning_goals, kind, "
+        "hours, received_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+        (module_id, p["module_version"], p["title"], p["description"], _json(p["learning_goals"]), p["kind"],
+         p["hours"], event.occurred_at))
+    conn.execute("INSERT INTO catalogue_modules (module_id, current_version) VALUES (%s, %s) ON CONFLICT (module_id) "
+                 "DO UPDATE SET current_version = GREATEST(catalogue_modules.current_version, EXCLUDED.current_version)",
+                 (module_id, p["module_version"]))
+
+
+@handles("catalogue_module.retired")
+def _module_retired(conn, event, module_id, p):
+    conn.execute("UPDATE catalogue_modules SET retired_at = %s WHERE module_id = %s", (event.occurred_at, module_id))
+
+
+@handles("course_competence.mapped")
+def _course_mapped(conn, event, course_id, p):
+    conn.execute("DELETE FROM course_competence_modules WHERE course_id = %s", (course_id,))
+    for module_id in p["module_ids"]:
+        conn.execute("INSERT INTO course_competence_modules (course_id, module_id) VALUES (%s, %s)",
+                     (course_id, module_id))
+
+
+def _completion(conn, event, p, course_id, issuer_instance, source):
+    conn.execute(
+        "INSERT INTO competence_completions (completion_id, person_id, module_id, module_version, title, kind, hours, "
+        "completed_on, course_id, issuer_instance, source, recorded_at) "
+        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        (p["completion_id"], p["person_id"], p["module_id"], p["module_version"], p["title"], p["kind"], p["hours"],
+         p["completed_on"], course_id, issuer_instance, source, event.occurred_at))
+
+
+@handles("competence.completed")
+def _competence_completed(conn, event, completion_id, p):
+    _completion(conn, event, p, p["course_id"], event.metadata["instance_id"], "course")
+
+
+@handles("competence.imported")
+def _competence_imported(conn, event, completion_id, p):
+    _completion(conn, event, p, None, p["issuer_instance"], "credential")

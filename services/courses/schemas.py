@@ -351,3 +351,81 @@ class CoursesStatistics(Schema):
     participants = _counts("Group-course participants per status, and those who completed")
     support_courses = _counts("Individual support courses per status")
     citizens = _counts("Citizens ever registered (counted from the events: erased ones included)")
+
+
+# -- the competence catalogue, course mappings, profiles and credentials -----------------------------------
+class CatalogueVersion(Schema):
+    module_version = fields.Integer(required=True)
+    title = fields.String(required=True)
+    description = fields.String(required=True)
+    learning_goals = fields.List(fields.String(), required=True)
+    kind = fields.String(required=True)
+    hours = fields.Float(required=True)
+    received_at = fields.DateTime(required=True)
+
+
+class CatalogueModule(CatalogueVersion):
+    """A module of the national competence catalogue as this instance received it: its current version,
+    with every version received (oldest first)."""
+
+    module_id = fields.UUID(required=True)
+    retired = fields.Boolean(required=True)
+    versions = fields.List(fields.Nested(CatalogueVersion), required=True)
+
+
+class MapCompetenceModules(VersionedCommand):
+    module_ids = fields.List(fields.UUID(), required=True, validate=validate.Length(max=20), metadata={
+        "description": "every module the course counts toward (replaces the previous set; [] maps none)"})
+
+
+class CourseCompetenceModules(Schema):
+    course_id = fields.UUID(required=True)
+    module_ids = fields.List(fields.UUID(), required=True)
+    version = fields.Integer(required=True, metadata={"description": "the mapping's stream version"})
+
+
+class CompetenceCompletion(Schema):
+    completion_id = fields.UUID(required=True)
+    person_id = fields.UUID(required=True)
+    module_id = fields.UUID(required=True)
+    module_version = fields.Integer(required=True, metadata={"description": "the version it was completed against"})
+    title = fields.String(required=True)
+    kind = fields.String(required=True)
+    hours = fields.Float(required=True)
+    completed_on = fields.Date(required=True)
+    issuer_instance = fields.String(required=True, metadata={"description": "the instance where it was completed"})
+    source = fields.String(required=True, metadata={"enum": ["course", "credential"]})
+
+
+class CompetenceProfile(Schema):
+    person_id = fields.UUID(required=True)
+    completions = fields.List(fields.Nested(CompetenceCompletion), required=True)
+    total_hours = fields.Float(required=True)
+
+
+class Credential(Schema):
+    """An Open Badges 3.0 credential secured as VC-JOSE (compact JWS, media type application/vc+jwt)."""
+
+    format = fields.String(required=True, metadata={"enum": ["vc+jwt"]})
+    jwt = fields.String(required=True, metadata={"description": "the signed credential, to present elsewhere"})
+    credential = fields.Dict(required=True, metadata={"description": "the credential (the JWS payload) for reading"})
+
+
+class ImportCredential(Schema):
+    credential = fields.String(required=True, validate=validate.Length(min=1, max=20000),
+                               metadata={"description": "an Open Badges 3.0 credential as a compact JWS (vc+jwt)"})
+    consent = fields.Boolean(required=True, metadata={
+        "description": "the person agrees that this instance records the completion (must be true)"})
+
+
+class Jwk(Schema):
+    kty = fields.String(required=True)
+    crv = fields.String(required=True)
+    x = fields.String(required=True)
+    kid = fields.String(required=True)
+    alg = fields.String(required=True)
+    use = fields.String(required=True)
+
+
+class Jwks(Schema):
+    keys = fields.List(fields.Nested(Jwk), required=True)

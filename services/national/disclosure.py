@@ -29,6 +29,11 @@ class Entry:
         return None if self.hidden else self.value
 
 
+def as_count(entry: Entry) -> dict:
+    """An entry as the API shows it: `value` null when suppressed."""
+    return {"value": entry.shown(), "suppressed": entry.hidden}
+
+
 @dataclass
 class ProtectedTable:
     rows: list[str]

@@ -3,16 +3,70 @@ fact is stored, and rebuilt from the stored facts by `peer-admin rebuild nationa
 fact adds the same amounts, whatever the order)."""
 from __future__ import annotations
 
+from datetime import date
+
+from psycopg.types.json import Jsonb
+
 from runtime.eventstore import RecordedEvent
 from services.national import facts
 
-READ_MODEL_TABLES = ("picture_cells",)
+READ_MODEL_TABLES = ("picture_cells", "national_events", "national_event_registrations", "competence_module_versions",
+                     "competence_modules", "competence_cells")
 
 
 def project(conn, event: RecordedEvent) -> None:
+    if event.type.startswith("national_event."):
+        _project_national_event(conn, event)
+        return
+    if event.type.startswith("competence_module."):
+        _project_competence_module(conn, event)
+        return
     instance_id = event.metadata["instance_id"]
+    if event.type == "competence.completion_reported":
+        p = event.payload
+        conn.execute(
+            "INSERT INTO competence_cells (module_id, instance_id, period, value) VALUES (%s, %s, %s, 1) "
+            "ON CONFLICT (module_id, instance_id, period) DO UPDATE SET value = competence_cells.value + 1",
+            (p["module_id"], instance_id, facts.month_of(date.fromisoformat(p["completed_on"]))))
     for measure, period, amount in facts.increments(event):
         conn.execute(
             "INSERT INTO picture_cells (measure, instance_id, period, value) VALUES (%s, %s, %s, %s) "
             "ON CONFLICT (measure, instance_id, period) DO UPDATE SET value = picture_cells.value + EXCLUDED.value",
             (measure, instance_id, period, amount))
+
+
+def _project_national_event(conn, event: RecordedEvent) -> None:
+    p, event_id = event.payload, event.stream.split("-", 1)[1]
+    if event.type == "national_event.created":
+        conn.execute(
+            "INSERT INTO national_events (id, title, starts_at, ends_at, place, capacity, themes, programme, created_at) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            (event_id, p["title"], p["starts_at"], p["ends_at"], p["place"], p["capacity"], Jsonb(p["themes"]),
+             Jsonb(p["programme"]), event.occurred_at))
+    elif event.type == "national_event.registration_received":
+        conn.execute(
+            "INSERT INTO national_event_registrations (registration_id, national_event_id, region, peer_kind, status, "
+            "received) VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (registration_id) DO UPDATE SET "
+            "status = EXCLUDED.status, attended = false, received = EXCLUDED.received",
+            (p["registration_id"], event_id, p["region"], p["peer_kind"], p["status"], event.stream_version))
+    elif event.type in ("national_event.registration_promoted", "national_event.registration_cancelled"):
+        status = "accepted" if event.type.endswith("promoted") else "cancelled"
+        conn.execute("UPDATE national_event_registrations SET status = %s WHERE registration_id = %s",
+                     (status, p["registration_id"]))
+    elif event.type == "national_event.attendance_recorded":
+        conn.execute("UPDATE national_event_registrations SET attended = true WHERE registration_id = %s",
+                     (p["registration_id"],))
+
+
+def _project_competence_module(conn, event: RecordedEvent) -> None:
+    p = event.payload
+    if event.type == "competence_module.published":
+        conn.execute("INSERT INTO competence_modules (module_id) VALUES (%s) ON CONFLICT DO NOTHING", (p["module_id"],))
+        conn.execute(
+            "INSERT INTO competence_module_versions (module_id, module_version, title, description, learning_goals, "
+            "kind, hours, published_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+            (p["module_id"], p["module_version"], p["title"], p["description"], Jsonb(p["learning_goals"]),
+             p["kind"], p["hours"], event.occurred_at))
+    elif event.type == "competence_module.retired":
+        conn.execute("UPDATE competence_modules SET retired_at = %s WHERE module_id = %s",
+                     (event.occurred_at, p["module_id"]))

@@ -27,11 +27,13 @@ from runtime.eventstore import Metadata, NewEvent
 from runtime.service.database import Database
 from services.national import projections
 # Modules, not classes: `nameko run` takes every class in this namespace with entrypoints for a service.
-from services.national.api import overview
+from services.national.api import competence, events, overview
+from services.national.domain.national_event import NationalEvent
 
 INBOUND = "national.inbound"
 # Every category a national contract is in: a new national contract is consumed without a change here.
 NATIONAL_CATEGORIES = sorted({category_of(c.type) for c in all_contracts() if c.national})
+SIGN_UP = "national_sign_up."  # a region's registration facts: decided on the national event's stream
 
 
 class ForeignStream(ValueError):
@@ -46,7 +48,8 @@ def received_stream(envelope: dict) -> str:
     return envelope["stream"]
 
 
-class NationalService(health.HealthEndpoints, overview.OverviewApi):
+class NationalService(health.HealthEndpoints, overview.OverviewApi, events.NationalEventsApi,
+                      competence.CompetenceCatalogueApi):
     name = "national"
     db = Database()
 
@@ -62,3 +65,21 @@ class NationalService(health.HealthEndpoints, overview.OverviewApi):
         for stored in self.db.append(envelope["stream"], [fact], envelope["stream_version"] - 1, metadata,
                                      datetime.fromisoformat(envelope["occurred_at"])):
             projections.project(self.db.conn, stored)
+        if envelope["type"].startswith(SIGN_UP):
+            self._decide_registration(envelope)
+
+    def _decide_registration(self, envelope: dict) -> None:
+        """A registration, withdrawal or attendance from a region, decided on the event's one stream in the
+        transaction that stores the fact. Concurrent workers take the event's lock in turn (an advisory lock,
+        so they wait instead of failing); the append's expected version is what guarantees no double booking."""
+        p = envelope["payload"]
+        if not p["pseudonym"].startswith(f"{envelope['instance_id']}:"):
+            raise ForeignStream("pseudonym: not a pseudonym of the instance that sent it")
+        stream = NationalEvent.stream_of(p["national_event_id"])
+        self.db.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (stream,))
+        aggregate = self._load_event(p["national_event_id"])
+        decision = {"national_sign_up.requested": lambda: aggregate.register(
+                        p["pseudonym"], envelope["instance_id"], p["peer_kind"]),
+                    "national_sign_up.withdrawn": lambda: aggregate.cancel(p["pseudonym"]),
+                    "national_sign_up.attended": lambda: aggregate.attend(p["pseudonym"])}[envelope["type"]]()
+        self._decide(aggregate, decision, lambda a: a.answers(decision))

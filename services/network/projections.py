@@ -12,12 +12,13 @@ from runtime.privacy import vault
 from runtime.eventstore.projection import Handlers, touching
 
 READ_MODEL_TABLES = ("network_peers", "networks", "network_members", "meetings", "meeting_invitees",
-                     "meeting_occurrences", "meeting_sign_ups", "meeting_attendance", "resources")
+                     "meeting_occurrences", "meeting_sign_ups", "meeting_attendance", "resources", "national_events",
+                     "national_sign_ups")
 
 # Where a person's data sits, so that an erasure forgets it (runtime/vault.forget): every row naming the
 # peer goes (membership in a peer network reveals being a peer); meetings and resources stay.
 PERSON_ROWS = (("network_peers", "id"), ("network_members", "peer_id"), ("meeting_invitees", "peer_id"),
-               ("meeting_sign_ups", "peer_id"), ("meeting_attendance", "peer_id"))
+               ("meeting_sign_ups", "peer_id"), ("meeting_attendance", "peer_id"), ("national_sign_ups", "peer_id"))
 PERSON_VALUES = ()
 
 _handlers = Handlers()
@@ -197,3 +198,45 @@ def _resource_withdrawn(conn, event, resource_id, p):
 @_resource_event
 def _resource_offered(conn, event, resource_id, p):
     conn.execute("UPDATE resources SET offered_on = %s WHERE id = %s", (p["offered_on"], resource_id))
+
+
+# -- national events (announced by the national instance) and this instance's sign-ups ----------------------
+@handles("national_event_notice.announced")
+def _national_event_announced(conn, event, national_event_id, p):
+    conn.execute("INSERT INTO national_events (id, title, starts_at, ends_at, place, capacity, themes, programme, "
+                 "announced_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO NOTHING",
+                 (national_event_id, p["title"], p["starts_at"], p["ends_at"], p["place"], p["capacity"],
+                  _json(p["themes"]), _json(p["programme"]), event.occurred_at))
+
+
+def _sign_up_status(status: str, position_from: str | None = None):
+    def handler(conn, event, sign_up_id, p):
+        conn.execute("UPDATE national_sign_ups SET status = %s, position = %s, updated_at = %s WHERE id = %s",
+                     (status, p.get(position_from) if position_from else None, event.occurred_at, sign_up_id))
+    return handler
+
+
+@handles("national_sign_up.registered")
+def _national_sign_up(conn, event, sign_up_id, p):
+    conn.execute("INSERT INTO national_sign_ups (id, national_event_id, peer_id, status, updated_at) "
+                 "VALUES (%s, %s, %s, 'requested', %s) ON CONFLICT (id) DO UPDATE SET status = 'requested', "
+                 "position = NULL, attended = false, updated_at = EXCLUDED.updated_at",
+                 (sign_up_id, p["national_event_id"], p["peer_id"], event.occurred_at))
+
+
+@handles("national_sign_up.requested")
+def _national_sign_up_requested(conn, event, sign_up_id, p):
+    conn.execute("UPDATE national_sign_ups SET pseudonym = %s WHERE id = %s", (p["pseudonym"], sign_up_id))
+
+
+@handles("national_sign_up.attended")
+def _national_sign_up_attended(conn, event, sign_up_id, p):
+    conn.execute("UPDATE national_sign_ups SET attended = true, updated_at = %s WHERE id = %s",
+                 (event.occurred_at, sign_up_id))
+
+
+handles("national_sign_up.withdrawal_requested")(_sign_up_status("withdrawn"))
+handles("national_sign_up.accepted")(_sign_up_status("accepted"))
+handles("national_sign_up.promoted")(_sign_up_status("accepted"))
+handles("national_sign_up.waitlisted")(_sign_up_status("waitlisted", "position"))
+handles("national_sign_up.cancelled")(_sign_up_status("cancelled"))

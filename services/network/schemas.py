@@ -199,3 +199,61 @@ class ResourceView(Schema):
 
 class Versioned(VersionedCommand):
     pass
+
+
+# -- national events --------------------------------------------------------------------------------------
+from contracts.national import ProgrammeEntry  # noqa: E402
+
+
+class AnnouncedNationalEvent(Schema):
+    id = fields.UUID()
+    title = fields.String()
+    starts_at = fields.DateTime()
+    ends_at = fields.DateTime()
+    place = fields.String()
+    capacity = fields.Integer()
+    themes = fields.List(fields.String(validate=validate.OneOf(THEMES)))
+    programme = fields.List(fields.Nested(ProgrammeEntry))
+    announced_at = fields.DateTime()
+
+
+class NationalSignUpCommand(Schema):
+    peer_id = fields.UUID(load_default=None, allow_none=True,
+                          metadata={"description": "The peer signing up; a peer's own id by default"})
+
+
+class NationalSignUp(Schema):
+    id = fields.UUID()
+    national_event_id = fields.UUID()
+    peer_id = fields.UUID()
+    status = fields.String(validate=validate.OneOf(("requested", "accepted", "waitlisted", "withdrawn", "cancelled")),
+                           metadata={"description": "requested: sent to the national instance, no answer yet"})
+    position = fields.Integer(allow_none=True, metadata={"description": "on the waitlist: 1 = next to get a place"})
+    attended = fields.Boolean()
+    updated_at = fields.DateTime()
+
+
+# -- statistics ---------------------------------------------------------------------------------------------
+class NetworkCounts(Schema):
+    network_id = fields.UUID()
+    name = fields.String()
+    kind = fields.String(validate=validate.OneOf(NETWORK_KINDS))
+    paid_members = fields.Integer()
+    volunteer_members = fields.Integer()
+    meetings_held = fields.Integer(metadata={"description": "occurrences of the network's meetings held"})
+    attendance = fields.Integer(metadata={"description": "peers present, summed over the occurrences held"})
+
+
+class InstanceCounts(Schema):
+    networks = fields.Integer()
+    paid_members = fields.Integer(metadata={"description": "memberships (a peer in two networks counts twice)"})
+    volunteer_members = fields.Integer()
+    meetings_held = fields.Integer(metadata={"description": "every meeting's occurrences held (workplace ones too)"})
+    attendance = fields.Integer()
+
+
+class NetworkStatistics(Schema):
+    """Counts of the instance, for its staff."""
+
+    networks = fields.List(fields.Nested(NetworkCounts))
+    totals = fields.Nested(InstanceCounts)

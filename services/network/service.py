@@ -17,11 +17,15 @@ from runtime.eventstore import NO_STREAM, NewEvent, stream_name
 from runtime.service.database import Database
 from runtime.privacy.vault import PERSON_CATEGORY, Vault
 # Modules, not classes: `nameko run` takes every class in this namespace with entrypoints for a service.
-from services.network.api import calendars, meetings, networks, resources
+from runtime.config import settings
+from runtime.eventstore import current_version
+from services.network.api import calendars, meetings, national_events, networks, resources, statistics
+from services.network.domain.national_sign_up import NationalSignUp
 
 
 class NetworkService(feed.EventFeed, health.HealthEndpoints, audit_log.AuditEndpoints, networks.NetworksApi,
-                     meetings.MeetingsApi, resources.ResourcesApi, calendars.CalendarsApi):
+                     meetings.MeetingsApi, resources.ResourcesApi, calendars.CalendarsApi,
+                     national_events.NationalEventsApi, statistics.StatisticsApi):
     name = "network"
     db = Database()
     vault = Vault()
@@ -44,3 +48,33 @@ class NetworkService(feed.EventFeed, health.HealthEndpoints, audit_log.AuditEndp
             return
         self._append(stream, [NewEvent("network_peer.known", {"peer_kind": event["payload"]["kind"],
                                                              "source_event_id": event["event_id"]})], NO_STREAM)
+
+    # -- the downlink from the national instance (docs/architecture.md, "The downlink") ------------------------
+    @consumes("national", categories=["national_announcement"], exchange="national.broadcast", catch_up=False)
+    def on_national_announcement(self, event):
+        self.db.apply_once(event, self._record_announcement)
+
+    def _record_announcement(self, event: dict) -> None:
+        """A national event announced to every instance, kept in our own store (a rebuild knows it)."""
+        p = event["payload"]
+        stream = stream_name("national_event_notice", p["national_event_id"])
+        if self.db.read_stream(stream):
+            return
+        self._append(stream, [NewEvent("national_event_notice.announced", p)], NO_STREAM)
+
+    @consumes("national", categories=["national_registration"], exchange="national.addressed", catch_up=False)
+    def on_national_answer(self, event):
+        self.db.apply_once(event, self._record_answer)
+
+    def _record_answer(self, event: dict) -> None:
+        """The national instance's answer to a sign-up, by pseudonym: recorded on the peer's sign-up."""
+        p = event["payload"]
+        if p["addressee"] != settings().instance_id:
+            raise ValueError("addressee: an answer for another instance")
+        row = self.db.execute("SELECT id, peer_id FROM national_sign_ups WHERE pseudonym = %s",
+                              (p["pseudonym"],)).fetchone()
+        if row is None:
+            return  # the peer was erased meanwhile: nothing of them is kept
+        stream = NationalSignUp.stream_of(row["id"])
+        self._append(stream, NationalSignUp.answer(event["type"], p, row["peer_id"]),
+                     current_version(self.db.conn, stream))

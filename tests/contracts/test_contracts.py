@@ -124,7 +124,10 @@ def test_asyncapi_document_is_a_valid_asyncapi_2_6_document():
     message_ids = [m["messageId"] for m in document["components"]["messages"].values()]
     national = [c for c in contracts.all_contracts() if c.national]
     shared = sum(len(c.also_published_by) for c in contracts.all_contracts())  # one message per exchange
-    assert len(message_ids) == len(set(message_ids)) == len(contracts.all_contracts()) + len(national) + shared
+    downlink = [c for c in contracts.all_contracts() if c.downlink]
+    assert len(message_ids) == len(set(message_ids)) == (len(contracts.all_contracts()) + len(national) + shared
+                                                         + len(downlink))
+    assert {"national.broadcast", "national.addressed"} <= set(document["channels"])
     causation = document["components"]["schemas"]["Envelope"]["properties"]["causation_id"]
     assert Draft7Validator(causation).is_valid(None) and Draft7Validator(causation).is_valid(str(uuid.uuid4()))
 

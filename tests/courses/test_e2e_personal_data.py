@@ -4,6 +4,7 @@ also after a rebuild; the course's statistics that identify nobody survive."""
 from __future__ import annotations
 
 import json
+import uuid
 
 import pytest
 
@@ -32,6 +33,20 @@ def texts(instance) -> list[str]:
     return found
 
 
+def receive_module(instance) -> str:
+    """A competence module as the courses service keeps it when the national instance broadcasts it."""
+    module_id = new_id()
+    metadata = eventstore.Metadata("courses", instance.instance_id, "instance", uuid.uuid4())
+    with db.connect(instance.database_url("courses")) as conn:
+        for event in eventstore.append(conn, f"catalogue_module-{module_id}", [eventstore.NewEvent(
+                "catalogue_module.received", {"module_id": module_id, "module_version": 1, "title": "Recovery",
+                                              "description": "", "learning_goals": ["CHIME"], "kind": "course",
+                                              "hours": 6.0})], eventstore.NO_STREAM, metadata):
+            projections.project(conn, event)
+        conn.commit()
+    return module_id
+
+
 def test_sealed_at_rest_audited_when_read_and_forgotten_when_erased(with_roles):
     instance = with_roles
     instance.start_service("roles")
@@ -55,6 +70,17 @@ def test_sealed_at_rest_audited_when_read_and_forgotten_when_erased(with_roles):
         "participant_type": "citizen", "citizen_id": citizen}), 201)["id"]
     ok(instance.as_peer(peer, "POST", f"{gpath}/feedback", json={"participant_id": participant, "rating": 4,
                                                                  "text": "Jeg fik det bedre"}), 201)
+    # the group course counts toward a competence module of the catalogue (as received from the national instance)
+    module = receive_module(instance)
+    ok(instance.as_coordinator("PUT", f"{gpath}/competence-modules", json={"module_ids": [module]}))
+    session = ok(instance.as_peer(peer, "POST", f"{gpath}/sessions", json={
+        "title": "Workshop", "starts_at": "2024-03-05T10:00:00+01:00", "ends_at": "2024-03-05T12:00:00+01:00",
+        "place": "Recovery-skolen"}), 201)["sessions"][-1]["id"]
+    ok(instance.as_peer(peer, "POST", f"{gpath}/sessions/{session}/held", json={
+        "attendance": [{"participant_id": participant, "status": "present"}]}))
+    ok(instance.as_coordinator("POST", f"{gpath}/close", json={}))
+    profile = f"/persons/{citizen}/competences"
+    assert [c["module_id"] for c in ok(instance.as_coordinator("GET", profile))["completions"]] == [module]
     detail = ok(instance.as_peer(peer, "GET", spath))
     assert (detail["citizen_name"], detail["goals"][0]["text"], detail["sessions"][0]["note"]) == (NAME, GOAL, NOTE)
     assert detail["who5"][0]["score"] == 20
@@ -84,6 +110,7 @@ def test_sealed_at_rest_audited_when_read_and_forgotten_when_erased(with_roles):
         assert feedback[0]["text"] == "[slettet]" and feedback[0]["rating"] == 4
         roster = ok(instance.as_peer(peer, "GET", f"{gpath}/participants"))
         assert roster[0]["name"] is None and roster[0]["status"] == "enrolled"
+        assert ok(instance.as_coordinator("GET", profile))["completions"] == []  # her competence profile too
 
     forgotten_everywhere()
     hours = ok(instance.as_coordinator("GET", "/reports/hours", params={"from": "2024-02-01", "to": "2024-02-29"}))

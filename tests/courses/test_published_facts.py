@@ -60,7 +60,8 @@ def test_other_group_courses_publish_no_peer_education_completion():
 
 def test_national_contracts_of_courses_carry_nothing_personal():
     national = [c for c in contracts.all_contracts() if c.national and c.source_service == "courses"]
-    assert {c.type for c in national} == {"peer_education.completion_reported", "outcome.who5_distribution_reported"}
+    assert {c.type for c in national} == {"peer_education.completion_reported", "outcome.who5_distribution_reported",
+                                          "competence.completion_reported"}
     for c in national:
         assert contracts.personal_fields(c.schema) == []
 

@@ -36,10 +36,11 @@ ENV_KEYS = {"INSTANCE_ID", "AMQP_URI", "PG_URL", "DB_PREFIX", "LOG_LEVEL"}  # a 
 INSTANCES = ("region-1084", "region-1085", "national")
 # The variables the compose files require (`${VAR:?...}`): every secret, supplied by the operator.
 SECRET_VARIABLES = {"single": ["POSTGRES_PASSWORD", "JWT_SECRET", "VAULT_MASTER_KEY", "PSEUDONYM_SECRET",
-                               "DB_PASSWORD", "VAULT_DB_PASSWORD"],
+                               "DB_PASSWORD", "VAULT_DB_PASSWORD", "CREDENTIAL_SIGNING_KEY"],
                     "multi": ["POSTGRES_PASSWORD"] + [f"{i.upper().replace('-', '_')}_{k}" for i in INSTANCES
                                                       for k in ("JWT_SECRET", "VAULT_MASTER_KEY", "PSEUDONYM_SECRET",
-                                                                "DB_PASSWORD", "VAULT_DB_PASSWORD")]}
+                                                                "DB_PASSWORD", "VAULT_DB_PASSWORD",
+                                                                "CREDENTIAL_SIGNING_KEY")]}
 OPERATOR_ENV = {name: f"operator-set-{name.lower()}" for names in SECRET_VARIABLES.values() for name in names}
 
 _VAR = re.compile(r"\$(?:\$|\{(?P<braced>[^}]*)\}|(?P<plain>[A-Za-z_][A-Za-z0-9_]*))")
@@ -302,7 +303,9 @@ def test_one_relay_per_service_and_every_app_waits_for_migrations(path):
             assert any("rabbitmq" in k for k in healthy) and any("postgres" in k for k in healthy), name
     assert relays
     for instance, relayed in relays.items():
-        assert sorted(relayed) == sorted(SERVICES), f"{instance}: one relay per service, got {relayed}"
+        # the national instance also runs the national service, whose relay publishes the downlink
+        expected = SERVICES + (("national",) if instance == "national" else ())
+        assert sorted(relayed) == sorted(expected), f"{instance}: one relay per service, got {relayed}"
 
 
 @pytest.mark.parametrize("path", COMPOSE_FILES, ids=lambda p: str(p.relative_to(ROOT)))
@@ -442,7 +445,8 @@ def test_every_secret_is_required_from_the_operator_and_has_no_value_in_the_file
     for name, service in load(path)["services"].items():
         if service.get("build"):
             env = service["environment"]
-            for secret in ("JWT_SECRET", "VAULT_MASTER_KEY", "PSEUDONYM_SECRET", "DB_PASSWORD", "VAULT_DB_PASSWORD"):
+            for secret in ("JWT_SECRET", "VAULT_MASTER_KEY", "PSEUDONYM_SECRET", "DB_PASSWORD", "VAULT_DB_PASSWORD",
+                           "CREDENTIAL_SIGNING_KEY"):
                 assert env[secret].startswith("operator-set-"), f"{name}: {secret} must come from the operator"
 
 
@@ -477,7 +481,8 @@ def test_only_the_migrations_get_the_database_administrator(path):
 # ------------------------------------------------------------------------------------ the local runner's twin
 # What every process of deploy/Procfile gets from the local runner (admin/runner.py): the instance profile's
 # keys, every secret, and the variables its own command line sets (`env WEB_SERVER_ADDRESS=...`).
-RUNNER_ENV_KEYS = ENV_KEYS | {"JWT_SECRET", "VAULT_MASTER_KEY", "PSEUDONYM_SECRET", "DB_PASSWORD", "VAULT_DB_PASSWORD"}
+RUNNER_ENV_KEYS = ENV_KEYS | {"JWT_SECRET", "VAULT_MASTER_KEY", "PSEUDONYM_SECRET", "DB_PASSWORD", "VAULT_DB_PASSWORD",
+                              "CREDENTIAL_SIGNING_KEY"}
 PREFIXES = {SINGLE: {"": "region-1084"}, MULTI: {f"{i}-": i for i in INSTANCES}}  # service name prefix: instance
 
 

@@ -154,8 +154,8 @@ def test_multi_region_plan_gives_each_instance_its_own_broker_databases_and_port
         assert {p.env["DB_PREFIX"] for p in own} == {MULTI_REGION_DB_PREFIX + read_profile(instance)["DB_PREFIX"]}
         assert {p.env["INSTANCE_ID"] for p in own} == {instance}
     assert len({p.env["AMQP_URI"] for p in apps}) == 3 and len({p.env["DB_PREFIX"] for p in apps}) == 3
-    # the national service only at the national instance, without a relay (admin.services.services_of)
-    assert programs["national-national"].health_port == 8305 and "national-relay-national" not in programs
+    # the national service only at the national instance, with its relay (the downlink)
+    assert programs["national-national"].health_port == 8305 and "national-relay-national" in programs
     assert not {"region-1084-national", "region-1085-national"} & set(programs)
     ports = [port for p in programs.values() for port in p.listens_on]
     assert len(ports) == len(set(ports)), "no two processes listen on one port"

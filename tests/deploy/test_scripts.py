@@ -80,9 +80,9 @@ def _procfile() -> dict[str, str]:
 
 
 def test_procfile_runs_every_service_and_one_relay_each():
-    """The national service (national instance only) has no relay: nothing is published from its store."""
+    """The national service (national instance only) has its relay too: it publishes the downlink."""
     entries = _procfile()
-    assert set(entries) == set(SERVICES) | {f"relay-{s}" for s in SERVICES} | {"national"}
+    assert set(entries) == set(SERVICES) | {f"relay-{s}" for s in SERVICES} | {"national", "relay-national"}
     assert "${HTTP_PORT_NATIONAL:-8005}" in entries["national"] and "services.national.service" in entries["national"]
     for service, port in ((s, PORTS[s]) for s in SERVICES):
         command = entries[service]

@@ -4,7 +4,8 @@ from __future__ import annotations
 from demo import load
 from demo.client import demo_id
 from demo.courses import PEER_EDUCATION, RECOVERY_GROUP
-from demo.roles import PAID_PEER_ID, WORKPLACE
+from demo.network import NETWORK, SPARRING
+from demo.roles import PAID_PEER_ID, VOLUNTEERS, WORKPLACE
 
 
 def test_demo_shows_the_seeds_people_and_courses(demo_loaded):
@@ -30,8 +31,12 @@ def test_demo_shows_the_seeds_people_and_courses(demo_loaded):
         assert participants and all(p["sessions_attended"] >= 1 for p in participants[:1])
     support = client.call("GET", "courses", "/support-courses", role="peer", subject=PAID_PEER_ID)
     assert len(support) == 1
-    assert any(note.startswith("skipped: a regional network") or "its demo part is not written" in note
-               for note in notes), notes
+    networks = [n for n in client.call("GET", "network", "/networks") if n["name"] == NETWORK]
+    assert len(networks) == 1 and networks[0]["members"] == 1 + len(VOLUNTEERS)
+    sparring = next(m for m in client.call("GET", "network", "/meetings") if m["title"] == SPARRING)
+    first = client.call("GET", "network", f"/meetings/{sparring['id']}")["occurrences"][0]
+    assert (first["status"], first["theme"], first["attended"]) == ("held", "relations_and_boundaries", 2)
+    assert any("national meetup" in note for note in notes), notes
 
 
 def test_a_second_load_changes_nothing(demo_loaded):
@@ -41,7 +46,7 @@ def test_a_second_load_changes_nothing(demo_loaded):
 
     def event_counts():
         counts = {}
-        for service in ("roles", "courses"):
+        for service in ("roles", "courses", "network"):
             with db.connect(running.database_url(service)) as conn:
                 counts[service] = conn.execute("SELECT count(*) AS n FROM events").fetchone()["n"]
         return counts

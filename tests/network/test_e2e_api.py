@@ -129,3 +129,26 @@ def test_an_erased_peer_is_forgotten_and_cannot_rejoin(network):
     assert occurrence["sign_ups"] == []
     again = network.as_coordinator("POST", f"/networks/{network_id}/members", json={"peer_id": volunteer})
     assert again.status_code == 422 and again.json()["errors"][0]["field"] == "peer_id"
+
+
+def test_statistics_count_members_by_kind_meetings_held_and_attendance_per_network(network):
+    """GET /statistics: per network its members by kind, occurrences held and peers present (a corrected
+    attendance no longer counts); for staff, not for peers."""
+    paid, volunteer, network_id = setup_network(network)
+    meeting = ok(network.as_peer(paid, "POST", "/meetings", json={
+        "kind": "network_meeting", "title": "Netværksmøde", "place": "Huset", "network_id": network_id,
+        "facilitator_peer_ids": [paid], "schedule": {"frequency": "once", "starts_at": "2020-03-05T10:00:00+01:00",
+                                                     "duration_minutes": 120}}), 201)
+    path = f"/meetings/{meeting['id']}/occurrences/{meeting['occurrences'][0]['occurrence']}"
+    ok(network.as_peer(paid, "POST", path + "/held", json={"attendance": [
+        {"peer_id": paid, "status": "present"}, {"peer_id": volunteer, "status": "present"}]}))
+    ok(network.as_peer(paid, "PUT", f"{path}/attendance/{volunteer}", json={"status": "absent"}))
+
+    answer = network.call("GET", "network", "/statistics", roles=("leader",))
+    assert answer.status_code == 200, answer.text
+    ours = next(n for n in answer.json()["networks"] if n["network_id"] == network_id)
+    assert {k: ours[k] for k in ("paid_members", "volunteer_members", "meetings_held", "attendance")} == {
+        "paid_members": 1, "volunteer_members": 1, "meetings_held": 1, "attendance": 1}
+    totals = answer.json()["totals"]
+    assert totals["networks"] >= 1 and totals["attendance"] >= 1 and totals["meetings_held"] >= 1
+    assert network.as_peer(paid, "GET", "/statistics").status_code == 403

@@ -53,7 +53,8 @@ def test_without_secrets_outside_development_mode_nothing_resolves(no_secrets):
     """Guards: settings() fell back to a hard-coded JWT_SECRET and hashes of public strings for the keys."""
     with pytest.raises(ConfigurationError) as refused:
         settings()
-    for name in ("JWT_SECRET", "VAULT_MASTER_KEY", "PSEUDONYM_SECRET", "DB_PASSWORD", "VAULT_DB_PASSWORD"):
+    for name in ("JWT_SECRET", "VAULT_MASTER_KEY", "PSEUDONYM_SECRET", "DB_PASSWORD", "VAULT_DB_PASSWORD",
+                 "CREDENTIAL_SIGNING_KEY"):
         assert name in str(refused.value)
 
 

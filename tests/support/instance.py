@@ -111,6 +111,7 @@ class Instance:
         self.pseudonym_secret = f"test-pseudonyms-{uuid.uuid4().hex}"
         self.db_password = instance_secrets.SECRETS["DB_PASSWORD"]()
         self.vault_db_password = instance_secrets.SECRETS["VAULT_DB_PASSWORD"]()
+        self.credential_signing_key = instance_secrets.SECRETS["CREDENTIAL_SIGNING_KEY"]()
         self.ports = {s: free_port() for s in self.services}
         self.logdir = self.workdir / f"peer-{tag}"
         self.logdir.mkdir(parents=True, exist_ok=True)
@@ -122,7 +123,7 @@ class Instance:
                    DB_PREFIX=self.db_prefix, JWT_SECRET=self.jwt_secret, PSYCOPG_WAIT_FUNC="wait_select",
                    VAULT_MASTER_KEY=self.vault_master_key, PSEUDONYM_SECRET=self.pseudonym_secret,
                    DB_PASSWORD=self.db_password, VAULT_DB_PASSWORD=self.vault_db_password,
-                   PYTHONUNBUFFERED="1", LOG_LEVEL="INFO")
+                   CREDENTIAL_SIGNING_KEY=self.credential_signing_key, PYTHONUNBUFFERED="1", LOG_LEVEL="INFO")
         env.update(self.environment)
         env.update(extra)
         return env

@@ -10,7 +10,7 @@ from runtime.http.entrypoint import api
 from services.courses import privacy, schemas
 from services.courses.api.base import (PLANNERS, READERS, RUNNERS, ApiBase, caller_peer_id, is_peer_only,
                                        principal, today)
-from services.courses.domain import published, who5
+from services.courses.domain import competence, published, who5
 from services.courses.domain.group_course import GroupCourse
 
 COURSE = "/group-courses/<uuid:course_id>"
@@ -33,8 +33,19 @@ class GroupCoursesApi(ApiBase):
 
     def _decide(self, request, course: GroupCourse, events, expected_version=None) -> dict:
         self._record(course, events, expected_version)
-        self._publish(published.group_course_facts(course, events, today(), privacy.pseudonym))
+        facts = published.group_course_facts(course, events, today(), privacy.pseudonym)
+        for closed in (e.payload for e in events if e.type == "group_course.closed"):
+            facts += competence.completion_facts(course, closed, self._mapped_modules(course.id), today(),
+                                                 privacy.competence_pseudonym)
+        self._publish(facts)
         return self._detail(course.id)
+
+    def _mapped_modules(self, course_id) -> list[dict]:
+        """The current version of each module the course counts toward (as this instance received it)."""
+        return self.db.execute(
+            "SELECT v.* FROM course_competence_modules c JOIN catalogue_modules m USING (module_id) "
+            "JOIN catalogue_module_versions v ON v.module_id = m.module_id AND v.module_version = m.current_version "
+            "WHERE c.course_id = %s ORDER BY v.module_id", (str(course_id),)).fetchall()
 
     def _detail(self, course_id) -> dict:
         row = self.db.execute(_COURSES + "WHERE c.id = %s", (str(course_id),)).fetchone()

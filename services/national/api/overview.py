@@ -19,10 +19,6 @@ READERS = ("national_coordinator",)  # and only with a token of the national ins
 CSV_HEADER = ("measure", "region", "period", "value", "suppressed")
 
 
-def _count(entry: disclosure.Entry) -> dict:
-    return {"value": entry.shown(), "suppressed": entry.hidden}
-
-
 class OverviewApi:
     def _query(self, request) -> dict:
         try:
@@ -42,17 +38,7 @@ class OverviewApi:
                 "SELECT instance_id, to_char(period, 'YYYY-MM') AS period, value FROM picture_cells "
                 "WHERE measure = %s", (measure,)).fetchall()
             counts = {(r["instance_id"], r["period"]): r["value"] for r in rows}
-            table = disclosure.protect(counts, sorted({r for r, _ in counts}), _months(sorted({p for _, p in counts})))
-            periods = [p for p in table.columns
-                       if (not query.get("from_") or p >= query["from_"]) and (not query.get("to") or p <= query["to"])]
-            view = disclosure.select(table, regions, periods)
-            pictures.append({
-                "measure": measure, "description": MEASURES[measure], "regions": view.rows, "periods": view.columns,
-                "cells": [{"region": r, "period": p, **_count(view.cells[(r, p)])}
-                          for r in view.rows for p in view.columns],
-                "region_totals": [{"region": r, **_count(view.row_totals[r])} for r in view.rows],
-                "period_totals": [{"period": p, **_count(view.column_totals[p])} for p in view.columns],
-                "total": _count(view.total)})
+            pictures.append(measure_picture(measure, MEASURES[measure], counts, query, regions))
         return {"min_count": disclosure.MIN_COUNT, "measures": pictures}
 
     @api("GET", "/national/picture", allow=READERS, returns=schemas.Picture,
@@ -78,6 +64,22 @@ class OverviewApi:
                                  str(count["suppressed"]).lower()))
         return Response(out.getvalue(), mimetype="text/csv",
                         headers={"Content-Disposition": 'attachment; filename="national-picture.csv"'})
+
+
+def measure_picture(measure: str, description: str, counts: dict, query: dict, regions) -> dict:
+    """One measure's protected table (region × month, `counts`: (region, YYYY-MM) -> count), as the view the
+    query selects (N10: margins of the whole table)."""
+    table = disclosure.protect(counts, sorted({r for r, _ in counts}), _months(sorted({p for _, p in counts})))
+    periods = [p for p in table.columns
+               if (not query.get("from_") or p >= query["from_"]) and (not query.get("to") or p <= query["to"])]
+    view = disclosure.select(table, regions, periods)
+    return {
+        "measure": measure, "description": description, "regions": view.rows, "periods": view.columns,
+        "cells": [{"region": r, "period": p, **disclosure.as_count(view.cells[(r, p)])}
+                  for r in view.rows for p in view.columns],
+        "region_totals": [{"region": r, **disclosure.as_count(view.row_totals[r])} for r in view.rows],
+        "period_totals": [{"period": p, **disclosure.as_count(view.column_totals[p])} for p in view.columns],
+        "total": disclosure.as_count(view.total)}
 
 
 def _months(present: list[str]) -> list[str]:

@@ -46,4 +46,5 @@ def counted_types() -> set[str]:
 
 
 # The kinds of fact that exist today (one module each).
-from services.national.facts import function_descriptions, peer_education, who5  # noqa: E402,F401
+from services.national.facts import (  # noqa: E402,F401
+    competence, function_descriptions, national_events, peer_education, who5)
