@@ -4,7 +4,8 @@ resources, and the facts it publishes for other services and the national level.
 
 Categories other services consume (their streams hold nothing else):
 - `network_activity`  a peer attended a meeting (roles: volunteer activities, statement eligibility)
-- `meeting_notice`    a meeting was scheduled, changed or cancelled (notifications: invitations)
+- `meeting_notice`    a meeting was scheduled, changed or cancelled; a peer signed up or withdrew
+                      (notifications: invitations, reminders, confirmations)
 - `network_size`, `meeting_report`, `national_resource`  national: counts, enumerations, public links
 
 Members are peers by id (the roles service's peer id, never a copy of their personal data); what the
@@ -309,6 +310,25 @@ class MeetingNoticeCancelled(Schema):
     meeting_id = fields.UUID(required=True)
     occurrence = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(OCCURRENCE_PATTERN))
     invitee_peer_ids = fields.List(fields.UUID(), required=True)
+
+
+@event("meeting_notice.signed_up", 1)
+class MeetingNoticeSignedUp(Schema):
+    """For a confirmation: a peer signed up for one occurrence (their note stays sealed in the meeting's
+    own stream; it is not part of the notice)."""
+
+    meeting_id = fields.UUID(required=True)
+    occurrence = _occurrence()
+    peer_id = fields.UUID(required=True)
+
+
+@event("meeting_notice.sign_up_cancelled", 1)
+class MeetingNoticeSignUpCancelled(Schema):
+    """For a confirmation: the peer's sign-up for one occurrence was withdrawn."""
+
+    meeting_id = fields.UUID(required=True)
+    occurrence = _occurrence()
+    peer_id = fields.UUID(required=True)
 
 
 # -- national: counts, enumerations and public links, never a person ------------------------------------

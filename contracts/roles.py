@@ -394,3 +394,28 @@ class VolunteerPeerEducationCompleted(Schema):
     course_id = fields.UUID(required=True)
     completed_on = fields.Date(required=True)
     source_event_id = fields.UUID(required=True)
+
+
+@event("volunteer.statement_eligibility_reached", 1)
+class StatementEligibilityReached(Schema):
+    """The volunteer first met seed 003's rule for a statement (udtalelse) under an agreement: active at
+    least half a year, at least 10 counted volunteer activities, the peer education completed. Emitted
+    once per agreement, when a counted activity (courses or network: `volunteer.activity_counted`) or
+    the completed peer education is recorded and the rule holds as of that fact's day. Stream
+    `volunteer-<peer id>`; counts and dates only (for the coordinator's notice)."""
+
+    agreement_id = fields.UUID(required=True)
+    reached_on = fields.Date(required=True, metadata={"description": "the day of the fact that met the rule"})
+    activities = fields.Integer(required=True, validate=validate.Range(min=0))
+    active_days = fields.Integer(required=True, validate=validate.Range(min=0))
+    source_event_id = fields.UUID(required=True)
+
+
+# -- contact data of persons who have no volunteer agreement (paid peers, leaders, coordinators) ----------
+@event("contact.email_recorded", 1)
+class ContactEmailRecorded(Schema):
+    """A person's e-mail address for notifications, recorded by themselves (or an admin). Stream
+    `contact-<person id>`; the address is sealed with the person's key, so an erasure shreds it. Roles
+    answers it over RPC (`roles.email_of`) when the notifications service sends; it is never copied."""
+
+    email = Personal(fields.Email(validate=validate.Length(min=3, max=200)), subject=STREAM, required=True)

@@ -17,10 +17,11 @@ def follow(conn, event: dict, now: datetime, instance_id: str) -> int:
     """Returns the number of messages planned."""
     projections.apply(conn, event)
     schedule.follow(conn, event)
+    projections.forget_again(conn, event)
     subject_id = event["stream"].split("-", 1)[1]
     planned = 0
     for rule in immediate(event["type"]):
-        values = schedule.template_values(conn, subject_id, event["payload"])
+        values = {**schedule.template_values(conn, subject_id, event["payload"]), "event_type": event["type"]}
         planned += ledger.plan(conn, rule, event["event_id"], subject_id, event["payload"], values, now,
                                schedule.calendar_of(conn, rule, values, instance_id), source_event=event["event_id"])
     if event["type"] == "function_description.published" and not _anyone_under(conn, subject_id):

@@ -6,6 +6,8 @@ ids only; their e-mail address is asked of roles when the message is sent (servi
 """
 from __future__ import annotations
 
+from services.notifications import projections
+
 
 def _ids(rows) -> list[str]:
     return [str(r["id"]) for r in rows if r["id"] is not None]
@@ -33,8 +35,9 @@ def volunteer(conn, subject_id, payload):
 
 
 def agreement_coordinator(conn, subject_id, payload):
+    """The coordinator of the agreement: the subject, or the one a volunteer's fact names."""
     return _ids(conn.execute("SELECT coordinator_id AS id FROM known_agreements WHERE id = %s",
-                             (subject_id,)).fetchall())
+                             (payload.get("agreement_id") or subject_id,)).fetchall())
 
 
 def peer(conn, subject_id, payload):
@@ -81,6 +84,26 @@ def course_participants(conn, subject_id, payload):
                              (_course_of(conn, subject_id),)).fetchall())
 
 
+def meeting_invitees(conn, subject_id, payload):
+    """A notice names whom it concerns (the network's members, the meeting's invitees and facilitators
+    when it was sent); a reminder (subject: an occurrence) goes to those invited now."""
+    if "invitee_peer_ids" in payload:
+        return sorted(str(p) for p in payload["invitee_peer_ids"])
+    return _ids(conn.execute("SELECT i.person_id AS id FROM known_meeting_invitees i JOIN known_meeting_occurrences o "
+                             "ON o.meeting_id = i.meeting_id WHERE o.id = %s ORDER BY i.person_id",
+                             (subject_id,)).fetchall())
+
+
+def acting_peer(conn, subject_id, payload):
+    """The peer who acted: signed up, withdrew, attended."""
+    return [str(payload["peer_id"])]
+
+
+def registrant(conn, subject_id, payload):
+    """The peer of this instance's own sign-up (the network service maps the national answer to it)."""
+    return [str(payload["peer_id"])]
+
+
 def newsletter_subscribers(conn, subject_id, payload):
     return _ids(conn.execute("SELECT person_id AS id FROM person_settings WHERE newsletter ORDER BY person_id")
                 .fetchall())
@@ -90,11 +113,13 @@ RESOLVERS = {name: fn for name, fn in globals().items() if callable(fn) and not 
 
 
 def resolve(conn, rule, subject_id: str, payload: dict) -> list[str]:
-    """The rule's recipients, each once, in a stable order. Resolvers of events not yet in contracts
-    (the network service's) are absent: such rules are data only."""
+    """The rule's recipients, each once, in a stable order, never an erased person (an event about them
+    can arrive after their erasure: projections.forget_again). Resolvers of events not yet in contracts
+    are absent: such rules are data only."""
     persons: list[str] = []
     for name in rule.recipients:
         for person in RESOLVERS[name](conn, subject_id, payload):
             if person not in persons:
                 persons.append(person)
-    return persons
+    erased = projections.forgotten(conn, persons) if persons else set()
+    return [p for p in persons if p not in erased]

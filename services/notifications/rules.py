@@ -7,15 +7,23 @@ when the message is planned; their e-mail address is fetched from roles when it 
 
 `sensitive`: the message is about health, support or a citizen, so the e-mail only says that there
 is a message and links to the inbox. `critical`: preferences cannot switch it off (nor a digest
-delay it). `awaiting_contract`: the events are the network service's, not yet in contracts/; the
-rule is data only until they are (names to be aligned with the network service).
+delay it). `awaiting_contract` (computed): some of its events are not registered in contracts/ (yet:
+another service's contract still on its way); the rule is data only until they are, then live as is.
 """
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from functools import cache
+
+import contracts
 
 EMAIL, INBOX = "email", "inbox"
 CHANNELS = (EMAIL, INBOX)
+
+
+@cache
+def _registered_types() -> frozenset[str]:
+    return frozenset(c.type for c in contracts.all_contracts())  # all registered once `contracts` is imported
 
 
 @dataclass(frozen=True)
@@ -31,11 +39,20 @@ class Rule:
     critical: bool = False
     sensitive: bool = False
     calendar: bool = False
-    awaiting_contract: bool = False
     description: str = field(default="")
 
+    @property
+    def missing_contracts(self) -> tuple[str, ...]:
+        """Its event types that contracts/ does not register (yet): then the rule is data only."""
+        return tuple(t for t in self.events + self.scheduled_by if t not in _registered_types())
+
+    @property
+    def awaiting_contract(self) -> bool:
+        return bool(self.missing_contracts)
+
     def as_dict(self) -> dict:
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+        fields_ = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+        return {**fields_, "awaiting_contract": self.awaiting_contract, "missing_contracts": list(self.missing_contracts)}
 
 
 RULES: tuple[Rule, ...] = (
@@ -60,6 +77,10 @@ RULES: tuple[Rule, ...] = (
          description="A volunteer announced a pause (reasons can be health: no details by e-mail)."),
     Rule("volunteer.resumed", "volunteering", ("agreement_coordinator",), "volunteer_resumed",
          events=("volunteer_agreement.resumed",), sensitive=True),
+    Rule("volunteer.statement_eligibility_reached", "volunteering", ("agreement_coordinator",),
+         "statement_eligibility_reached", events=("volunteer.statement_eligibility_reached",),
+         description="A volunteer first met the rule for a statement (udtalelse): active at least half a "
+                     "year, at least 10 volunteer activities, the peer education completed (counts only)."),
     Rule("peer.monthly_evaluation_due", "evaluation", ("peer", "peer_leader"), "monthly_evaluation_due",
          scheduled_by=("peer.task_agreed", "peer.monthly_evaluation_held"),
          description="The monthly evaluation of the agreed tasks is due on the first of the month after "
@@ -93,20 +114,45 @@ RULES: tuple[Rule, ...] = (
          scheduled_by=("group_course.session_scheduled", "group_course.session_rescheduled",
                        "group_course.session_cancelled", "group_course.cancelled"),
          offsets_hours=(48, 24), sensitive=True),
-    # -- network and national (the network service's events; names to be aligned) ----------------------
-    Rule("network.meeting_scheduled", "network", ("meeting_invitees",), "meeting_scheduled",
-         events=("network_meeting.scheduled",), calendar=True, awaiting_contract=True),
+    # -- network (its `meeting_notice` and `network_activity` facts) --------------------------------------
+    Rule("network.meeting_invitation", "network", ("meeting_invitees",), "meeting_invitation",
+         events=("meeting_notice.scheduled",), calendar=True,
+         description="A network meeting, supervision on equal terms, sparring or development meeting was "
+                     "scheduled (or more peers invited): the invitees, with an iCalendar file of its occurrences."),
     Rule("network.meeting_changed", "network", ("meeting_invitees",), "meeting_changed",
-         events=("network_meeting.changed",), calendar=True, awaiting_contract=True),
+         events=("meeting_notice.changed",), calendar=True,
+         description="One occurrence moved in time or place: the updated calendar entry (same UID, next SEQUENCE)."),
     Rule("network.meeting_cancelled", "network", ("meeting_invitees",), "meeting_cancelled",
-         events=("network_meeting.cancelled",), awaiting_contract=True),
+         events=("meeting_notice.cancelled",), calendar=True,
+         description="One occurrence, or every one not yet held, is cancelled (calendar entries STATUS:CANCELLED)."),
+    Rule("network.meeting_reminder", "network_reminders", ("meeting_invitees",), "meeting_reminder",
+         scheduled_by=("meeting_notice.scheduled", "meeting_notice.changed", "meeting_notice.cancelled"),
+         offsets_hours=(48, 24), calendar=True,
+         description="48 and 24 hours before each occurrence, with an iCalendar file; moved with the "
+                     "occurrence, dropped when it or the meeting is cancelled."),
+    Rule("network.signed_up", "network", ("acting_peer",), "meeting_signed_up",
+         events=("meeting_notice.signed_up",), calendar=True,
+         description="The peer's confirmation of signing up for one occurrence, with its calendar entry."),
+    Rule("network.sign_up_cancelled", "network", ("acting_peer",), "meeting_sign_up_cancelled",
+         events=("meeting_notice.sign_up_cancelled",)),
+    Rule("network.attendance_counted", "network", ("acting_peer",), "meeting_attended",
+         events=("network_activity.attended",),
+         description="The peer's attendance was recorded: for a volunteer it counts as a volunteer activity."),
+    # -- national (what the national instance announces to every instance, as network and courses keep it)
     Rule("national.event_announced", "national_events", ("newsletter_subscribers",), "national_event_announced",
-         events=("national_event.announced",), awaiting_contract=True,
-         description="Sent to those who subscribed to the newsletter (seed 004)."),
+         events=("national_event_notice.announced",),
+         description="A national event (e.g. the yearly peer meetup) announced to every instance: to those who "
+                     "subscribed to the newsletter (seed 004: people sign up for events through a newsletter)."),
     Rule("national.registration_answered", "national_events", ("registrant",), "registration_answered",
-         events=("national_event.registration_answered",), awaiting_contract=True),
+         events=("national_sign_up.accepted", "national_sign_up.waitlisted", "national_sign_up.promoted",
+                 "national_sign_up.cancelled"),
+         description="The national instance answered a registration (a place, the waitlist and its position, "
+                     "promoted from it, cancelled): to the registrant, whom the network service knows by the "
+                     "instance's own sign-up (the national level knows only a pseudonym)."),
     Rule("national.competence_module_published", "national_events", ("newsletter_subscribers",),
-         "competence_module_published", events=("competence_module.published",), awaiting_contract=True),
+         "competence_module_published", events=("catalogue_module.received",),
+         description="A competence module (or a new version of one) of the national catalogue reached the "
+                     "instance (courses keeps the catalogue): to the newsletter's subscribers."),
 )
 
 BY_KEY = {rule.key: rule for rule in RULES}

@@ -11,9 +11,9 @@ from datetime import date, datetime, time, timedelta
 
 from psycopg.types.json import Jsonb
 
-from services.notifications import ledger
+from services.notifications import ledger, projections
 from services.notifications.domain.preferences import COPENHAGEN
-from services.notifications.messages import session_calendar
+from services.notifications.messages import meeting_calendar, meeting_kind_label, session_calendar
 from services.notifications.rules import BY_KEY, scheduling
 
 REMIND_AT = time(9, 0)  # day-based reminders (agreement expiry, evaluation due) at 09:00 Copenhagen
@@ -50,15 +50,20 @@ def _drop(conn, rule, where: str, params) -> None:
                  (rule.key, *params))
 
 
-def _session(conn, rule, course_id, p, occurred):
-    session = conn.execute("SELECT * FROM known_sessions WHERE id = %s", (p["session_id"],)).fetchone()
+def _before(conn, rule, moment: dict, occurred) -> None:
+    """Reminders `offsets_hours` before a session or meeting occurrence (a row with id, starts_at, sequence)."""
     for hours in rule.offsets_hours:
-        key = f"{rule.key}/{session['id']}/{hours}h"
-        due = session["starts_at"] - timedelta(hours=hours)
+        key = f"{rule.key}/{moment['id']}/{hours}h"
+        due = moment["starts_at"] - timedelta(hours=hours)
         if due <= occurred:  # scheduled (or moved) too late for this one: the later reminder covers it
             _drop(conn, rule, "key = %s", (key,))
             continue
-        _upsert(conn, key, rule, session["id"], None, due, f"{key}@{session['sequence']}", {"hours": hours})
+        _upsert(conn, key, rule, moment["id"], None, due, f"{key}@{moment['sequence']}", {"hours": hours})
+
+
+def _session(conn, rule, course_id, p, occurred):
+    _before(conn, rule, conn.execute("SELECT * FROM known_sessions WHERE id = %s", (p["session_id"],)).fetchone(),
+            occurred)
 
 
 def _session_cancelled(conn, rule, course_id, p, occurred):
@@ -67,6 +72,22 @@ def _session_cancelled(conn, rule, course_id, p, occurred):
 
 def _course_cancelled(conn, rule, course_id, p, occurred):
     _drop(conn, rule, "subject_id IN (SELECT id FROM known_sessions WHERE course_id = %s)", (course_id,))
+
+
+def _meeting_occurrences(conn, rule, meeting_id, p, occurred):
+    """Scheduled (each occurrence it names) or one occurrence moved."""
+    keys = [o["occurrence"] for o in p["occurrences"]] if "occurrences" in p else [p["occurrence"]]
+    for row in conn.execute("SELECT * FROM known_meeting_occurrences WHERE meeting_id = %s AND occurrence = ANY(%s) "
+                            "AND status = 'scheduled' ORDER BY occurrence", (meeting_id, keys)).fetchall():
+        _before(conn, rule, row, occurred)
+
+
+def _meeting_cancelled(conn, rule, meeting_id, p, occurred):
+    if p.get("occurrence"):
+        _drop(conn, rule, "subject_id = %s", (projections.occurrence_id(meeting_id, p["occurrence"]),))
+    else:
+        _drop(conn, rule, "subject_id IN (SELECT id FROM known_meeting_occurrences WHERE meeting_id = %s)",
+              (meeting_id,))
 
 
 def _agreement_term(conn, rule, agreement_id, p, occurred):
@@ -103,24 +124,63 @@ _FOLLOWERS = {
     "volunteer_agreement.activated": _agreement_term, "volunteer_agreement.renewed": _agreement_term,
     "volunteer_agreement.ended": _agreement_ended,
     "peer.task_agreed": _evaluation, "peer.monthly_evaluation_held": _evaluation,
+    "meeting_notice.scheduled": _meeting_occurrences, "meeting_notice.changed": _meeting_occurrences,
+    "meeting_notice.cancelled": _meeting_cancelled,
 }
 
 
 # -- template values, shared with immediate rules ---------------------------------------------------
+def _local(row: dict | None) -> dict | None:
+    """The row with its start as people in Denmark read it (`local_start`)."""
+    if row is None:
+        return None
+    return {**row, "local_start": _aware(row["starts_at"]).astimezone(COPENHAGEN).strftime("%d.%m.%Y kl. %H:%M")}
+
+
 def template_values(conn, subject_id: str, payload: dict) -> dict:
-    """What templates may quote: the payload, and the course and session it concerns (titles, times,
-    places: no person). Times are shown in Copenhagen time."""
+    """What templates may quote: the payload, and the course and session, or the meeting and its
+    occurrences, it concerns (kinds, titles, times, places: no person). Times in Copenhagen time."""
     session_id = payload.get("session_id") or subject_id
     session = conn.execute("SELECT * FROM known_sessions WHERE id = %s", (session_id,)).fetchone()
     course_id = str(session["course_id"]) if session else subject_id
     course = conn.execute("SELECT * FROM known_courses WHERE id = %s", (course_id,)).fetchone()
-    if session:
-        session = {**session, "local_start": session["starts_at"].astimezone(COPENHAGEN).strftime("%d.%m.%Y kl. %H:%M")}
-    return {**payload, "course": course, "session": session, "inbox_url": ledger.inbox_url()}
+    national_event = conn.execute("SELECT * FROM known_national_events WHERE id = %s",
+                                  (payload.get("national_event_id") or subject_id,)).fetchone()
+    return {**payload, "course": course, "session": _local(session), **_meeting_values(conn, subject_id, payload),
+            "national_event": _local(national_event), "inbox_url": ledger.inbox_url()}
+
+
+def _meeting_values(conn, subject_id: str, payload: dict) -> dict:
+    """A notice's meeting (subject: the meeting) or a reminder's occurrence (subject: the occurrence)."""
+    if "meeting_id" in payload and "occurrences" in payload:  # an invitation: the occurrences it names
+        occurrences = conn.execute("SELECT * FROM known_meeting_occurrences WHERE meeting_id = %s AND occurrence = "
+                                   "ANY(%s) ORDER BY starts_at", (payload["meeting_id"],
+                                                                  [o["occurrence"] for o in payload["occurrences"]]))
+    elif "meeting_id" in payload:  # a change or cancellation: one occurrence, or all
+        where, params = ("occurrence = %s", (payload["occurrence"],)) if payload.get("occurrence") else \
+            ("status = 'cancelled'", ())
+        occurrences = conn.execute(f"SELECT * FROM known_meeting_occurrences WHERE meeting_id = %s AND {where} "
+                                   "ORDER BY starts_at", (payload["meeting_id"], *params))
+    else:
+        occurrences = conn.execute("SELECT * FROM known_meeting_occurrences WHERE id = %s", (subject_id,))
+    occurrences = [_local(o) for o in occurrences.fetchall()]
+    meeting_id = payload.get("meeting_id") or (occurrences[0]["meeting_id"] if occurrences else None)
+    meeting = conn.execute("SELECT * FROM known_meetings WHERE id = %s", (meeting_id,)).fetchone() if meeting_id else None
+    if meeting is None:
+        return {}
+    return {"meeting": {**meeting, "kind_label": meeting_kind_label(meeting["kind"])}, "occurrences": occurrences,
+            "occurrence": occurrences[0] if occurrences else None,
+            "whole_meeting": "occurrence" in payload and payload["occurrence"] is None}
 
 
 def calendar_of(conn, rule, values: dict, instance_id: str) -> str | None:
-    return session_calendar(values["session"], instance_id) if rule.calendar and values.get("session") else None
+    if not rule.calendar:
+        return None
+    if values.get("session"):
+        return session_calendar(values["session"], instance_id)
+    if values.get("meeting") and values.get("occurrences"):
+        return meeting_calendar(values["meeting"], values["occurrences"], instance_id)
+    return None
 
 
 # -- firing ---------------------------------------------------------------------------------------------
@@ -136,8 +196,8 @@ def fire_due(conn, now: datetime, instance_id: str, limit: int = 50) -> int:
         rule = BY_KEY[row["rule"]]
         subject_id = str(row["subject_id"])
         values = {**template_values(conn, subject_id, {}), **row["values"]}
-        session = values.get("session")
-        if session is not None and (session["status"] == "cancelled" or session["starts_at"] <= now):
+        moment = values.get("session") or values.get("occurrence")
+        if moment is not None and (moment["status"] == "cancelled" or moment["starts_at"] <= now):
             status = "dropped"  # down past the session itself: a reminder of the past helps nobody
         else:
             ledger.plan(conn, rule, row["cause"], subject_id, row["values"], values, now,

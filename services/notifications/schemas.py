@@ -43,7 +43,9 @@ class Rule(Schema):
     sensitive = fields.Boolean(metadata={"description": "about health, support or a citizen: the e-mail only "
                                                         "points to the inbox"})
     calendar = fields.Boolean(metadata={"description": "carries an iCalendar file"})
-    awaiting_contract = fields.Boolean(metadata={"description": "its events are not in contracts/ yet"})
+    awaiting_contract = fields.Boolean(metadata={"description": "some of its events are not in contracts/ yet: "
+                                                               "data only until they are"})
+    missing_contracts = fields.List(fields.String(), metadata={"description": "those event types"})
     template = fields.String()
     description = fields.String()
 

@@ -49,17 +49,26 @@ class NotificationsService(feed.EventFeed, health.HealthEndpoints, audit_log.Aud
 
     def _forget(self, event: dict) -> None:
         if subject := vault.erased_subject(event):
-            projections.forget(self.db.conn, subject)
+            projections.forget(self.db.conn, subject, event["event_id"], event["occurred_at"])
 
     # One queue for the roles facts the rules combine (its name kept from when it held descriptions only):
     # a queue keeps the relay's commit order, so a peer registered under a description is known here
     # before that description's publication is, live and in a rebuild from the feed alike.
-    @consumes("roles", categories=["function_description", "peer", "volunteer_agreement"])
+    @consumes("roles", categories=["function_description", "peer", "volunteer_agreement", "volunteer"])
     def on_function_description(self, event):
         self.db.apply_once(event, self._follow)
 
-    @consumes("courses", categories=["group_course", "peer_education"])
+    # Courses also keeps the national competence catalogue it receives (`catalogue_module`).
+    @consumes("courses", categories=["group_course", "peer_education", "catalogue_module"])
     def on_courses(self, event):
+        self.db.apply_once(event, self._follow)
+
+    # The network's facts for others: meeting notices (invitations, changes, cancellations, reminders),
+    # meetings attended, national events announced and the answers to this instance's sign-ups. Its
+    # internal `meeting` streams (sign-up notes are sealed there) are not bound.
+    @consumes("network", categories=["meeting_notice", "network_activity", "national_event_notice",
+                                     "national_sign_up"])
+    def on_network(self, event):
         self.db.apply_once(event, self._follow)
 
     def _follow(self, event: dict) -> None:

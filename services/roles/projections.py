@@ -18,13 +18,15 @@ from services.roles.domain.peer import Peer
 from services.roles.domain.volunteer_agreement import VolunteerAgreement
 
 READ_MODEL_TABLES = ("function_descriptions", "peers", "volunteer_agreements", "volunteer_activities",
-                     "peer_educations", "erased_peer_counts")
+                     "peer_educations", "erased_peer_counts", "statement_eligibility_reached", "person_contacts")
 
 # Where persons' data sits in these read models, so that `person.erased` forgets it (runtime/vault.forget):
 # rows about a person are deleted; sealed values of a person inside other rows are masked.
 # A volunteer agreement is not deleted: it is also a fact the statistics count (`_anonymise_agreements`).
 PERSON_ROWS: tuple[tuple[str, str], ...] = (("peers", "id"), ("volunteer_activities", "peer_id"),
-                                             ("peer_educations", "peer_id"))
+                                             ("peer_educations", "peer_id"),
+                                             ("statement_eligibility_reached", "volunteer_id"),
+                                             ("person_contacts", "person_id"))
 PERSON_VALUES = (("function_descriptions", "id", "local_fields"), ("volunteer_agreements", "id", "details"))
 
 
@@ -131,8 +133,21 @@ def _project_volunteer(conn, event: RecordedEvent) -> None:
     elif event.type == "volunteer.peer_education_completed":
         conn.execute("INSERT INTO peer_educations (peer_id, course_id, completed_on) VALUES (%s, %s, %s) "
                      "ON CONFLICT (peer_id) DO NOTHING", (peer_id, payload["course_id"], payload["completed_on"]))
+    elif event.type == "volunteer.statement_eligibility_reached":
+        conn.execute("INSERT INTO statement_eligibility_reached (agreement_id, volunteer_id, reached_on) "
+                     "VALUES (%s, %s, %s) ON CONFLICT DO NOTHING", (payload["agreement_id"], peer_id,
+                                                                    payload["reached_on"]))
+
+
+def _project_contact(conn, event: RecordedEvent) -> None:
+    """The address stays sealed in the row (opened by `roles.email_of` when a message is sent)."""
+    conn.execute("INSERT INTO person_contacts (person_id, email, version, updated_at) VALUES (%s, %s, %s, %s) "
+                 "ON CONFLICT (person_id) DO UPDATE SET email = EXCLUDED.email, version = EXCLUDED.version, "
+                 "updated_at = EXCLUDED.updated_at", (event.stream.split("-", 1)[1], event.payload["email"],
+                                                      event.stream_version, event.occurred_at))
 
 
 _AS_TEXT = ("id", "leader_id", "mentor_id", "function_description_id", "volunteer_id", "coordinator_id",
             "active_from", "term_ends_on", "statement_issued_on", "renewal_raised_for")
-_PROJECTIONS = {"peer": _project_peer, "volunteer_agreement": _project_agreement, "volunteer": _project_volunteer}
+_PROJECTIONS = {"peer": _project_peer, "volunteer_agreement": _project_agreement, "volunteer": _project_volunteer,
+                "contact": _project_contact}

@@ -109,6 +109,17 @@ class ErasePerson(Schema):
                           metadata={"description": "The legal basis of the erasure (recorded, nothing personal)"})
 
 
+class RecordContact(VersionedCommand):
+    email = fields.Email(required=True, validate=validate.Length(min=3, max=200))
+
+
+class Contact(Schema):
+    person_id = fields.UUID()
+    email = fields.String(metadata={"description": "the address notifications are e-mailed to"})
+    version = fields.Integer()
+    updated_at = fields.AwareDateTime()
+
+
 class ErasureReceipt(Schema):
     person_id = fields.String(attribute="subject")
     keys_destroyed = fields.Boolean()

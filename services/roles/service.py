@@ -18,7 +18,7 @@ from runtime.privacy.vault import Vault
 # Modules, not classes: `nameko run` takes every class in this namespace with entrypoints for a service.
 from services.roles.api import (contacts, crisis_plans, function_descriptions, peers, persons, statistics,
                                 volunteers)
-from services.roles.domain.volunteer import volunteer_fact
+from services.roles.domain.volunteer import fact_day, volunteer_fact
 
 
 class RolesService(feed.EventFeed, health.HealthEndpoints, audit_log.AuditEndpoints,
@@ -49,3 +49,6 @@ class RolesService(feed.EventFeed, health.HealthEndpoints, audit_log.AuditEndpoi
         # Facts of one volunteer arrive from many source streams at once: one writer at a time per stream.
         self.db.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (stream,))
         self._append(stream, [new], ANY_VERSION)
+        if new.type != "volunteer.activity_withdrawn":  # a fact that counts: the statement rule may be met now
+            self._append(stream, self._eligibility_reached(str(peer_id), fact_day(new.payload), event["event_id"]),
+                         ANY_VERSION)

@@ -14,7 +14,7 @@ KNOWN = "SELECT * FROM known_peers ORDER BY id"
 
 @pytest.fixture
 def instance(tmp_path):
-    created = Instance(services=("roles", "courses", "notifications"), workdir=tmp_path).create()
+    created = Instance(services=("roles", "courses", "network", "notifications"), workdir=tmp_path).create()
     yield created
     created.destroy()
 
@@ -34,10 +34,10 @@ def publish_with_a_peer(instance, workplace):
 
 
 def test_peer_admin_rebuilds_notifications_from_the_sources_feeds(instance):
-    """Guards issue 8 item 2 (every service rebuildable): `peer-admin rebuild notifications` replays the roles
-    and courses feeds through its handlers. What it knows of others' facts is rebuilt; the inbox and the send
+    """Guards issue 8 item 2 (every service rebuildable): `peer-admin rebuild notifications` replays the roles,
+    courses and network feeds through its handlers (each source must answer). What it knows of others' facts is rebuilt; the inbox and the send
     ledger record what was sent, so they are kept, and the replay sends nothing a second time (issue 13)."""
-    for service in ("roles", "courses"):
+    for service in ("roles", "courses", "network"):
         instance.start_service(service)
         instance.start_relay(service)
     instance.start_service("notifications")
@@ -61,7 +61,7 @@ def test_peer_admin_rebuilds_notifications_from_the_sources_feeds(instance):
         assert conn.execute("SELECT count(*) AS n FROM deliveries").fetchone()["n"] == ledger_before
         positions = {r["consumer"] for r in conn.execute("SELECT consumer FROM feed_checkpoints").fetchall()}
     assert positions == {"notifications.on_person", "notifications.on_function_description",
-                         "notifications.on_courses"}
+                         "notifications.on_courses", "notifications.on_network"}
     # And the live path still applies the next event exactly once.
     publish_with_a_peer(instance, "Tredje sted")
     wait_until(lambda: len(inbox_subjects(instance)) == 4, message="the next event after the rebuild")

@@ -80,6 +80,10 @@ def meeting_facts(before, meeting, new_events, invitees, kind_of) -> list[tuple[
             facts.append(_notice(meeting, "meeting_notice.cancelled", invitees, occurrence=p["occurrence"]))
         elif event.type == "meeting.cancelled":
             facts.append(_notice(meeting, "meeting_notice.cancelled", invitees, occurrence=None))
+        elif event.type in ("meeting.signed_up", "meeting.sign_up_cancelled"):  # the note stays behind
+            facts.append((stream_name("meeting_notice", meeting.id), NewEvent(
+                event.type.replace("meeting.", "meeting_notice.", 1),
+                {"meeting_id": str(meeting.id), "occurrence": p["occurrence"], "peer_id": str(p["peer_id"])})))
         elif event.type == "meeting.held":
             occurrence = meeting.occurrences[p["occurrence"]]
             facts += [_attended(meeting, occurrence, peer) for peer in occurrence.present()]

@@ -11,7 +11,7 @@ DESCRIPTION_EDITORS = ("coordinator", "leader", "admin")          # adopt, fill,
 STAFF = ("coordinator", "leader")                                  # register peers, read them, change assignments
 COORDINATION = ("coordinator",)                                    # volunteer agreements and statements
 # Streams that are a person, with the field naming them: no command once they were erased (410).
-PERSON_STREAMS = {"peer": "peer_id", "volunteer": "peer_id"}
+PERSON_STREAMS = {"peer": "peer_id", "volunteer": "peer_id", "contact": "person_id"}
 
 
 class ApiBase(Application):

@@ -10,7 +10,7 @@ from datetime import date
 
 from runtime.http.auth import principal_of
 from runtime.errors import Forbidden, InvalidInput, NotFound, PersonErased
-from runtime.eventstore import NO_STREAM
+from runtime.eventstore import NO_STREAM, NewEvent
 from runtime.http.entrypoint import api
 from services.roles import schemas
 from services.roles.api.base import COORDINATION, ApiBase
@@ -69,6 +69,25 @@ class VolunteersApi(ApiBase):
         return self.db.execute(
             "SELECT count(*) AS n, coalesce(sum(minutes), 0) AS minutes FROM volunteer_activities "
             "WHERE peer_id = %s AND NOT withdrawn AND kind = ANY(%s)", (volunteer_id, list(COUNTED_KINDS))).fetchone()
+
+    def _eligibility_reached(self, volunteer_id: str, as_of: date, source: str) -> list[NewEvent]:
+        """`volunteer.statement_eligibility_reached` for each running agreement of the volunteer that meets
+        the rule as of the fact's day and was not announced before: once per agreement, so the
+        coordinator is told once (a withdrawn activity later does not take it back: the statement itself
+        is judged again when it is issued)."""
+        rows = self.db.execute(
+            "SELECT a.id FROM volunteer_agreements a WHERE a.volunteer_id = %s AND a.status IN ('active', 'paused') "
+            "AND NOT EXISTS (SELECT 1 FROM statement_eligibility_reached r WHERE r.agreement_id = a.id) ORDER BY a.id",
+            (volunteer_id,)).fetchall()
+        reached = []
+        for row in rows:
+            activities, education = self._facts(volunteer_id)
+            result = eligibility(self._load(VolunteerAgreement, row["id"]), activities, education, as_of)
+            if result.eligible:
+                reached.append(NewEvent("volunteer.statement_eligibility_reached", {
+                    "agreement_id": str(row["id"]), "reached_on": as_of.isoformat(), "activities": result.activities,
+                    "active_days": result.active_days, "source_event_id": source}))
+        return reached
 
     def _eligibility(self, agreement: VolunteerAgreement, as_of: date) -> dict:
         activities, education = self._facts(agreement.volunteer_id)

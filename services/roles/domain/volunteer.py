@@ -2,9 +2,13 @@
 as roles records it in its own store, so a rebuild counts exactly what the live run counted."""
 from __future__ import annotations
 
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
 from runtime.eventstore import NewEvent, stream_name
 
 CATEGORY = "volunteer"
+COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 
 
 def volunteer_fact(envelope: dict) -> tuple[str, NewEvent] | None:
@@ -24,3 +28,10 @@ def volunteer_fact(envelope: dict) -> tuple[str, NewEvent] | None:
     else:
         return None
     return stream_name(CATEGORY, payload["peer_id"]), new
+
+
+def fact_day(fact: dict) -> date:
+    """The day a recorded fact happened, in Danish time: an activity's, or the education's completion."""
+    if "held_at" in fact:
+        return datetime.fromisoformat(str(fact["held_at"])).astimezone(COPENHAGEN).date()
+    return date.fromisoformat(str(fact["completed_on"]))
