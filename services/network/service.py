@@ -38,6 +38,7 @@ class NetworkService(feed.EventFeed, health.HealthEndpoints, audit_log.AuditEndp
         """Keep what roles reported of a peer (the kind only) in our own `network_peer-<peer id>` stream,
         so a rebuild knows exactly what the live run knew; an erasure is recorded and forgotten."""
         if event["type"] == "person.erased":
+            self._withdraw_national_sign_ups(event["stream"].split("-", 1)[1])
             self._record_forgetting(event)
             return
         if event["type"] != "peer.registered":
@@ -48,6 +49,17 @@ class NetworkService(feed.EventFeed, health.HealthEndpoints, audit_log.AuditEndp
             return
         self._append(stream, [NewEvent("network_peer.known", {"peer_kind": event["payload"]["kind"],
                                                              "source_event_id": event["event_id"]})], NO_STREAM)
+
+    def _withdraw_national_sign_ups(self, peer_id: str) -> None:
+        """An erased peer's places at national events are given back (the national instance promotes the
+        next on its waitlist); the answers that follow find nothing of the peer here and are dropped."""
+        rows = self.db.execute("SELECT id, national_event_id, pseudonym, status FROM national_sign_ups "
+                               "WHERE peer_id = %s AND status IN ('requested', 'accepted', 'waitlisted')",
+                               (peer_id,)).fetchall()
+        for row in rows:
+            sign_up = NationalSignUp.from_events(row["id"], self.db.read_stream(NationalSignUp.stream_of(row["id"])))
+            self._append(sign_up.stream, sign_up.withdraw(row["national_event_id"], peer_id, row["pseudonym"]),
+                         sign_up.version)
 
     # -- the downlink from the national instance (docs/architecture.md, "The downlink") ------------------------
     @consumes("national", categories=["national_announcement"], exchange="national.broadcast", catch_up=False)

@@ -72,6 +72,26 @@ def settle(instance, quiet: float = 1.5, timeout: float = 20) -> None:
 
 @pytest.mark.parametrize("service", SERVICES)
 def test_no_server_error_and_every_answer_documented(fuzzed_instance, service, tmp_path):
+    fuzz(fuzzed_instance, service, tmp_path)
+
+
+@pytest.fixture(scope="module")
+def fuzzed_national(tmp_path_factory):
+    """The national instance's own service (the picture, national events), with its relay."""
+    instance = Instance("national", ("national",), tmp_path_factory.mktemp("fuzzing-national")).create()
+    try:
+        instance.start_service("national")
+        instance.start_relay("national")
+        yield instance
+    finally:
+        instance.destroy()
+
+
+def test_the_national_service_answers_no_server_error_and_every_answer_documented(fuzzed_national, tmp_path):
+    fuzz(fuzzed_national, "national", tmp_path)
+
+
+def fuzz(fuzzed_instance, service: str, tmp_path) -> None:
     document = requests.get(fuzzed_instance.url(service, "/openapi.json"), timeout=10).json()
     failures = []
     for role in ("public", *ROLES):

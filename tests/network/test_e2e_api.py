@@ -4,6 +4,9 @@ the read models gives the same rows; an erased peer is forgotten."""
 from __future__ import annotations
 
 import json
+import uuid
+
+from kombu import Connection, Exchange
 
 from runtime import db, eventstore
 from runtime.eventstore.projection import rebuild
@@ -152,3 +155,36 @@ def test_statistics_count_members_by_kind_meetings_held_and_attendance_per_netwo
     totals = answer.json()["totals"]
     assert totals["networks"] >= 1 and totals["attendance"] >= 1 and totals["meetings_held"] >= 1
     assert network.as_peer(paid, "GET", "/statistics").status_code == 403
+
+
+def test_an_erased_peer_gives_back_their_place_at_a_national_event(network):
+    """A national event announced on the instance's `national.broadcast` reaches the network service; a peer
+    signs up (forwarded as a pseudonym on national.events); when the peer is erased, the sign-up is withdrawn
+    nationally (the national instance promotes the next) and nothing of the peer stays here."""
+    paid, volunteer, _ = setup_network(network)
+    event_id, national = str(uuid.uuid4()), national_queue(network.amqp_uri)
+    envelope = {"event_id": str(uuid.uuid4()), "type": "national_announcement.published", "schema_version": 1,
+                "stream": f"national_announcement-{event_id}", "stream_version": 0, "global_position": 1,
+                "occurred_at": "2027-01-04T09:00:00+00:00", "instance_id": "national", "source_service": "national",
+                "actor": "instance", "correlation_id": str(uuid.uuid4()), "causation_id": None, "payload": {
+                    "national_event_id": event_id, "title": "Peertræf (test)", "capacity": 55,
+                    "starts_at": "2027-05-11T08:00:00+00:00", "ends_at": "2027-05-11T14:00:00+00:00",
+                    "place": "København", "themes": ["practice_in_focus"], "programme": []}}
+    with Connection(network.amqp_uri) as conn:
+        conn.Producer().publish(envelope, exchange=Exchange("national.broadcast", type="topic", durable=True),
+                                routing_key=envelope["type"], serializer="json", delivery_mode=2)
+    wait_until(lambda: network.as_peer(volunteer, "GET", f"/national-events/{event_id}").status_code == 200, 30,
+               message="the announcement reaches the network service")
+    ok(network.as_peer(volunteer, "POST", f"/national-events/{event_id}/sign-ups", json={}), 201)
+    erased = network.call("POST", "roles", f"/persons/{volunteer}/erasure", roles=("admin",),
+                          json={"basis": "data_subject_request"})
+    assert erased.status_code in (200, 201), erased.text
+
+    def withdrawn_nationally():
+        withdrawn_nationally.sent += drain(network.amqp_uri, national)
+        return [b["type"] for b in withdrawn_nationally.sent if b["type"].startswith("national_sign_up.")] == [
+            "national_sign_up.requested", "national_sign_up.withdrawn"]
+    withdrawn_nationally.sent = []
+    wait_until(withdrawn_nationally, 30, message="the erased peer's sign-up withdrawn at the national instance")
+    assert ok(network.as_coordinator("GET", f"/national-events/{event_id}/sign-ups")) == []
+    assert volunteer not in json.dumps(withdrawn_nationally.sent)
