@@ -12,15 +12,20 @@ DOCUMENT_URI = "urn:peer-platform:asyncapi"
 
 
 def message_validator(document: dict):
-    """`validate(body, exchange) -> [problem, ...]`: the body against its message's payload schema, and the
-    message among those the exchange's channel documents."""
+    """`validate(body, exchange, headers=None) -> [problem, ...]`: the body against its message's payload schema,
+    the message among those the exchange's channel documents, and the AMQP headers (when given) against the
+    message's headers schema."""
     registry = Registry().with_resource(DOCUMENT_URI, Resource(contents=document, specification=DRAFT7))
     validators = {
         message_id: Draft7Validator({"$ref": f"{DOCUMENT_URI}#/components/messages/{message_id}/payload"},
                                     registry=registry, format_checker=Draft7Validator.FORMAT_CHECKER)
         for message_id in document["components"]["messages"]}
+    header_validators = {
+        message_id: Draft7Validator({"$ref": f"{DOCUMENT_URI}#/components/messages/{message_id}/headers"},
+                                    registry=registry)
+        for message_id, message in document["components"]["messages"].items() if "headers" in message}
 
-    def validate(body: dict, exchange: str) -> list[str]:
+    def validate(body: dict, exchange: str, headers: dict | None = None) -> list[str]:
         message_id = f"{body.get('type')}.v{body.get('schema_version')}"
         if exchange == NATIONAL_EXCHANGE:
             message_id = national_message_id(message_id)
@@ -31,7 +36,11 @@ def message_validator(document: dict):
         documented = document["channels"].get(exchange, {}).get("subscribe", {}).get("message", {}).get("oneOf", [])
         problems = [] if {"$ref": f"#/components/messages/{message_id}"} in documented else [
             f"channel {exchange} does not document {message_id}"]
-        return problems + [f"{'/'.join(map(str, e.absolute_path))}: {e.message[:200]}"
-                           for e in validators[message_id].iter_errors(body)]
+        problems += [f"{'/'.join(map(str, e.absolute_path))}: {e.message[:200]}"
+                     for e in validators[message_id].iter_errors(body)]
+        if headers is not None and message_id in header_validators:
+            problems += [f"headers {'/'.join(map(str, e.absolute_path))}: {e.message[:200]}"
+                         for e in header_validators[message_id].iter_errors(headers)]
+        return problems
 
     return validate

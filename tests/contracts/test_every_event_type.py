@@ -1,0 +1,105 @@
+"""Issue 9's last "done when": a captured sample of real messages of EVERY event type validates against
+contracts/asyncapi.json with a standard JSON Schema validator.
+
+One instance runs every service and relay; a capture queue is bound to every exchange the AsyncAPI document
+has a channel for before anything publishes. The drivers of tests/contracts/scenario/ (one module per
+service, a list of small steps; its docstring says how to add a type) use the public HTTP APIs, and through
+the broker the consumers, until every registered type has been published. Each drive is a test of its own
+and runs all its steps, so one failing step hides nothing; the last test validates every captured message
+as a third-party consumer would (tests/contracts/asyncapi_validation.py) and names every (type, exchange)
+the document promises that never came.
+"""
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from kombu import Connection, Exchange, Queue
+
+import contracts
+from contracts import asyncapi
+from tests.contracts.asyncapi_validation import message_validator
+from tests.contracts.scenario import Scenario, courses, network, roles, run_steps
+from tests.support.instance import Instance
+
+SERVICES = ("roles", "courses", "network", "notifications")
+CAPTURE_QUEUE = "test.every-event-type.capture"
+# In the order they run: network and courses wait for roles' peers; the statement for their facts.
+DRIVES = {"roles": roles.STEPS, "courses": courses.STEPS, "network": network.STEPS,
+          "after the others": roles.AFTER_THE_OTHERS}
+ARRIVAL_TIMEOUT = 90
+
+
+def expected_messages() -> set[tuple[str, str]]:
+    """(event type, exchange) of the latest version of every contract: each exchange that carries it."""
+    expected = set()
+    for c in contracts.all_contracts():
+        if c.version != contracts.latest_version(c.type):
+            continue
+        expected |= {(c.type, f"{service}.events") for service in c.publishers}
+        if c.national:
+            expected.add((c.type, asyncapi.NATIONAL_EXCHANGE))
+    return expected
+
+
+@pytest.fixture(scope="module")
+def scenario(tmp_path_factory):
+    instance = Instance(services=SERVICES, workdir=tmp_path_factory.mktemp("every-event-type")).create()
+    try:
+        with Connection(instance.amqp_uri) as conn:  # bound before anything publishes: every message is captured
+            channel = conn.default_channel
+            for exchange_name in asyncapi.document()["channels"]:
+                exchange = Exchange(exchange_name, type="topic", durable=True)
+                exchange.declare(channel=channel)
+                Queue(CAPTURE_QUEUE, exchange, routing_key="#", durable=False).bind(channel).declare()
+        for service in SERVICES:
+            instance.start_service(service)
+            instance.start_relay(service)
+        yield Scenario(instance)
+    finally:
+        instance.destroy()
+
+
+@pytest.mark.parametrize("drive", list(DRIVES))
+def test_drive(scenario, drive):
+    failures = run_steps(scenario, DRIVES[drive])
+    assert not failures, "\n".join(failures)
+
+
+def captured(instance, expected: set, timeout: float = ARRIVAL_TIMEOUT) -> list[tuple[str, dict, dict]]:
+    """(exchange, headers, body) of every captured message; waits (bounded) until each expected
+    (type, exchange) has come, then a little longer for what follows it."""
+    messages, deadline = [], time.monotonic() + timeout
+    with Connection(instance.amqp_uri) as conn:
+        queue = Queue(CAPTURE_QUEUE, channel=conn.default_channel)
+        while time.monotonic() < deadline:
+            message = queue.get(no_ack=True)
+            if message is None:
+                if expected <= {(body.get("type"), exchange) for exchange, _, body in messages}:
+                    deadline = min(deadline, time.monotonic() + 1)
+                time.sleep(0.2)
+                continue
+            messages.append((message.delivery_info["exchange"], dict(message.headers or {}),
+                             json.loads(message.body)))
+    return messages
+
+
+def test_every_event_type_is_published_and_matches_the_asyncapi_document(scenario):
+    """Runs after the drives (module order)."""
+    document = asyncapi.document()
+    validate = message_validator(document)
+    expected = expected_messages()
+    messages = captured(scenario.instance, expected)
+    problems = sorted({f"{body.get('type')} on {exchange}: {problem}"
+                       for exchange, headers, body in messages for problem in validate(body, exchange, headers)})
+    seen = {(body.get("type"), exchange) for exchange, _, body in messages}
+    never = sorted(f"{t} on {exchange}" for t, exchange in expected - seen)
+    report = []
+    if problems:
+        report.append(f"{len(problems)} captured message(s) do not match contracts/asyncapi.json:\n  "
+                      + "\n  ".join(problems[:40]))
+    if never:
+        report.append(f"{len(never)} registered type(s) were never published (drive them in "
+                      f"tests/contracts/scenario/, or remove a dead contract):\n  " + "\n  ".join(never))
+    assert not report, "\n\n".join(report)
