@@ -1,7 +1,15 @@
 """Checks a message received from the broker as a third-party consumer would: against contracts/asyncapi.json
-with the standard `jsonschema` validator, in the draft AsyncAPI 2.6 schema objects declare (Draft 07)."""
+with the standard `jsonschema` validator, in the draft AsyncAPI 2.6 schema objects declare (Draft 07); and
+installs the official AsyncAPI parser (with ajv, the validator JavaScript clients use) for the same checks
+in JavaScript (tests/contracts/asyncapi_parser/)."""
 from __future__ import annotations
 
+import filecmp
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
 from jsonschema import Draft7Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
@@ -9,6 +17,35 @@ from referencing.jsonschema import DRAFT7
 from contracts.asyncapi import NATIONAL_EXCHANGE, national_message_id
 
 DOCUMENT_URI = "urn:peer-platform:asyncapi"
+PINNED = Path(__file__).with_name("asyncapi_parser")
+INSTALLED = Path(__file__).resolve().parents[2] / "var" / "asyncapi-parser"
+
+
+def install_official_parser() -> Path:
+    """`@asyncapi/parser` and ajv from the npm registry, pinned by tests/contracts/asyncapi_parser/'s
+    package-lock, installed with `npm ci` into var/ (ignored) with the scripts there; the directory to run
+    them in. Skips, saying why, only if node/npm are missing or the registry cannot be reached."""
+    if shutil.which("node") is None or shutil.which("npm") is None:
+        pytest.skip("node/npm are not installed")
+    lock = INSTALLED / "package-lock.json"
+    installed = (INSTALLED / "node_modules" / "@asyncapi" / "parser").is_dir() and lock.exists() and filecmp.cmp(
+        lock, PINNED / "package-lock.json", shallow=False)
+    if not installed:
+        INSTALLED.mkdir(parents=True, exist_ok=True)
+        for name in ("package.json", "package-lock.json"):
+            shutil.copyfile(PINNED / name, INSTALLED / name)
+        try:
+            run = subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts"], cwd=INSTALLED,
+                                 capture_output=True, text=True, timeout=240)
+        except subprocess.TimeoutExpired:
+            pytest.skip("npm ci timed out: the npm registry is not reachable from here")
+        if run.returncode != 0:
+            if any(s in run.stderr for s in ("ENOTFOUND", "EAI_AGAIN", "ECONNREFUSED", "ETIMEDOUT", "network")):
+                pytest.skip(f"the npm registry is not reachable: {run.stderr[-300:]}")
+            pytest.fail(f"npm ci failed:\n{run.stderr[-2000:]}")
+    for script in PINNED.glob("*.mjs"):
+        shutil.copyfile(script, INSTALLED / script.name)
+    return INSTALLED
 
 
 def message_validator(document: dict):

@@ -5,13 +5,16 @@ One instance runs every service and relay; a capture queue is bound to every exc
 has a channel for before anything publishes. The drivers of tests/contracts/scenario/ (one module per
 service, a list of small steps; its docstring says how to add a type) use the public HTTP APIs, and through
 the broker the consumers, until every registered type has been published. Each drive is a test of its own
-and runs all its steps, so one failing step hides nothing; the last test validates every captured message
-as a third-party consumer would (tests/contracts/asyncapi_validation.py) and names every (type, exchange)
-the document promises that never came.
+and runs all its steps, so one failing step hides nothing. Then every captured message is validated as a
+third-party consumer would: in Python with `jsonschema` (tests/contracts/asyncapi_validation.py), naming every
+(type, exchange) the document promises that never came; and in JavaScript, the document read by the
+official AsyncAPI parser and each message checked by ajv in its default strict mode
+(tests/contracts/asyncapi_parser/validate_messages.mjs).
 """
 from __future__ import annotations
 
 import json
+import subprocess
 import time
 
 import pytest
@@ -19,7 +22,7 @@ from kombu import Connection, Exchange, Queue
 
 import contracts
 from contracts import asyncapi
-from tests.contracts.asyncapi_validation import message_validator
+from tests.contracts.asyncapi_validation import install_official_parser, message_validator
 from tests.contracts.scenario import Scenario, courses, network, roles, run_steps
 from tests.support.instance import Instance
 
@@ -67,7 +70,7 @@ def test_drive(scenario, drive):
     assert not failures, "\n".join(failures)
 
 
-def captured(instance, expected: set, timeout: float = ARRIVAL_TIMEOUT) -> list[tuple[str, dict, dict]]:
+def capture(instance, expected: set, timeout: float = ARRIVAL_TIMEOUT) -> list[tuple[str, dict, dict]]:
     """(exchange, headers, body) of every captured message; waits (bounded) until each expected
     (type, exchange) has come, then a little longer for what follows it."""
     messages, deadline = [], time.monotonic() + timeout
@@ -85,16 +88,18 @@ def captured(instance, expected: set, timeout: float = ARRIVAL_TIMEOUT) -> list[
     return messages
 
 
-def test_every_event_type_is_published_and_matches_the_asyncapi_document(scenario):
-    """Runs after the drives (module order)."""
-    document = asyncapi.document()
-    validate = message_validator(document)
-    expected = expected_messages()
-    messages = captured(scenario.instance, expected)
+@pytest.fixture(scope="module")
+def captured(scenario):
+    """Taken once, after the drives (the tests below come after them in the module)."""
+    return capture(scenario.instance, expected_messages())
+
+
+def test_every_event_type_is_published_and_matches_the_asyncapi_document(captured):
+    validate = message_validator(asyncapi.document())
     problems = sorted({f"{body.get('type')} on {exchange}: {problem}"
-                       for exchange, headers, body in messages for problem in validate(body, exchange, headers)})
-    seen = {(body.get("type"), exchange) for exchange, _, body in messages}
-    never = sorted(f"{t} on {exchange}" for t, exchange in expected - seen)
+                       for exchange, headers, body in captured for problem in validate(body, exchange, headers)})
+    seen = {(body.get("type"), exchange) for exchange, _, body in captured}
+    never = sorted(f"{t} on {exchange}" for t, exchange in expected_messages() - seen)
     report = []
     if problems:
         report.append(f"{len(problems)} captured message(s) do not match contracts/asyncapi.json:\n  "
@@ -103,3 +108,15 @@ def test_every_event_type_is_published_and_matches_the_asyncapi_document(scenari
         report.append(f"{len(never)} registered type(s) were never published (drive them in "
                       f"tests/contracts/scenario/, or remove a dead contract):\n  " + "\n  ".join(never))
     assert not report, "\n\n".join(report)
+
+
+def test_every_captured_message_passes_the_official_parser_and_ajv(captured, tmp_path):
+    assert captured, "nothing was captured"
+    installed = install_official_parser()
+    sample = tmp_path / "messages.jsonl"
+    sample.write_text("".join(json.dumps({"exchange": exchange, "headers": headers, "body": body}) + "\n"
+                              for exchange, headers, body in captured))
+    run = subprocess.run(["node", "validate_messages.mjs", str(asyncapi.DOCUMENT), str(sample)], cwd=installed,
+                         capture_output=True, text=True, timeout=180)
+    problems = sorted(set(run.stdout.splitlines()[:-1]))
+    assert run.returncode == 0, "\n".join(problems[:40]) + run.stdout[-500:] + run.stderr[-2000:]
