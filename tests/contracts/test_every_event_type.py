@@ -18,12 +18,14 @@ import subprocess
 import time
 
 import pytest
-from kombu import Connection, Exchange, Queue
+from kombu import Connection, Queue
 
 import contracts
 from contracts import asyncapi
+from contracts.envelope import read_envelope
 from tests.contracts.asyncapi_validation import install_official_parser, message_validator
 from tests.contracts.scenario import Scenario, courses, network, roles, run_steps
+from tests.support.capture import bind_capture_queue
 from tests.support.instance import Instance
 
 SERVICES = ("roles", "courses", "network", "notifications")
@@ -50,12 +52,7 @@ def expected_messages() -> set[tuple[str, str]]:
 def scenario(tmp_path_factory):
     instance = Instance(services=SERVICES, workdir=tmp_path_factory.mktemp("every-event-type")).create()
     try:
-        with Connection(instance.amqp_uri) as conn:  # bound before anything publishes: every message is captured
-            channel = conn.default_channel
-            for exchange_name in asyncapi.document()["channels"]:
-                exchange = Exchange(exchange_name, type="topic", durable=True)
-                exchange.declare(channel=channel)
-                Queue(CAPTURE_QUEUE, exchange, routing_key="#", durable=False).bind(channel).declare()
+        bind_capture_queue(instance.amqp_uri, CAPTURE_QUEUE, asyncapi.document()["channels"])  # every channel
         for service in SERVICES:
             instance.start_service(service)
             instance.start_relay(service)
@@ -94,10 +91,19 @@ def captured(scenario):
     return capture(scenario.instance, expected_messages())
 
 
+def read_by_the_product(body: dict) -> list[str]:
+    """What the product's own consumers make of it: `read_envelope` would dead-letter what it refuses."""
+    try:
+        read_envelope(body)
+    except contracts.ContractError as error:
+        return [f"read_envelope refuses it: {error}"]
+    return []
+
+
 def test_every_event_type_is_published_and_matches_the_asyncapi_document(captured):
     validate = message_validator(asyncapi.document())
-    problems = sorted({f"{body.get('type')} on {exchange}: {problem}"
-                       for exchange, headers, body in captured for problem in validate(body, exchange, headers)})
+    problems = sorted({f"{body.get('type')} on {exchange}: {problem}" for exchange, headers, body in captured
+                       for problem in validate(body, exchange, headers) + read_by_the_product(body)})
     seen = {(body.get("type"), exchange) for exchange, _, body in captured}
     never = sorted(f"{t} on {exchange}" for t, exchange in expected_messages() - seen)
     report = []
