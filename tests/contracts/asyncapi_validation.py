@@ -14,7 +14,6 @@ from jsonschema import Draft7Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
-from contracts.asyncapi import NATIONAL_EXCHANGE, national_message_id
 
 DOCUMENT_URI = "urn:peer-platform:asyncapi"
 PINNED = Path(__file__).with_name("asyncapi_parser")
@@ -48,10 +47,22 @@ def install_official_parser() -> Path:
     return INSTALLED
 
 
+def documented_messages(document: dict, exchange: str) -> dict[tuple[str, int], str]:
+    """(event type, schema version) -> message id, of the messages the exchange's channel documents: a consumer
+    finds a message's schema by what the message says of itself, whatever suffix its id has there."""
+    refs = document["channels"].get(exchange, {}).get("subscribe", {}).get("message", {}).get("oneOf", [])
+    found = {}
+    for ref in refs:
+        message_id = ref["$ref"].rsplit("/", 1)[-1]
+        message = document["components"]["messages"][message_id]
+        found[(message["name"], message["payload"]["properties"]["schema_version"]["const"])] = message_id
+    return found
+
+
 def message_validator(document: dict):
-    """`validate(body, exchange, headers=None) -> [problem, ...]`: the body against its message's payload schema,
-    the message among those the exchange's channel documents, and the AMQP headers (when given) against the
-    message's headers schema."""
+    """`validate(body, exchange, headers=None) -> [problem, ...]`: the message among those the exchange's
+    channel documents, the body against that message's payload schema, and the AMQP headers (when given)
+    against its headers schema."""
     registry = Registry().with_resource(DOCUMENT_URI, Resource(contents=document, specification=DRAFT7))
     validators = {
         message_id: Draft7Validator({"$ref": f"{DOCUMENT_URI}#/components/messages/{message_id}/payload"},
@@ -61,20 +72,16 @@ def message_validator(document: dict):
         message_id: Draft7Validator({"$ref": f"{DOCUMENT_URI}#/components/messages/{message_id}/headers"},
                                     registry=registry)
         for message_id, message in document["components"]["messages"].items() if "headers" in message}
+    channels = {exchange: documented_messages(document, exchange) for exchange in document["channels"]}
 
     def validate(body: dict, exchange: str, headers: dict | None = None) -> list[str]:
-        message_id = f"{body.get('type')}.v{body.get('schema_version')}"
-        if exchange == NATIONAL_EXCHANGE:
-            message_id = national_message_id(message_id)
-        elif f"{message_id}.{exchange.split('.')[0]}" in validators:
-            message_id = f"{message_id}.{exchange.split('.')[0]}"  # a contract another service shares
-        if message_id not in validators:
-            return [f"no message {message_id} in the document"]
-        documented = document["channels"].get(exchange, {}).get("subscribe", {}).get("message", {}).get("oneOf", [])
-        problems = [] if {"$ref": f"#/components/messages/{message_id}"} in documented else [
-            f"channel {exchange} does not document {message_id}"]
-        problems += [f"{'/'.join(map(str, e.absolute_path))}: {e.message[:200]}"
-                     for e in validators[message_id].iter_errors(body)]
+        if exchange not in channels:
+            return [f"no channel {exchange} in the document"]
+        message_id = channels[exchange].get((body.get("type"), body.get("schema_version")))
+        if message_id is None:
+            return [f"channel {exchange} documents no {body.get('type')} v{body.get('schema_version')}"]
+        problems = [f"{'/'.join(map(str, e.absolute_path))}: {e.message[:200]}"
+                    for e in validators[message_id].iter_errors(body)]
         if headers is not None and message_id in header_validators:
             problems += [f"headers {'/'.join(map(str, e.absolute_path))}: {e.message[:200]}"
                          for e in header_validators[message_id].iter_errors(headers)]
