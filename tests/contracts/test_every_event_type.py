@@ -23,42 +23,58 @@ from kombu import Connection, Queue
 import contracts
 from contracts import asyncapi
 from contracts.envelope import read_envelope
-from tests.contracts.asyncapi_validation import install_official_parser, message_validator
-from tests.contracts.scenario import Scenario, courses, network, roles, run_steps
+from runtime.config import NATIONAL_SERVICES
+from tests.contracts.asyncapi_validation import documented_messages, install_official_parser, message_validator
+from tests.contracts.scenario import Scenario, courses, national, network, roles, run_steps
 from tests.support.capture import bind_capture_queue
 from tests.support.instance import Instance
 
 SERVICES = ("roles", "courses", "network", "notifications")
+REGION = "region-1084"
 CAPTURE_QUEUE = "test.every-event-type.capture"
+# Events the national instance publishes itself (national events, the downlink to the regions): then the region
+# and the national instance run on the multi-region topology (tests/support/topology.py), linked as deployed.
+NATIONAL_PUBLISHES = any(c.source_service in NATIONAL_SERVICES for c in contracts.all_contracts())
 # In the order they run: network and courses wait for roles' peers; the statement for their facts.
 DRIVES = {"roles": roles.STEPS, "courses": courses.STEPS, "network": network.STEPS,
+          **({"national": national.STEPS} if NATIONAL_PUBLISHES else {}),
           "after the others": roles.AFTER_THE_OTHERS}
 ARRIVAL_TIMEOUT = 90
 
 
 def expected_messages() -> set[tuple[str, str]]:
-    """(event type, exchange) of the latest version of every contract: each exchange that carries it."""
-    expected = set()
-    for c in contracts.all_contracts():
-        if c.version != contracts.latest_version(c.type):
-            continue
-        expected |= {(c.type, f"{service}.events") for service in c.publishers}
-        if c.national:
-            expected.add((c.type, asyncapi.NATIONAL_EXCHANGE))
-    return expected
+    """(event type, exchange) of the latest version of every contract, on each channel that documents it."""
+    document = asyncapi.document()
+    return {(event_type, exchange) for exchange in document["channels"]
+            for (event_type, version) in documented_messages(document, exchange)
+            if version == contracts.latest_version(event_type)}
 
 
 @pytest.fixture(scope="module")
-def scenario(tmp_path_factory):
-    instance = Instance(services=SERVICES, workdir=tmp_path_factory.mktemp("every-event-type")).create()
+def scenario(request, tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("every-event-type")
+    if NATIONAL_PUBLISHES:
+        topology = request.getfixturevalue("topology")
+        region = Instance(REGION, SERVICES, workdir, broker=topology[REGION])
+        national_instance = Instance("national", NATIONAL_SERVICES, workdir, broker=topology["national"])
+    else:
+        region, national_instance = Instance(REGION, SERVICES, workdir), None
+    instances = [i for i in (region, national_instance) if i is not None]
     try:
-        bind_capture_queue(instance.amqp_uri, CAPTURE_QUEUE, asyncapi.document()["channels"])  # every channel
-        for service in SERVICES:
-            instance.start_service(service)
-            instance.start_relay(service)
-        yield Scenario(instance)
+        for instance in instances:  # every channel, bound before anything publishes
+            instance.create()
+            bind_capture_queue(instance.amqp_uri, CAPTURE_QUEUE, asyncapi.document()["channels"])
+        for instance in instances:
+            for service in instance.services:
+                instance.start_service(service)
+                instance.start_relay(service)
+        yield Scenario(region, national=national_instance)
     finally:
-        instance.destroy()
+        for instance in instances:
+            if instance.broker is not None:  # a topology node outlives the test: leave no capture queue there
+                with Connection(instance.amqp_uri) as conn:
+                    conn.default_channel.queue_delete(CAPTURE_QUEUE)
+            instance.destroy()
 
 
 @pytest.mark.parametrize("drive", list(DRIVES))
@@ -67,28 +83,30 @@ def test_drive(scenario, drive):
     assert not failures, "\n".join(failures)
 
 
-def capture(instance, expected: set, timeout: float = ARRIVAL_TIMEOUT) -> list[tuple[str, dict, dict]]:
-    """(exchange, headers, body) of every captured message; waits (bounded) until each expected
-    (type, exchange) has come, then a little longer for what follows it."""
+def capture(instances, expected: set, timeout: float = ARRIVAL_TIMEOUT) -> list[tuple[str, dict, dict]]:
+    """(exchange, headers, body) of every message captured at each instance's broker; waits (bounded) until each
+    expected (type, exchange) has come, then a little longer for what follows it."""
     messages, deadline = [], time.monotonic() + timeout
-    with Connection(instance.amqp_uri) as conn:
-        queue = Queue(CAPTURE_QUEUE, channel=conn.default_channel)
+    connections = [Connection(instance.amqp_uri) for instance in instances]
+    try:
+        queues = [Queue(CAPTURE_QUEUE, channel=conn.default_channel) for conn in connections]
         while time.monotonic() < deadline:
-            message = queue.get(no_ack=True)
-            if message is None:
+            got = [message for message in (queue.get(no_ack=True) for queue in queues) if message is not None]
+            messages += [(m.delivery_info["exchange"], dict(m.headers or {}), json.loads(m.body)) for m in got]
+            if not got:
                 if expected <= {(body.get("type"), exchange) for exchange, _, body in messages}:
                     deadline = min(deadline, time.monotonic() + 1)
                 time.sleep(0.2)
-                continue
-            messages.append((message.delivery_info["exchange"], dict(message.headers or {}),
-                             json.loads(message.body)))
+    finally:
+        for conn in connections:
+            conn.release()
     return messages
 
 
 @pytest.fixture(scope="module")
 def captured(scenario):
     """Taken once, after the drives (the tests below come after them in the module)."""
-    return capture(scenario.instance, expected_messages())
+    return capture([i for i in (scenario.instance, scenario.national) if i is not None], expected_messages())
 
 
 def read_by_the_product(body: dict) -> list[str]:

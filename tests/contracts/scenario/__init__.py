@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import requests
 
+from runtime.config import NATIONAL_SERVICES
 from tests.support.instance import Instance, wait_until
 
 
@@ -28,7 +29,10 @@ class StepFailed(AssertionError):
 
 @dataclass
 class Scenario:
+    """`instance` runs the region's services; `national` (where the scenario needs one) the national service."""
+
     instance: Instance
+    national: Instance | None = None
     ids: dict = field(default_factory=dict)
     coordinator: str = field(default_factory=lambda: str(uuid.uuid4()))
     leader: str = field(default_factory=lambda: str(uuid.uuid4()))
@@ -36,9 +40,10 @@ class Scenario:
     def call(self, method: str, service: str, path: str, body=None, *, peer: str | None = None,
              role: str = "coordinator", params=None):
         """The JSON answer of a call as `peer` (a peer's token) or as `role`; raises StepFailed on >= 300."""
-        subject = peer or {"coordinator": self.coordinator, "leader": self.leader}.get(role, "admin-1")
-        token = self.instance.token("peer" if peer else role, subject=subject)
-        response = self.instance.call(method, service, path, token=token, json=body, params=params)
+        subject = peer or {"coordinator": self.coordinator, "leader": self.leader}.get(role, f"{role}-1")
+        instance = self.national if service in NATIONAL_SERVICES else self.instance
+        token = instance.token("peer" if peer else role, subject=subject)
+        response = instance.call(method, service, path, token=token, json=body, params=params)
         if response.status_code >= 300:
             raise StepFailed(f"{method} {service}{path} answered {response.status_code}: {response.text[:600]}")
         return response.json() if response.content else {}
