@@ -89,7 +89,9 @@ def support_course(s: Scenario, peer: str, closed: bool = True) -> str:
 
 
 def the_volunteers_support_course(s: Scenario) -> None:
-    """Eleven sessions, one withdrawn: the ten activities the volunteer's statement needs."""
+    """Eleven sessions, one withdrawn: the ten activities the volunteer's statement needs, held after the
+    agreement's first half year (from 6 January 2025, a fortnight's pause), so roles finds the volunteer
+    eligible as of the tenth."""
     volunteer = s.ids["volunteer"]
     unmatched = s.call("POST", "courses", "/support-courses", {"citizen_id": citizen(s, "Lise Borger")})["id"]
     s.call("POST", "courses", f"/support-courses/{unmatched}/match", {"peer_id": s.ids["paid"]})
@@ -100,7 +102,7 @@ def the_volunteers_support_course(s: Scenario) -> None:
     s.call("PUT", "courses", f"{path}/goals/{goal['goals'][-1]['id']}", {"status": "reached"}, peer=volunteer)
     for day in range(11):
         sessions = s.call("POST", "courses", f"{path}/sessions", {
-            "kind": "companionship", "held_at": f"2025-02-{day + 10:02d}T10:00:00+01:00", "duration_minutes": 60},
+            "kind": "companionship", "held_at": f"2025-07-{day + 21:02d}T10:00:00+02:00", "duration_minutes": 60},
             peer=volunteer)["sessions"]
     s.call("POST", "courses", f"{path}/sessions/{sessions[-1]['id']}/withdraw", {"reason": "duplicate"},
            peer=volunteer)

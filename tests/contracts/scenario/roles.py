@@ -73,17 +73,18 @@ def volunteer_agreement_activated(s: Scenario) -> None:
 def statement_after_the_activities(s: Scenario) -> None:
     """The courses and network facts (`peer_activity.*`, `network_activity.*`, `peer_education.completed`)
     have become the volunteer's activities in roles; the agreement ends and the statement is issued."""
-    path = s.ids["agreement_path"]
+    path, leaving = s.ids["agreement_path"], "2025-08-01"
 
-    def eligible():
-        return s.call("GET", "roles", f"{path}/eligibility", params={"as_of": "2025-07-25"})["eligible"]
+    def eligibility():
+        return s.call("GET", "roles", f"{path}/eligibility", params={"as_of": leaving})
     try:
-        wait_until(eligible, timeout=90, interval=0.5, message="the volunteer's activities counted in roles")
+        wait_until(lambda: eligibility()["eligible"], timeout=90, interval=0.5,
+                   message="the volunteer's activities counted in roles")
     except TimeoutError:
-        raise StepFailed(f"never eligible: {s.call('GET', 'roles', f'{path}/eligibility', params={'as_of': '2025-07-25'})}")
-    s.call("POST", "roles", f"{path}/end", {"on": "2025-07-25", "ended_by": "volunteer", "reason": "volunteer_wish"},
+        raise StepFailed(f"the volunteer never became eligible for a statement: {eligibility()}") from None
+    s.call("POST", "roles", f"{path}/end", {"on": leaving, "ended_by": "volunteer", "reason": "volunteer_wish"},
            peer=s.ids["volunteer"])
-    s.call("POST", "roles", f"{path}/statement", {"on": "2025-07-25"})
+    s.call("POST", "roles", f"{path}/statement", {"on": leaving})
 
 
 def erasure(s: Scenario) -> None:
