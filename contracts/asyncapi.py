@@ -72,6 +72,9 @@ def document() -> dict:
             "contentType": "application/json",
             "headers": {"type": "object", "properties": {"event_type": {"type": "string", "const": c.type}}},
             "payload": {
+                # `type` beside `allOf`: validators in strict mode (ajv's default) refuse `properties`
+                # on a schema that does not say it is an object.
+                "type": "object",
                 "allOf": [{"$ref": "#/components/schemas/Envelope"}],
                 "properties": {"schema_version": {"const": c.version},
                                "payload": _json_schema(converter, c.schema)},

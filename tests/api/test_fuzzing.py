@@ -19,11 +19,12 @@ from pathlib import Path
 
 import pytest
 import requests
-from kombu import Connection, Exchange, Queue
+from kombu import Connection, Queue
 
 from contracts import asyncapi
 from runtime.http.auth import ROLES
 from tests.contracts.asyncapi_validation import message_validator
+from tests.support.capture import bind_capture_queue
 from tests.support.instance import Instance
 
 SERVICES = ("roles", "courses", "network", "notifications")
@@ -38,12 +39,7 @@ CAPTURE_QUEUE = "test.fuzzing.capture"
 def fuzzed_instance(tmp_path_factory):
     instance = Instance(services=SERVICES, workdir=tmp_path_factory.mktemp("fuzzing")).create()
     try:
-        with Connection(instance.amqp_uri) as conn:  # bound before anything publishes: every event is captured
-            channel = conn.default_channel
-            for service in SERVICES:
-                exchange = Exchange(f"{service}.events", type="topic", durable=True)
-                exchange.declare(channel=channel)
-                Queue(CAPTURE_QUEUE, exchange, routing_key="#", durable=False).bind(channel).declare()
+        bind_capture_queue(instance.amqp_uri, CAPTURE_QUEUE, [f"{service}.events" for service in SERVICES])
         for service in SERVICES:
             instance.start_service(service)
             instance.start_relay(service)
