@@ -25,7 +25,7 @@ from kombu import Connection, Queue
 import contracts
 from contracts import asyncapi
 from contracts.envelope import read_envelope
-from runtime.config import NATIONAL_SERVICES
+from admin.services import NATIONAL_SERVICES
 from tests.contracts.asyncapi_validation import documented_messages, install_official_parser, message_validator
 from tests.contracts.scenario import Scenario, courses, national, network, roles, run_steps
 from tests.support.capture import bind_capture_queue

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import requests
 
-from runtime.config import NATIONAL_SERVICES
+from admin.services import NATIONAL_SERVICES
 from tests.support.instance import Instance, wait_until
 
 
