@@ -5,6 +5,7 @@ import uuid
 from typer.testing import CliRunner
 
 from runtime import db, eventstore, metrics
+from runtime.http.health import refresh_gauges
 from tests.e2e.test_catchup import publish_description
 from tests.e2e.test_delivery import QUEUE, inbox_rows, publish
 from tests.support.instance import wait_until
@@ -28,7 +29,7 @@ def test_a_blocked_stream_is_listed_and_measured_without_its_id_in_the_metric(da
         park(conn, f"person-{person}", 3, 120)
         park(conn, f"person-{person}", 4, 60)
         park(conn, f"function_description-{uuid.uuid4()}", 1, 5)
-        metrics.refresh_gauges("notifications", conn)
+        refresh_gauges("notifications", conn)
     age = metrics.INBOX_BLOCKED_AGE.labels(QUEUE, "person")._value.get()
     assert 119 < age < 200
     assert metrics.INBOX_BLOCKED_STREAMS.labels(QUEUE, "person")._value.get() == 1
