@@ -53,11 +53,12 @@ def signing_key() -> Ed25519PrivateKey:
     return Ed25519PrivateKey.from_private_bytes(base64.urlsafe_b64decode(seed + "=" * (-len(seed) % 4)))
 
 
-def public_jwk() -> dict:
-    """The public half as an OKP JWK (RFC 8037), its `kid` the RFC 7638 thumbprint."""
+def public_jwk(key: Ed25519PrivateKey | None = None) -> dict:
+    """The public half of `key` (default: this instance's) as an OKP JWK (RFC 8037), its `kid` the RFC 7638
+    thumbprint."""
     from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-    x = _b64(signing_key().public_key().public_bytes(Encoding.Raw, PublicFormat.Raw))
+    x = _b64((key or signing_key()).public_key().public_bytes(Encoding.Raw, PublicFormat.Raw))
     thumbprint = _b64(hashlib.sha256(json.dumps({"crv": "Ed25519", "kty": "OKP", "x": x},
                                                 separators=(",", ":"), sort_keys=True).encode()).digest())
     return {"kty": "OKP", "crv": "Ed25519", "x": x, "kid": thumbprint, "alg": ALGORITHM, "use": "sig"}
@@ -107,13 +108,15 @@ def credential(completion: dict, instance_id: str, salt: str | None = None) -> d
     }
 
 
-def sign(vc: dict) -> str:
-    """VC-JOSE: the credential is the JWT claims set; `iss`, `jti`, `nbf` repeat issuer, id and validFrom."""
-    key = public_jwk()
+def sign(vc: dict, key: Ed25519PrivateKey | None = None) -> str:
+    """VC-JOSE: the credential is the JWT claims set; `iss`, `jti`, `nbf` repeat issuer, id and validFrom.
+    Signed with `key`, by default this instance's (another key stands for another issuer in tests)."""
+    key = key or signing_key()
+    jwk = public_jwk(key)
     nbf = int(datetime.fromisoformat(vc["validFrom"].replace("Z", "+00:00")).timestamp())
     claims = {**vc, "iss": vc["issuer"]["id"], "jti": vc["id"], "nbf": nbf}
-    return jwt.encode(claims, signing_key(), algorithm=ALGORITHM,
-                      headers={"kid": key["kid"], "typ": MEDIA_TYPE, "cty": "vc"})
+    return jwt.encode(claims, key, algorithm=ALGORITHM,
+                      headers={"kid": jwk["kid"], "typ": MEDIA_TYPE, "cty": "vc"})
 
 
 @dataclass(frozen=True)

@@ -27,8 +27,10 @@ from contracts import asyncapi
 from contracts.envelope import read_envelope
 from admin.services import NATIONAL_SERVICES
 from tests.contracts.asyncapi_validation import documented_messages, install_official_parser, message_validator
-from tests.contracts.scenario import Scenario, courses, national, network, roles, run_steps
+from tests.contracts.scenario import Scenario, catalogue, courses, national, network, roles, run_steps
+from services.courses import credentials
 from tests.support.capture import bind_capture_queue
+from tests.support.foreign_issuer import ForeignIssuer
 from tests.support.instance import Instance
 
 SERVICES = ("roles", "courses", "network", "notifications")
@@ -39,7 +41,7 @@ CAPTURE_QUEUE = "test.every-event-type.capture"
 NATIONAL_PUBLISHES = any(c.source_service in NATIONAL_SERVICES for c in contracts.all_contracts())
 # In the order they run: network and courses wait for roles' peers; the statement for their facts.
 DRIVES = {"roles": roles.STEPS, "courses": courses.STEPS, "network": network.STEPS,
-          **({"national": national.STEPS} if NATIONAL_PUBLISHES else {}),
+          **({"national": national.STEPS, "catalogue": catalogue.STEPS} if NATIONAL_PUBLISHES else {}),
           "after the others": roles.AFTER_THE_OTHERS}
 ARRIVAL_TIMEOUT = 90
 
@@ -62,6 +64,8 @@ def scenario(request, tmp_path_factory):
     else:
         region, national_instance = Instance(REGION, SERVICES, workdir), None
     instances = [i for i in (region, national_instance) if i is not None]
+    foreign_issuer = ForeignIssuer()
+    region.environment[credentials.ISSUERS] = foreign_issuer.trusted
     try:
         for instance in instances:  # every channel, bound before anything publishes
             instance.create()
@@ -70,8 +74,9 @@ def scenario(request, tmp_path_factory):
             for service in instance.services:
                 instance.start_service(service)
                 instance.start_relay(service)
-        yield Scenario(region, national=national_instance)
+        yield Scenario(region, national=national_instance, foreign_issuer=foreign_issuer)
     finally:
+        foreign_issuer.close()
         for instance in instances:
             if instance.broker is not None:  # a topology node outlives the test: leave no capture queue there
                 with Connection(instance.amqp_uri) as conn:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import requests
 
 from admin.services import NATIONAL_SERVICES
+from tests.support.foreign_issuer import ForeignIssuer
 from tests.support.instance import Instance, wait_until
 
 
@@ -29,10 +30,12 @@ class StepFailed(AssertionError):
 
 @dataclass
 class Scenario:
-    """`instance` runs the region's services; `national` (where the scenario needs one) the national service."""
+    """`instance` runs the region's services; `national` (where the scenario needs one) the national service;
+    `foreign_issuer` signs credentials of another region that `instance` trusts."""
 
     instance: Instance
     national: Instance | None = None
+    foreign_issuer: ForeignIssuer | None = None
     ids: dict = field(default_factory=dict)
     coordinator: str = field(default_factory=lambda: str(uuid.uuid4()))
     leader: str = field(default_factory=lambda: str(uuid.uuid4()))

@@ -40,6 +40,7 @@ def paid_peer_terms_and_private_records(s: Scenario) -> None:
     s.call("POST", "roles", f"{path}/secondments", {"from_unit": "Hjemmeenheden", "to_unit": "Parkvænget",
                                                     "starts_on": "2020-02-01", "ends_on": "2020-04-30",
                                                     "personnel_leader_id": new_id()}, role="leader")
+    s.call("PUT", "roles", f"/persons/{peer}/contact", {"email": "peter.peer@example.dk"}, peer=peer)
     reader = new_id()
     for record, body in (("accommodation-needs", {"needs": ["Tid til overgange"]}), ("crisis-plan", CRISIS_PLAN)):
         s.call("PUT", "roles", f"{path}/{record}", body, peer=peer)
