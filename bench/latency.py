@@ -8,10 +8,13 @@ relay processes) runs roles, notifications, the roles relay, and a trivial `benc
 - Baseline: `bench_ping.ping()` over nameko's ClusterRpcProxy (request queue, reply queue: one RPC
   round trip through the broker to another process), per-call latency.
 - Measured: `POST /function-descriptions/<id>/publish` on roles until the notification row of that
-  event is visible in the notifications database (`inbox_messages.source_event`, polled every ~1 ms).
+  event is visible in the notifications database (`inbox_messages.source_event`; the bench learns it
+  from a NOTIFY that a trigger of its own sends on commit, see `VisibleRows`, instead of polling).
   Each command has its own description, adopted, filled and decided beforehand (not timed).
-  The roles relay checkpoint passing the event is polled too, so each sample splits into
-  HTTP command (append committed) → relay published and confirmed → consumer committed the row.
+  Each sample also splits into stages, by the clocks the services keep themselves (this machine's):
+  roles decided (`occurred_at`), HTTP answer (append committed), consumer transaction began
+  (`inbox_streams.updated_at`), relay checkpoint saved (`relay_checkpoints.updated_at`, after the
+  broker's confirm), row visible.
 
 Rounds alternate baseline pings and commands, so machine noise hits both alike.
 Targets: p50 ≤ 3× and p99 ≤ 10× the RPC round trip.
@@ -107,35 +110,81 @@ def wait_settled(roles, notifications, count: int, timeout: float = 120) -> None
     raise TimeoutError("the prepared descriptions did not reach notifications")
 
 
-def publish_and_wait(instance, session, roles, notifications, description_id: str, version: int) -> dict:
-    """One measured command: seconds from sending the POST until each stage is visible."""
+class VisibleRows:
+    """When each notification row of an event became visible, without polling (polling every millisecond
+    took a core's worth of queries away from the path it measured): an AFTER INSERT trigger on the
+    throwaway notifications database's `inbox_messages` sends a NOTIFY, delivered when the consumer's
+    transaction commits, i.e. when its row becomes visible; a thread of this benchmark notes its arrival."""
+
+    CHANNEL = "bench_visible"
+
+    def __init__(self, url: str):
+        with db.connect(url, autocommit=True) as conn:
+            conn.execute(f"""
+                CREATE OR REPLACE FUNCTION bench_visible() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN PERFORM pg_notify('{self.CHANNEL}', NEW.source_event::text); RETURN NULL; END $$;
+                CREATE OR REPLACE TRIGGER bench_visible AFTER INSERT ON inbox_messages
+                    FOR EACH ROW EXECUTE FUNCTION bench_visible()""")
+        self.conn = db.connect(url, autocommit=True)
+        self.conn.execute(f"LISTEN {self.CHANNEL}")
+        self.arrived: dict[str, float] = {}
+        self.changed = threading.Condition()
+        self.thread = threading.Thread(target=self._listen, daemon=True)
+        self.thread.start()
+
+    def _listen(self) -> None:
+        try:
+            for notify in self.conn.notifies():
+                at = time.perf_counter()
+                with self.changed:
+                    self.arrived.setdefault(notify.payload, at)
+                    self.changed.notify_all()
+        except Exception:  # the connection closed: the benchmark is over
+            pass
+
+    def wait(self, event_id: str, timeout: float) -> float:
+        with self.changed:
+            if not self.changed.wait_for(lambda: event_id in self.arrived, timeout):
+                raise TimeoutError(f"event {event_id} did not reach notifications in {timeout:.0f}s")
+            return self.arrived[event_id]
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def publish_and_wait(instance, session, roles, visible: VisibleRows, description_id: str, version: int,
+                     notifications) -> dict:
+    """One measured command: seconds from sending the POST until each stage happened."""
     url = instance.url("roles", f"/function-descriptions/{description_id}/publish")
-    started = time.perf_counter()
+    started_epoch, started = time.time(), time.perf_counter()  # the server's clocks are this machine's
     response = session.post(url, json={"expected_version": version}, timeout=30)
     answered = time.perf_counter()
     response.raise_for_status()
     event = roles.execute(
-        "SELECT event_id, global_position AS g, transaction_id::text::bigint AS t, "
+        "SELECT event_id::text, global_position AS g, transaction_id::text::bigint AS t, "
+        "extract(epoch FROM occurred_at)::float AS decided_at, "
         "pg_snapshot_xmin(pg_current_snapshot())::text::bigint <= transaction_id::text::bigint AS behind "
         "FROM events WHERE stream_name = %s AND event_type = 'function_description.published' "
         "ORDER BY stream_version DESC LIMIT 1",  # publishing may append more than this one event
         (f"function_description-{description_id}",)).fetchone()
-    relayed = consumed = None
-    while relayed is None or consumed is None:
-        now = time.perf_counter()
-        if relayed is None:
-            row = roles.execute("SELECT transaction_id::text::bigint AS t, global_position AS g "
-                                "FROM relay_checkpoints").fetchone()
-            if (row["t"], row["g"]) >= (event["t"], event["g"]):
-                relayed = now - started
-        if consumed is None and notifications.execute(
-                "SELECT 1 FROM inbox_messages WHERE source_event = %s LIMIT 1", (event["event_id"],)).fetchone():
-            consumed = now - started
-        if now - started > 30:
-            raise TimeoutError(f"event {event['event_id']} did not reach notifications in 30s")
+    consumed = visible.wait(event["event_id"], 30) - started
+    # The relay checkpoint's own clock (saved after the broker confirmed), read once it passed the event:
+    # the relay saves nothing more until the next command appends.
+    while True:
+        row = roles.execute("SELECT transaction_id::text::bigint AS t, global_position AS g, "
+                            "extract(epoch FROM updated_at)::float AS saved_at FROM relay_checkpoints").fetchone()
+        if (row["t"], row["g"]) >= (event["t"], event["g"]):
+            break
+        if time.perf_counter() - started > 30:
+            raise TimeoutError(f"the relay checkpoint did not pass event {event['event_id']} in 30s")
         time.sleep(POLL)
-    return {"total": consumed, "http": answered - started, "relayed": relayed,
-            "horizon_behind": event["behind"]}
+    # The consumer's transaction started (now() of its inbox row) before the row became visible.
+    applied = notifications.execute(
+        "SELECT extract(epoch FROM updated_at)::float AS at FROM inbox_streams WHERE stream_name = %s",
+        (f"function_description-{description_id}",)).fetchone()
+    return {"total": consumed, "http": answered - started, "relayed": row["saved_at"] - started_epoch,
+            "decided": event["decided_at"] - started_epoch,
+            "consumer_began": applied["at"] - started_epoch, "horizon_behind": event["behind"]}
 
 
 @contextmanager
@@ -169,6 +218,29 @@ def background_writes(writers: int, hold: float = 0.003):
                 t.join(timeout=10)
 
 
+@contextmanager
+def profiled(instance, names, directory: Path | None):
+    """py-spy sampling (CPU only, collapsed stacks) of the named processes while the block runs."""
+    import signal
+    import subprocess
+
+    if directory is None:
+        yield
+        return
+    directory.mkdir(parents=True, exist_ok=True)
+    spy = str(Path(sys.executable).with_name("py-spy"))
+    spies = [subprocess.Popen([spy, "record", "--pid", str(instance.processes[n].popen.pid), "--rate", "500",
+                               "--format", "raw", "--output", str(directory / f"{n}.txt"), "--nonblocking"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for n in names]
+    try:
+        yield
+    finally:
+        for p in spies:
+            p.send_signal(signal.SIGINT)
+        for p in spies:
+            p.wait(timeout=60)
+
+
 def ping_round(rpc, count: int) -> list[float]:
     samples = []
     for _ in range(count):
@@ -178,7 +250,8 @@ def ping_round(rpc, count: int) -> list[float]:
     return samples
 
 
-def measure(commands: int, rounds: int, pings_per_command: int, workdir: Path, background_writers: int = 0) -> dict:
+def measure(commands: int, rounds: int, pings_per_command: int, workdir: Path, background_writers: int = 0,
+            profile: Path | None = None) -> dict:
     import requests
 
     from tests.support.instance import Instance
@@ -199,19 +272,22 @@ def measure(commands: int, rounds: int, pings_per_command: int, workdir: Path, b
 
         ready = prepare(instance, session, commands)
         wait_settled(roles, notifications, commands)
+        visible = VisibleRows(instance.database_url("notifications"))
         ping_round(rpc, 50)  # warm-up
 
         pings, samples = [], []
         per_round = -(-commands // rounds)
-        with background_writes(background_writers) as background_transactions:
+        with background_writes(background_writers) as background_transactions, \
+                profiled(instance, ("roles", "roles-relay", "notifications"), profile):
             for r in range(rounds):  # interleaved: a block of pings, then a block of commands
                 block = ready[r * per_round:(r + 1) * per_round]
                 if not block:
                     break
                 pings += ping_round(rpc, len(block) * pings_per_command)
                 for description_id, version in block:
-                    samples.append(publish_and_wait(instance, session, roles, notifications,
-                                                    description_id, version))
+                    samples.append(publish_and_wait(instance, session, roles, visible, description_id, version,
+                                                    notifications))
+        visible.close()
         roles.close()
         notifications.close()
     finally:
@@ -239,9 +315,16 @@ def measure(commands: int, rounds: int, pings_per_command: int, workdir: Path, b
         "stage_http_command_p50_ms": summary([s["http"] for s in samples])["p50_ms"],
         "stage_relay_checkpoint_p50_ms": summary([s["relayed"] for s in samples])["p50_ms"],
         "stage_relay_checkpoint_p99_ms": summary([s["relayed"] for s in samples])["p99_ms"],
+        # Stages, each the p50 of its moment measured from sending the POST (server clocks: this machine's).
+        "stages_p50_ms": {name: summary([s[key] for s in samples])["p50_ms"] for name, key in (
+            ("roles decided (auth, load, vault, fold)", "decided"),
+            ("HTTP answer received (append, projection, commit)", "http"),
+            ("consumer transaction began", "consumer_began"),
+            ("relay checkpoint saved (after confirm)", "relayed"),
+            ("row visible in notifications", "total"))},
         "samples_over_500ms": len(stalls),
         "samples_behind_horizon_at_answer": sum(1 for s in samples if s["horizon_behind"]),
-        "poll_interval_ms": POLL * 1000,
+        "row_visible_by": "NOTIFY on commit (bench trigger)",
     }
 
 
@@ -252,10 +335,12 @@ def main(argv=None) -> dict:
     parser.add_argument("--pings-per-command", type=int, default=5)
     parser.add_argument("--background-writers", type=int, default=0,
                         help="threads of short write transactions in another database on the same server")
+    parser.add_argument("--profile", type=Path, default=None,
+                        help="write py-spy profiles (collapsed stacks) of roles, its relay and notifications here")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench-latency-") as workdir:
         figures = measure(args.commands, args.rounds, args.pings_per_command, Path(workdir),
-                          args.background_writers)
+                          args.background_writers, args.profile)
     record("latency_with_background_writes" if args.background_writers else "latency", figures)
     return figures
 

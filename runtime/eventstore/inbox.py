@@ -35,19 +35,27 @@ def apply_once(conn, consumer: str, envelope: dict, handler: Callable[[dict], No
         return PARKED
     handler(envelope)
     applied = version
-    while True:  # the gap this event closed may release events parked behind it
-        parked = conn.execute(
-            "DELETE FROM inbox_parked WHERE consumer = %s AND stream_name = %s AND stream_version = %s "
-            "RETURNING envelope", (consumer, stream, applied + 1)).fetchone()
+    while True:
+        # One round trip: record the version applied, and take the event parked right behind it, if the
+        # gap this event closed released one (it is applied next, and the version recorded again).
+        parked = conn.execute(_ADVANCE, {"consumer": consumer, "stream": stream, "applied": applied}).fetchone()
         if parked is None:
             break
         handler(parked["envelope"])
         applied += 1
-    conn.execute(
-        "UPDATE inbox_streams SET applied_version = %s, updated_at = now() "
-        "WHERE consumer = %s AND stream_name = %s", (applied, consumer, stream))
     metrics.CONSUMER_APPLIED.labels(consumer).inc()
     return APPLIED
+
+
+_ADVANCE = """
+WITH advanced AS (
+    UPDATE inbox_streams SET applied_version = %(applied)s, updated_at = now()
+     WHERE consumer = %(consumer)s AND stream_name = %(stream)s
+)
+DELETE FROM inbox_parked
+ WHERE consumer = %(consumer)s AND stream_name = %(stream)s AND stream_version = %(applied)s + 1
+RETURNING envelope
+"""
 
 
 def parked_count(conn, consumer: str | None = None) -> int:

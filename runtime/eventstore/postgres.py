@@ -16,6 +16,7 @@ from typing import Iterable, NamedTuple
 
 import psycopg
 from psycopg import errors
+from psycopg.rows import tuple_row
 
 import contracts
 
@@ -218,17 +219,19 @@ def append(
     storing a region's fact) passes the source's time, so its picture is dated by the facts.
 
     The caller commits: that is what makes the event table an outbox (the read model written in the
-    same transaction, and the relay publishing only what committed).
+    same transaction, and the relay publishing only what committed). On an autocommit connection the
+    append is one statement, so it is a durable transaction of its own, in one round trip.
     """
     new_events = list(new_events)
     if not new_events:
         return []
     versions = checked_versions(stream, new_events)
     occurred_at = occurred_at or datetime.now(timezone.utc)
+    stamped = metadata.as_json()
     params = {
         "stream": stream,
         "expected": expected_version,
-        "metadata": json.dumps(metadata.as_json()),
+        "metadata": json.dumps(stamped),
         "occurred_at": occurred_at,
     }
     if len(new_events) == 1:
@@ -239,8 +242,8 @@ def append(
         statement = _APPEND
         params.update(ids=[e.event_id for e in new_events], types=[e.type for e in new_events],
                       versions=versions, payloads=[json.dumps(e.payload) for e in new_events])
-    try:
-        rows = conn.execute(statement, params).fetchall()
+    try:  # rows as tuples (global_position, stream_version, transaction_id): less CPU per append than dicts
+        rows = conn.cursor(row_factory=tuple_row).execute(statement, params).fetchall()
     except errors.UniqueViolation as exc:
         if exc.diag.constraint_name == "events_event_id_unique":
             raise DuplicateEvent(str(exc.diag.message_detail or "event id exists")) from None
@@ -253,14 +256,14 @@ def append(
             type=e.type,
             schema_version=e.schema_version,
             stream=stream,
-            stream_version=row["stream_version"],
-            global_position=row["global_position"],
-            transaction_id=row["transaction_id"],
+            stream_version=stream_version,
+            global_position=global_position,
+            transaction_id=transaction_id,
             occurred_at=occurred_at,
-            metadata=metadata.as_json(),
+            metadata=dict(stamped),
             payload=e.payload,
         )
-        for e, row in zip(new_events, rows)
+        for e, (global_position, stream_version, transaction_id) in zip(new_events, rows)
     ]
 
 

@@ -14,7 +14,7 @@ import json
 import logging
 import random
 import uuid
-from functools import partial
+from functools import cache, partial
 
 import eventlet
 from eventlet.event import Event
@@ -237,10 +237,11 @@ class ApiEntrypoint(HttpRequestHandler):
         if isinstance(result, Response):
             return result
         if self.returns is not None:
-            result = self.returns(many=self.many).dump(result)
+            schema = schema_instance(self.returns, self.many)
+            result = schema.dump(result)
             if request is not None:
 
-                check_disclosure(self.returns, result, request, f"{self.method} {self.url}")
+                check_disclosure(schema, result, request, f"{self.method} {self.url}")
         return json_response(result, self.status)
 
     def response_from_exception(self, exc):
@@ -253,6 +254,13 @@ class ApiEntrypoint(HttpRequestHandler):
         return problem_response(problem, logs.correlation_id())
 
 
+@cache
+def schema_instance(schema: type[Schema], many: bool = False) -> Schema:
+    """One instance per schema class: building one (its fields, nested schemas) cost more per request than
+    loading or dumping with it. Loading and dumping keep no state on the instance."""
+    return schema(many=many)
+
+
 def load_body(request, schema: type[Schema]) -> dict:
     if request.mimetype != "application/json":
         raise InvalidInput.field("body", "Content-Type must be application/json")
@@ -261,14 +269,14 @@ def load_body(request, schema: type[Schema]) -> dict:
     except ValueError:
         raise InvalidInput.field("body", "not valid JSON") from None
     try:
-        return schema().load(data)
+        return schema_instance(schema).load(data)
     except ValidationError as exc:
         raise InvalidInput.from_marshmallow(exc.messages) from None
 
 
 def load_query(request, schema: type[Schema]) -> dict:
     try:
-        return schema().load(request.args.to_dict())
+        return schema_instance(schema).load(request.args.to_dict())
     except ValidationError as exc:
         raise InvalidInput.from_marshmallow(exc.messages) from None
 

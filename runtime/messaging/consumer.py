@@ -17,6 +17,10 @@ What it changes against nameko's defaults, each a trap verified in this stack:
 - At start-up it catches up from the source's event feed (runtime/messaging/catchup.py).
 - It binds whole stream categories (`<category>.#`) so the inbox sees every version of a stream and
   can restore order.
+- Deliveries of one stream run one after another in the process, in delivery order (other streams in
+  parallel). Run concurrently, the later event of a stream often took the inbox's row lock first, was
+  parked and committed, and the earlier one waited for that commit: one more commit on the path of the
+  commands that append two events to a stream at once (a publication and its national fact).
 - `exchange=` binds an exchange that deploy/ declares instead of `<source>.events` (the national
   service's `national.inbound`, fed by the regions' shovels), and `catch_up=False` skips the feed catch-up when no source
   service answers `events_after` on this broker (the regions re-send instead: runtime/messaging/national_share.py).
@@ -29,6 +33,7 @@ from __future__ import annotations
 import logging
 import uuid
 import time
+from collections import deque
 
 import amqp.exceptions
 import eventlet
@@ -101,6 +106,7 @@ class EventConsumer(Consumer):
         self.categories = tuple(categories)
         self.exchange = exchange
         self.catch_up = catch_up
+        self._in_flight: dict[str, deque] = {}  # stream -> deliveries waiting for its worker in flight
         super().__init__(queue=None, requeue_on_error=True, **kwargs)
 
     def setup(self):
@@ -131,7 +137,32 @@ class EventConsumer(Consumer):
                              "message_id": message.properties.get("message_id")})
             settle_safely(lambda: message.reject(requeue=False), self.queue.name)
             return
+        waiting = self._in_flight.get(envelope["stream"])
+        if waiting is not None:  # a worker of this stream is running: this one runs after it
+            waiting.append((envelope, message))
+            return
+        self._in_flight[envelope["stream"]] = deque()
         self._spawn(envelope, message, attempt=1)
+
+    def _next_of_stream(self, stream: str) -> None:
+        """The stream's worker finished (settled or handed back): start its next delivery, if any.
+
+        Started from a thread of its own: this runs inside the finishing worker, and spawning from there
+        could wait forever for a free worker when every worker is finishing the same way."""
+        waiting = self._in_flight.get(stream)
+        if not waiting:
+            self._in_flight.pop(stream, None)
+            return
+        envelope, message = waiting.popleft()
+        if self.stopping:  # shutting down: the broker redelivers it (and those behind it) to whoever runs next
+            settle_safely(lambda: self.queue_consumer.requeue_message(message), self.queue.name)
+            self._next_of_stream(stream)
+            return
+        try:
+            self.container.spawn_managed_thread(lambda: self._spawn(envelope, message, attempt=1))
+        except Exception:  # container being killed
+            settle_safely(lambda: self.queue_consumer.requeue_message(message), self.queue.name)
+            self._next_of_stream(stream)
 
     def _spawn(self, envelope: dict, message, attempt: int) -> None:
         context_data = {"correlation_id": envelope["correlation_id"]}
@@ -141,6 +172,7 @@ class EventConsumer(Consumer):
                                                               attempt=attempt))
         except Exception:  # container being killed: hand the message back to the broker
             settle_safely(lambda: self.queue_consumer.requeue_message(message), self.queue.name)
+            self._next_of_stream(envelope["stream"])
 
     def _retry_later(self, envelope: dict, message, attempt: int, error: BaseException) -> None:
         """Run the event again after a backoff, holding the message unacked: a transient failure (the
@@ -155,6 +187,7 @@ class EventConsumer(Consumer):
             eventlet.sleep(delay)
             if self.stopping:  # shutting down: the broker redelivers it to whoever runs next
                 settle_safely(lambda: self.queue_consumer.requeue_message(message), self.queue.name)
+                self._next_of_stream(envelope["stream"])
                 return
             self._spawn(envelope, message, attempt + 1)
 
@@ -169,7 +202,10 @@ class EventConsumer(Consumer):
                 return result, exc_info
             except Exception:  # container stopping: settle as any failure (requeue)
                 pass
-        settle_safely(lambda: self.handle_message_processed(message, result, exc_info), self.queue.name)
+        try:
+            settle_safely(lambda: self.handle_message_processed(message, result, exc_info), self.queue.name)
+        finally:
+            self._next_of_stream(worker_ctx.args[0]["stream"])
         if exc_info is None:
             occurred = datetime.fromisoformat(worker_ctx.args[0]["occurred_at"])
             metrics.CONSUMER_LAG.labels(self.queue.name).set((datetime.now(timezone.utc) - occurred).total_seconds())

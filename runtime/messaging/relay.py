@@ -122,22 +122,28 @@ class Relay:
     def publish_batch(self, publisher: ConfirmingPublisher, batch: list[eventstore.RecordedEvent],
                       conn=None) -> None:
         own = {e.event_id: self._own(e) for e in batch}
-        national = [e for e in batch if e.type in self.shared and own[e.event_id] and own[e.event_id].national]
-        versions = national_share.national_versions(conn, national, self.shared) if national else {}
+        envelopes = {}
+        # The instance's own consumers first: the national numbering below costs a query, and it need not
+        # hold them up. Order holds per exchange (each is published in commit order), which is all any
+        # queue sees.
         for event in batch:
-            if own[event.event_id] is None:
+            contract = own[event.event_id]
+            if contract is None:
                 continue  # a fact stored from elsewhere (the national service's received facts): not ours to publish
-            envelope = event.envelope()
+            envelope = envelopes[event.event_id] = event.envelope()
             headers = {"nameko.correlation_id": envelope["correlation_id"], "event_type": event.type}
             publisher.publish(self.exchange, event.type, envelope, envelope["event_id"], headers)
-            if event.event_id in versions:
-                publisher.publish(NATIONAL_EXCHANGE, event.type,
-                                  national_envelope(envelope, versions[event.event_id]),
-                                  envelope["event_id"], headers)
-            if own[event.event_id] and own[event.event_id].downlink:
-                exchange, routing_key = downlink_route(envelope, own[event.event_id].downlink)
+            if contract.downlink:
+                exchange, routing_key = downlink_route(envelope, contract.downlink)
                 publisher.declare_exchange(exchange)
                 publisher.publish(exchange, routing_key, downlink_envelope(envelope), envelope["event_id"], headers)
+        national = [e for e in batch if e.type in self.shared and own[e.event_id] and own[e.event_id].national]
+        versions = national_share.national_versions(conn, national, self.shared) if national else {}
+        for event in (e for e in national if e.event_id in versions):
+            envelope = envelopes[event.event_id]
+            headers = {"nameko.correlation_id": envelope["correlation_id"], "event_type": event.type}
+            publisher.publish(NATIONAL_EXCHANGE, event.type, national_envelope(envelope, versions[event.event_id]),
+                              envelope["event_id"], headers)
         self._settle(publisher)
 
     def resend_national(self, conn, publisher: ConfirmingPublisher) -> int:

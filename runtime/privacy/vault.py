@@ -565,7 +565,7 @@ class VaultSession:
         sealed = []
         for event in events:
             version = event.schema_version or contracts.latest_version(event.type)
-            schema = contracts.contract(event.type, version).schema
+            schema = contracts.contract(event.type, version).validator  # one instance per contract
             payload = seal_payload(schema, event.payload, stream, self._seal, self._authentic)
             sealed.append(dataclasses.replace(event, schema_version=version, payload=payload))
         return sealed
@@ -600,7 +600,7 @@ class VaultSession:
 
     def _open_event(self, event: RecordedEvent) -> dict:
         try:
-            schema = contracts.contract(event.type, event.schema_version).schema
+            schema = contracts.contract(event.type, event.schema_version).validator
         except (contracts.UnknownEventType, contracts.UnknownSchemaVersion):  # no contract for it here:
             return _walk(event.payload, _masked)  # nothing in it is declared personal
         return open_payload(schema, event.payload, event.stream, self._open_one)

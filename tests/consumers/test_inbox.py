@@ -84,3 +84,27 @@ def test_a_failing_handler_records_nothing(conn, applied_log):
     assert inbox.apply_once(conn, "c", event, handler) == inbox.APPLIED
     conn.commit()
     assert applied("function_description-f") == [0]
+
+
+class Counting:
+    """The connection, counting the statements sent (each one round trip)."""
+
+    def __init__(self, conn):
+        self.conn, self.statements = conn, 0
+
+    def execute(self, *args, **kwargs):
+        self.statements += 1
+        return self.conn.execute(*args, **kwargs)
+
+
+def test_an_event_in_order_costs_two_statements(conn, applied_log):
+    """Issue 15: recording the version applied and releasing what was parked behind it are one statement."""
+    handler, applied = applied_log
+    counting = Counting(conn)
+    first, second = stream_events("function_description-r", 2)
+    assert inbox.apply_once(counting, "c", first, lambda envelope: None) == inbox.APPLIED
+    assert counting.statements == 2
+    assert inbox.apply_once(conn, "c", second, handler) == inbox.APPLIED  # the version was recorded
+    assert inbox.apply_once(conn, "c", second, handler) == inbox.DUPLICATE
+    conn.commit()
+    assert applied("function_description-r") == [1]

@@ -127,3 +127,19 @@ def test_metrics_show_outbox_lag_consumer_activity_and_dead_letters(instance):
     assert f'dead_letter_depth{{queue="{QUEUE}.dead-letter"}} 1.0' in consumer
     assert f'consumer_applied_events_total{{consumer="{QUEUE}"}}' in consumer
     assert f'consumer_handler_seconds_count{{consumer="{QUEUE}"}}' in consumer
+
+
+def test_deliveries_of_one_stream_in_stream_order_are_applied_without_parking(instance):
+    """Issue 15: workers ran a stream's deliveries concurrently, so the later event often took the inbox's
+    row lock first and was parked (and committed) while the earlier one waited: one more commit on the
+    path. The consumer now runs one stream's deliveries one after another, other streams in parallel."""
+    instance.start_service("notifications")
+    streams = [envelopes() for _ in range(4)]
+    publish(instance, [(e, "application/json") for stream in streams for e in stream])
+    wait_until(lambda: applied_versions(instance) == {s[0]["stream"]: 4 for s in streams},
+               message="every event applied")
+    metrics = instance.call("GET", "notifications", "/metrics", roles=("admin",)).text
+    applied = [line for line in metrics.splitlines() if line.startswith(f'consumer_applied_events_total{{consumer="{QUEUE}"}}')]
+    assert applied and float(applied[0].split()[-1]) == 20.0
+    assert f'consumer_parked_events_total{{consumer="{QUEUE}"}}' not in metrics or \
+        f'consumer_parked_events_total{{consumer="{QUEUE}"}} 0.0' in metrics

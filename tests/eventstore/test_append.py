@@ -79,3 +79,19 @@ def test_reader_does_not_see_uncommitted_or_below_horizon_events(database_url):
         assert es.read_all(reader) == []
         writer.commit()
         assert len(es.read_all(reader)) == 2
+
+
+def test_an_append_on_an_autocommit_connection_is_its_own_durable_transaction(database_url):
+    """Issue 15 (appends): one statement, one round trip; visible to others at once, the version still checked."""
+    from runtime import db
+
+    stream = new_stream()
+    with db.connect(database_url, autocommit=True) as conn, db.connect(database_url, autocommit=True) as other:
+        [first] = es.append(conn, stream, [mode()], es.NO_STREAM, METADATA)
+        assert conn.info.transaction_status.name == "IDLE"
+        assert [e.event_id for e in es.read_stream(other, stream)] == [first.event_id]
+        assert first.metadata == METADATA.as_json() and first.stream_version == 0
+        with pytest.raises(es.ConcurrencyConflict):
+            es.append(conn, stream, [mode("group")], es.NO_STREAM, METADATA)
+        es.append(conn, stream, [mode("group")], 0, METADATA)
+        assert es.current_version(other, stream) == 1
