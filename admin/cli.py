@@ -380,16 +380,19 @@ def status():
 
 
 @demo_app.command("load")
-def demo_load():
+def demo_load(announcement_wait: float = typer.Option(
+        0, "--wait-for-announcement", help="Seconds a region waits for the national meetup's announcement "
+                                           "(multi-region: load the national instance first)")):
     """Load the seeds' demo data into this instance's running services (idempotent: a second load changes
-    nothing). Parts whose service is not deployed are skipped with a note."""
+    nothing). Parts whose service is not deployed are skipped with a note. At the national instance: the
+    national meetup, which the regions' demo peers then sign up for."""
     from demo import DemoClient, load
 
     config = settings()
     if not config.jwt_secret:
         raise typer.BadParameter("JWT_SECRET: the demo mints its own tokens and needs the shared secret")
     created = load(DemoClient(config.instance_id, config.jwt_secret), report=lambda line: console.print(
-        f"demo: {line}", highlight=False, markup=False, soft_wrap=True))
+        f"demo: {line}", highlight=False, markup=False, soft_wrap=True), announcement_wait=announcement_wait)
     console.print(f"demo data: {sum(c or 0 for c in created.values())} object(s) created")
 
 

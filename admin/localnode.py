@@ -41,6 +41,10 @@ RUNNER_PORTS = {
     "region-1085": {"amqp": 5685, "management": 15685, "dist": 25685},
     "national": {"amqp": 5690, "management": 15690, "dist": 25690},
 }
+# `MULTI_REGION_PORT_OFFSET` shifts every port of the runner's multi-region topology (brokers, services, relays)
+# and gives its nodes names of their own, so a second run (a test) never meets a developer's run or the machine's
+# broker on 5672.
+PORT_OFFSET_VARIABLE = "MULTI_REGION_PORT_OFFSET"
 _PEER_HOST = re.compile(r"@(?P<instance>[a-z0-9-]+)-rabbitmq:5672")
 
 
@@ -223,9 +227,24 @@ def wait_until_serving(ports: dict[str, dict[str, int]], timeout: float = 120, w
         time.sleep(0.5)
 
 
-def runner_nodes(basedir: Path) -> list[LocalNode]:
-    amqp = {instance: ports["amqp"] for instance, ports in RUNNER_PORTS.items()}
-    return [LocalNode(instance, RUNNER_PORTS[instance], amqp, basedir) for instance in INSTANCES]
+def port_offset(env=None) -> int:
+    value = (os.environ if env is None else env).get(PORT_OFFSET_VARIABLE) or "0"
+    if not value.isdigit() or int(value) > 30000:
+        raise SystemExit(f"{PORT_OFFSET_VARIABLE}={value!r}: a whole number of at most 30000")
+    return int(value)
+
+
+def runner_ports(env=None) -> dict[str, dict[str, int]]:
+    """The runner's ports, shifted by MULTI_REGION_PORT_OFFSET."""
+    offset = port_offset(env)
+    return {instance: {kind: port + offset for kind, port in ports.items()} for instance, ports in RUNNER_PORTS.items()}
+
+
+def runner_nodes(basedir: Path, env=None) -> list[LocalNode]:
+    ports = runner_ports(env)
+    suffix = f"-{port_offset(env)}" if port_offset(env) else ""
+    amqp = {instance: p["amqp"] for instance, p in ports.items()}
+    return [LocalNode(instance, ports[instance], amqp, basedir, suffix) for instance in INSTANCES]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -235,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=120)
     args = parser.parse_args(argv)
     try:
-        wait_until_serving(RUNNER_PORTS, args.timeout)
+        wait_until_serving(runner_ports(), args.timeout)
     except TimeoutError as error:
         print(f"[up] ERROR: {error}", file=sys.stderr)
         return 1

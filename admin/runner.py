@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from admin.services import NATIONAL_SERVICES, services_of
-from admin.localnode import INSTANCES, LocalNode, runner_nodes
+from admin.localnode import INSTANCES, LocalNode, port_offset, runner_nodes
 
 ROOT = Path(__file__).resolve().parents[1]
 PROCFILE = ROOT / "deploy" / "Procfile"
@@ -33,7 +33,7 @@ SERVICE_ORDER = ("roles", "courses", "network", "notifications")
 # Multi-region host ports, per instance: HTTP base + 1..4 (as deploy/multi-region/docker-compose.yml publishes
 # them) and relay metrics base + 1..4.
 MULTI_REGION_PORTS = {"region-1084": (8100, 9110), "region-1085": (8200, 9120), "national": (8300, 9130)}
-MULTI_REGION_DB_PREFIX = "mr_"
+MULTI_REGION_DB_PREFIX = "mr_"  # MULTI_REGION_DB_PREFIX in the environment replaces it (a test's own databases)
 SINGLE_DEFAULT_PORTS = {"roles": (8001, 9101), "courses": (8002, 9102), "network": (8003, 9103),
                         "notifications": (8004, 9104), "national": (8005, 9105)}
 WITHOUT_RELAY: tuple[str, ...] = ()  # the national service's relay publishes its downlink (national events)
@@ -97,11 +97,22 @@ def _app_programs(services: list[str], prefix: str = "", env: dict[str, str] | N
     return programs
 
 
+def multi_region_ports(instance: str) -> tuple[int, int]:
+    """(HTTP base, relay metrics base) of an instance of the multi-region run, shifted by
+    MULTI_REGION_PORT_OFFSET (admin/localnode.py)."""
+    http, metrics = MULTI_REGION_PORTS[instance]
+    return http + port_offset(), metrics + port_offset()
+
+
 def instance_env(instance: str, node: LocalNode) -> dict[str, str]:
-    """The instance's profile with its own broker and its own multi-region databases."""
+    """The instance's profile with its own broker and its own multi-region databases (and, when
+    PEER_DEV_SECRETS_DIR is set, its development secrets in <dir>/<instance>.env)."""
     env = read_profile(instance)
     env["AMQP_URI"] = node.amqp_uri()
-    env["DB_PREFIX"] = MULTI_REGION_DB_PREFIX + env.get("DB_PREFIX", f"{instance.replace('-', '')}_")
+    prefix = os.environ.get("MULTI_REGION_DB_PREFIX") or MULTI_REGION_DB_PREFIX
+    env["DB_PREFIX"] = prefix + env.get("DB_PREFIX", f"{instance.replace('-', '')}_")
+    if os.environ.get("PEER_DEV_SECRETS_DIR"):
+        env["PEER_DEV_SECRETS_FILE"] = str(Path(os.environ["PEER_DEV_SECRETS_DIR"]) / f"{instance}.env")
     if instance != "national":
         env["CREDENTIAL_ISSUERS"] = credential_issuers(instance)
     return env
@@ -111,7 +122,7 @@ def credential_issuers(instance: str) -> str:
     """The other regions of the run, whose competence credentials this one verifies against the JWKS their
     courses service serves on the host (services/courses/credentials.py)."""
     courses = SERVICE_ORDER.index("courses") + 1
-    return ",".join(f"{other}=http://127.0.0.1:{MULTI_REGION_PORTS[other][0] + courses}/.well-known/jwks.json"
+    return ",".join(f"{other}=http://127.0.0.1:{multi_region_ports(other)[0] + courses}/.well-known/jwks.json"
                     for other in INSTANCES if other not in (instance, "national"))
 
 
@@ -125,7 +136,7 @@ def plan(topology: str, run_dir: Path) -> list[Program]:
         programs.append(Program(f"{instance}-rabbitmq", " ".join(node.command()), "brokers", node.env(),
                                 listens_on=tuple(node.ports.values()), stop_wait=60))
     for instance in INSTANCES:
-        http, metrics = MULTI_REGION_PORTS[instance]
+        http, metrics = multi_region_ports(instance)
         ports = {s: (http + i, metrics + i) for i, s in enumerate(SERVICE_ORDER + NATIONAL_SERVICES, start=1)}
         programs += _app_programs(services_present(instance), f"{instance}-", instance_env(instance, nodes[instance]),
                                   ports)
@@ -224,27 +235,34 @@ def http_envs(topology: str, run_dir: Path) -> dict[str, dict[str, str]]:
     envs = instance_envs(topology, run_dir)
     if topology == "multi-region":
         for instance, env in envs.items():
-            http, metrics = MULTI_REGION_PORTS[instance]
+            http, metrics = multi_region_ports(instance)
             for i, service in enumerate(SERVICE_ORDER + NATIONAL_SERVICES, start=1):
                 env[f"HTTP_PORT_{service.upper()}"] = str(http + i)
                 env[f"RELAY_METRICS_PORT_{service.upper()}"] = str(metrics + i)
+            # where a region's welcome points for the national overview (demo/welcome.py)
+            env["NATIONAL_URL"] = f"http://127.0.0.1:{multi_region_ports('national')[0] + len(SERVICE_ORDER) + 1}"
     return envs
 
 
 def newcomer(topology: str, run_dir: Path, demo: bool) -> int:
-    """After start: the demo data into every regional instance (unless --no-demo), then what answers where."""
+    """After start: the demo data (unless --no-demo), then what answers where. In multi-region the national
+    instance first (it creates the national meetup), then the regions (their peers sign up for it, and each waits
+    for the national answers, so the national picture is filled when the welcome is printed)."""
     peer_admin = str(Path(sys.executable).with_name("peer-admin"))
-    for instance, env in http_envs(topology, run_dir).items():
-        full_env = {**os.environ, **env}
-        if topology == "multi-region":
-            print(f"[up] instance {instance}", flush=True)
-        if demo and instance != "national":  # the national picture is filled by what regions share
+    envs = http_envs(topology, run_dir)
+    if demo:
+        for instance in sorted(envs, key=lambda i: i != "national"):
             print(f"[up] loading the demo data into {instance} (skip with --no-demo)", flush=True)
-            if subprocess.run([peer_admin, "demo", "load"], env=full_env, cwd=ROOT).returncode:
+            wait = ["--wait-for-announcement", "90"] if topology == "multi-region" and instance != "national" else []
+            if subprocess.run([peer_admin, "demo", "load", *wait], env={**os.environ, **envs[instance]},
+                              cwd=ROOT).returncode:
                 print("[up] ERROR: the demo data could not be loaded (deploy/up.sh --no-demo skips it)",
                       file=sys.stderr)
                 return 1
-        subprocess.run([peer_admin, "welcome"], env=full_env, cwd=ROOT, check=True)
+    for instance, env in envs.items():
+        if topology == "multi-region":
+            print(f"[up] instance {instance}", flush=True)
+        subprocess.run([peer_admin, "welcome"], env={**os.environ, **env}, cwd=ROOT, check=True)
     return 0
 
 

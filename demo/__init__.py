@@ -10,6 +10,7 @@ from __future__ import annotations
 from demo.client import DemoClient, ServiceUnavailable
 from demo.courses import individual_support_course, peer_education, recovery_group
 from demo.pending import national_meetup, regional_network
+from demo.national import national_meetup_event
 from demo.roles import bro_til_hverdagslivet_volunteers, parkvaenget_paid_peer
 
 PARTS = (
@@ -19,18 +20,25 @@ PARTS = (
     ("seed 000: recovery group with 'Guide til et godt hverdagsliv' and '5 veje til et godt liv'", recovery_group),
     ("seed 000: an individual support course", individual_support_course),
     ("a regional network with a monthly sparring meeting", regional_network),
-    ("a national meetup with peers from four regions", national_meetup),
+    ("seed 004: this region's peers signed up for the national meetup", national_meetup),
 )
+# The national instance holds no person: its demo is the meetup, which the regions' peers then sign up for.
+NATIONAL_PARTS = (("seed 004: the national meetup (landsmøde), announced to every region", national_meetup_event),)
 
-__all__ = ["DemoClient", "ServiceUnavailable", "PARTS", "load"]
+__all__ = ["DemoClient", "ServiceUnavailable", "PARTS", "NATIONAL_PARTS", "load"]
 
 
-def load(client: DemoClient, report=print) -> dict[str, int]:
-    """Loads every part; returns how many objects each part created (0 everywhere on a second load)."""
-    client.wait_ready(("roles", "courses"))
+def load(client: DemoClient, report=print, announcement_wait: float = 0) -> dict[str, int]:
+    """Loads every part; returns how many objects each part created (0 everywhere on a second load). At a region,
+    the national meetup's part waits up to `announcement_wait` seconds for the national instance's announcement."""
+    national = client.instance_id == "national"
+    client.wait_ready(("national",) if national else ("roles", "courses"))
     created = {}
-    for title, part in PARTS:
-        count = part(client, report)
+    for title, part in NATIONAL_PARTS if national else PARTS:
+        if part is national_meetup:
+            count = national_meetup(client, report, announcement_wait)
+        else:
+            count = part(client, report)
         created[part.__name__] = count
         if count is not None:
             report(f"{title}: {count} created" if count else f"{title}: already there")

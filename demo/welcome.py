@@ -2,6 +2,7 @@
 role (development mode only), and three `curl` commands that work as printed against the demo data."""
 from __future__ import annotations
 
+import os
 import shlex
 
 from rich.console import Console
@@ -32,16 +33,21 @@ def where_table(services: list[str], amqp_uri: str, env=None) -> Table:
         if relay_metrics_url(service, env):
             table.add_row(f"{service} relay metrics", relay_metrics_url(service, env))
     table.add_row("RabbitMQ management", management(amqp_uri, env)[0])
+    national_url = (os.environ if env is None else env).get("NATIONAL_URL")
     if "national" in services:
         table.add_row("national overview (national_coordinator token)", f"{service_url('national', env)}/national/picture")
+    elif national_url:
+        table.add_row("national overview", f"{national_url}/national/picture (a national_coordinator token of the "
+                                           "national instance)")
     else:
         table.add_row("national overview", "at the national instance: bash deploy/up.sh --topology multi-region, "
                                            "then http://127.0.0.1:8305/national/picture")
     return table
 
 
-def curl_examples(tokens_by_role: dict[str, str] | None, env=None) -> list[tuple[str, str]]:
-    """(what it shows, command): with real tokens in development mode, else with $TOKEN."""
+def curl_examples(tokens_by_role: dict[str, str] | None, env=None, national: bool = False) -> list[tuple[str, str]]:
+    """(what it shows, command): with real tokens in development mode, else with $TOKEN. At the national
+    instance: the national picture and events, as a national coordinator."""
     def bearer(role: str) -> str:
         return tokens_by_role[role] if tokens_by_role else "$TOKEN"
 
@@ -49,6 +55,15 @@ def curl_examples(tokens_by_role: dict[str, str] | None, env=None) -> list[tuple
         return (f"curl -s -H {shlex.quote('Authorization: Bearer ' + bearer(role))} "
                 f"{shlex.quote(service_url(service, env) + path)}")
 
+    if national:
+        return [
+            ("the national picture of sign-ups for the demo's national meetup, by region and month (counts "
+             "under 5 suppressed), as a national coordinator", curl("national_coordinator", "national", "/national/picture?measure=national_event_sign_ups")),
+            ("the national events (the demo's landsmøde, places taken), as a national coordinator",
+             curl("national_coordinator", "national", "/national/events")),
+            ("every measure of the national picture as CSV",
+             curl("national_coordinator", "national", "/national/picture.csv")),
+        ]
     return [
         ("the peers (seed 001's paid peer, seed 003's volunteers), as their leader",
          curl("leader", "roles", "/peers")),
@@ -72,6 +87,6 @@ def show(console: Console, *, instance_id: str, services: list[str], amqp_uri: s
         console.print("Tokens: not in development mode; mint one with "
                       "`peer-admin mint-token --sub <user id> --role <role>` and export it as TOKEN.")
     console.print("[bold]Try:[/bold]")
-    for what, command in curl_examples(minted, env):
-        console.print(f"# {what}", highlight=False)
+    for what, command in curl_examples(minted, env, national="national" in services):
+        console.print(f"# {what}", soft_wrap=True, highlight=False, markup=False)  # a folded comment breaks a paste
         console.print(command, soft_wrap=True, highlight=False, markup=False)
