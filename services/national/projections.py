@@ -33,13 +33,16 @@ def project(conn, event: RecordedEvent) -> None:
     replaced = facts.replaces(event, eventstore.read_stream(conn, event.stream)) \
         if facts.reports_latest(event.type) else None
     for measure, period, amount in facts.increments(event, replaced):
+        if amount < 0:  # a report replaced: its cell exists (a proposed negative row would break the check)
+            conn.execute("UPDATE picture_cells SET value = value + %s WHERE measure = %s AND instance_id = %s "
+                         "AND period = %s", (amount, measure, instance_id, period))
+            conn.execute("DELETE FROM picture_cells WHERE measure = %s AND instance_id = %s AND period = %s "
+                         "AND value = 0", (measure, instance_id, period))  # a cell it alone filled: no count
+            continue
         conn.execute(
             "INSERT INTO picture_cells (measure, instance_id, period, value) VALUES (%s, %s, %s, %s) "
             "ON CONFLICT (measure, instance_id, period) DO UPDATE SET value = picture_cells.value + EXCLUDED.value",
             (measure, instance_id, period, amount))
-        if amount < 0:  # a report replaced: a cell it alone filled is no count any more
-            conn.execute("DELETE FROM picture_cells WHERE measure = %s AND instance_id = %s AND period = %s "
-                         "AND value = 0", (measure, instance_id, period))
 
 
 def _project_national_event(conn, event: RecordedEvent) -> None:
