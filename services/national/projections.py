@@ -1,12 +1,14 @@
 """The national service's read model: `picture_cells`, written in the same transaction as the received
 fact is stored, and rebuilt from the stored facts by `peer-admin rebuild national` (same rows: each
-fact adds the same amounts, whatever the order)."""
+fact adds the same amounts, whatever the order; a fact that replaces an earlier report of its stream,
+facts.replaces, takes that report's amounts back, and each stream is replayed in its order)."""
 from __future__ import annotations
 
 from datetime import date
 
 from psycopg.types.json import Jsonb
 
+from runtime import eventstore
 from runtime.eventstore import RecordedEvent
 from services.national import facts
 
@@ -28,7 +30,15 @@ def project(conn, event: RecordedEvent) -> None:
             "INSERT INTO competence_cells (module_id, instance_id, period, value) VALUES (%s, %s, %s, 1) "
             "ON CONFLICT (module_id, instance_id, period) DO UPDATE SET value = competence_cells.value + 1",
             (p["module_id"], instance_id, facts.month_of(date.fromisoformat(p["completed_on"]))))
-    for measure, period, amount in facts.increments(event):
+    replaced = facts.replaces(event, eventstore.read_stream(conn, event.stream)) \
+        if facts.reports_latest(event.type) else None
+    for measure, period, amount in facts.increments(event, replaced):
+        if amount < 0:  # a report replaced: its cell exists (a proposed negative row would break the check)
+            conn.execute("UPDATE picture_cells SET value = value + %s WHERE measure = %s AND instance_id = %s "
+                         "AND period = %s", (amount, measure, instance_id, period))
+            conn.execute("DELETE FROM picture_cells WHERE measure = %s AND instance_id = %s AND period = %s "
+                         "AND value = 0", (measure, instance_id, period))  # a cell it alone filled: no count
+            continue
         conn.execute(
             "INSERT INTO picture_cells (measure, instance_id, period, value) VALUES (%s, %s, %s, %s) "
             "ON CONFLICT (measure, instance_id, period) DO UPDATE SET value = picture_cells.value + EXCLUDED.value",

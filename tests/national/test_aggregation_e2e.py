@@ -33,19 +33,28 @@ from tests.security.test_leaks import leaks
 from tests.support.instance import ROOT, Instance, wait_until
 
 REGION, OTHER = "region-1084", "region-1085"
-SHARED_BY_OTHER = "peer_education.completion_reported,function_description.shared_nationally"
+SHARED_BY_OTHER = ("peer_education.completion_reported,function_description.shared_nationally,"
+                   "network_size.reported,meeting_report.held")  # not its resources, nor its WHO-5 reports
 NAMES = ("Lærke Lokalleder", "Mikkel Mentorsen")
 # completions per (region, month): 3 in January at region-1084 is a cell the overview must suppress
 COMPLETIONS = {(REGION, "2026-01"): 3, (REGION, "2026-02"): 12, (OTHER, "2026-01"): 7, (OTHER, "2026-02"): 9}
 WHO5 = {REGION: 2, OTHER: 2}  # reports of 6 people at start and end, closed in 2026-02
+# Each network's sizes (paid, volunteer, reported on) as it changes: the latest counts. region-1085's one
+# network of 2 paid peers is a cell the overview must suppress.
+NETWORK_SIZES = {REGION: [[(4, 3, "2026-01-12"), (6, 3, "2026-02-03")], [(5, 5, "2026-02-20")]],
+                 OTHER: [[(2, 1, "2026-02-10")], [(3, 4, "2026-01-05"), (6, 4, "2026-01-30")]]}
+# Each meeting's reports (occurrence, paid, volunteer attending): a second report of an occurrence corrects it.
+MEETINGS = {REGION: [[("20260114T160000Z", 6, 2), ("20260211T160000Z", 5, 4), ("20260114T160000Z", 7, 2)]],
+            OTHER: [[("20260205T090000Z", 3, 1)], [("20260212T090000Z", 8, 0), ("20260212T090000Z", 8, 1)]]}
+NETWORK_TYPES = ("network_size.reported", "meeting_report.held", "national_resource.offered")
 PERSONAL_IDS: list[str] = []  # course, participant and peer ids of the regions (raw ids never leave)
 
 
 @pytest.fixture
 def instances(topology, tmp_path):
     created = {
-        REGION: Instance(REGION, ("roles", "courses"), tmp_path, broker=topology[REGION]),
-        OTHER: Instance(OTHER, ("roles", "courses"), tmp_path, broker=topology[OTHER],
+        REGION: Instance(REGION, ("roles", "courses", "network"), tmp_path, broker=topology[REGION]),
+        OTHER: Instance(OTHER, ("roles", "courses", "network"), tmp_path, broker=topology[OTHER],
                         environment={"NATIONAL_SHARE": SHARED_BY_OTHER}),
         "national": Instance("national", ("national",), tmp_path, broker=topology["national"]),
     }
@@ -105,6 +114,53 @@ def append_who5(instance: Instance, reports: int) -> None:
         conn.commit()
 
 
+def append_network_facts(instance: Instance) -> None:
+    """As the network service publishes them (services/network/domain/published.py): a network's size after
+    each change, a meeting occurrence's attendance counts (again when corrected), and a public resource, which
+    region-1085 keeps to itself."""
+    metadata = eventstore.Metadata("network", instance.instance_id, "user-1", uuid.uuid4())
+    with db.connect(instance.database_url("network")) as conn:
+        for sizes in NETWORK_SIZES[instance.instance_id]:
+            network = str(uuid.uuid4())
+            PERSONAL_IDS.append(network)
+            eventstore.append(conn, f"network_size-{network}", [eventstore.NewEvent("network_size.reported", {
+                "network_kind": "regional", "paid_members": paid, "volunteer_members": volunteer,
+                "reported_on": on}) for paid, volunteer, on in sizes], eventstore.NO_STREAM, metadata)
+        for reports in MEETINGS[instance.instance_id]:
+            meeting = str(uuid.uuid4())
+            PERSONAL_IDS.append(meeting)
+            eventstore.append(conn, f"meeting_report-{meeting}", [eventstore.NewEvent("meeting_report.held", {
+                "meeting_kind": "network_meeting", "theme": None, "occurrence": occurrence,
+                "held_on": f"{occurrence[:4]}-{occurrence[4:6]}-{occurrence[6:8]}", "duration_minutes": 90,
+                "attended_paid": paid, "attended_volunteer": volunteer}) for occurrence, paid, volunteer in reports],
+                eventstore.NO_STREAM, metadata)
+        resource = str(uuid.uuid4())
+        eventstore.append(conn, f"national_resource-{resource}", [eventstore.NewEvent("national_resource.offered", {
+            "url": "https://www.sst.dk/da/udgivelser/peer", "theme": None, "tags": [], "offered_on": "2026-02-01"})],
+            eventstore.NO_STREAM, metadata)
+        conn.commit()
+
+
+def networks_own_counts(conn, region: str, expected: Counter) -> None:
+    """Each network's latest size, each meeting occurrence's latest report: as the national measures count them."""
+    for row in conn.execute("SELECT DISTINCT ON (stream_name) payload FROM events "
+                            "WHERE event_type = 'network_size.reported' ORDER BY stream_name, stream_version DESC"):
+        month = row["payload"]["reported_on"][:7]
+        expected[("networks", region, month)] += 1
+        for kind in ("paid", "volunteer"):
+            expected[(f"network_members_{kind}", region, month)] += row["payload"][f"{kind}_members"]
+    for row in conn.execute("SELECT DISTINCT ON (stream_name, payload->>'occurrence') payload FROM events "
+                            "WHERE event_type = 'meeting_report.held' "
+                            "ORDER BY stream_name, payload->>'occurrence', stream_version DESC"):
+        month = row["payload"]["held_on"][:7]
+        expected[("network_meetings_held", region, month)] += 1
+        for kind in ("paid", "volunteer"):
+            expected[(f"network_meeting_attendance_{kind}", region, month)] += row["payload"][f"attended_{kind}"]
+    if region == REGION:  # region-1085 does not share its resources
+        for row in conn.execute("SELECT payload FROM events WHERE event_type = 'national_resource.offered'"):
+            expected[("national_resources_offered", region, row["payload"]["offered_on"][:7])] += 1
+
+
 def regions_own_counts(regions) -> dict:
     """What the regions' own stores hold of what each shares, as the national picture's measures count it."""
     expected: Counter = Counter()
@@ -125,6 +181,8 @@ def regions_own_counts(regions) -> dict:
                     "FROM events WHERE event_type = 'function_description.shared_nationally' GROUP BY stream_name"):
                 expected[("function_descriptions_adopted", region, row["month"])] += 1
                 expected[("function_description_revisions", region, row["month"])] += row["n"]
+        with db.connect(instance.database_url("network")) as conn:
+            networks_own_counts(conn, region, expected)
     return dict(expected)
 
 
@@ -144,8 +202,8 @@ def shared_ids(regions) -> Counter:
     for region, instance in regions.items():
         types = SHARED_BY_OTHER.split(",") if region == OTHER else [
             "peer_education.completion_reported", "function_description.shared_nationally",
-            "outcome.who5_distribution_reported"]
-        for service in ("roles", "courses"):
+            "outcome.who5_distribution_reported", *NETWORK_TYPES]
+        for service in ("roles", "courses", "network"):
             with db.connect(instance.database_url(service)) as conn:
                 ids.update(str(r["event_id"]) for r in conn.execute(
                     "SELECT event_id FROM events WHERE event_type = ANY(%s)", (types,)))
@@ -197,6 +255,7 @@ def test_national_picture_is_the_sum_of_the_regions_through_a_cut_link_a_rebuild
         instance.start_service("roles", wait=False)
         instance.start_relay("roles")
         instance.start_relay("courses")
+        instance.start_relay("network")
     national.start_service("national")
     for instance in regions.values():
         instance.wait_ready("roles")
@@ -205,7 +264,9 @@ def test_national_picture_is_the_sum_of_the_regions_through_a_cut_link_a_rebuild
     # A burst from both regions; region-1084's link is cut during it and restored.
     append_completions(regions[REGION], "2026-01", COMPLETIONS[(REGION, "2026-01")])
     append_completions(regions[OTHER], "2026-01", COMPLETIONS[(OTHER, "2026-01")])
+    append_network_facts(regions[OTHER])
     uplink = cut_uplink(topology[REGION], topology["national"].ports["amqp"])
+    append_network_facts(regions[REGION])
     append_completions(regions[REGION], "2026-02", COMPLETIONS[(REGION, "2026-02")])
     append_who5(regions[REGION], WHO5[REGION])
     append_completions(regions[OTHER], "2026-02", COMPLETIONS[(OTHER, "2026-02")])
@@ -216,6 +277,10 @@ def test_national_picture_is_the_sum_of_the_regions_through_a_cut_link_a_rebuild
     expected = wait_for_picture(national, regions)
     assert expected[("peer_education_completions", REGION, "2026-02")] == 12
     assert not any(key[0].startswith("who5") and key[1] == OTHER for key in expected)
+    assert expected[("network_members_paid", REGION, "2026-02")] == 11, "each network's latest size"
+    assert expected[("network_meeting_attendance_paid", REGION, "2026-01")] == 7, "the corrected report"
+    assert ("network_members_paid", REGION, "2026-01") not in expected
+    assert ("national_resources_offered", OTHER, "2026-02") not in expected
     assert stored_ids(national) == shared_ids(regions), "every shared fact stored once, nothing else"
 
     # The overview: national coordinators of the national instance only; small counts suppressed.
@@ -241,7 +306,16 @@ def test_national_picture_is_the_sum_of_the_regions_through_a_cut_link_a_rebuild
     assert national.call("GET", "national", "/national/picture", token=region_token).status_code == 403
     bad = national.call("GET", "national", "/national/picture?from=2026-13", token=coordinator)
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "from"
-    responses = [answer.text, json.dumps(filtered), exported.text]
+    members = national.call("GET", "national", "/national/picture?measure=network_members_paid",
+                            token=coordinator).json()["measures"][0]
+    members_cells = {(c["region"], c["period"]): c for c in members["cells"]}
+    assert members_cells[(OTHER, "2026-02")]["suppressed"], "2 paid peers in a network: suppressed"
+    assert members_cells[(REGION, "2026-02")]["suppressed"], "complementary: the month's total would reveal it"
+    assert members["total"] == {"value": 19, "suppressed": False}
+    meetings = national.call("GET", "national", "/national/picture?measure=network_meetings_held",
+                             token=coordinator).json()["measures"][0]
+    assert meetings["total"] == {"value": None, "suppressed": True}, "4 meetings held"
+    responses = [answer.text, json.dumps(filtered), exported.text, json.dumps(members), json.dumps(meetings)]
 
     # (a) Rebuilt from its own stored facts: the same picture.
     peer_admin(national, "rebuild", "national")

@@ -2,8 +2,11 @@
 
 A fact kind module registers, with `@counts(event_type)`, a function that turns one received fact
 into `(measure, period, amount)` increments of the picture (`picture_cells`: measure × source
-instance × month). Adding a kind of fact (network meetings, national-event sign-ups, peers by kind
-when their contracts exist) is one module here, imported below; nothing else changes: the consumer
+instance × month). A fact that states a current value (a network's size, a meeting's attendance
+after a correction) registers with `latest_of`: the stream's latest fact of a key replaces the
+earlier one, whose increments are taken back (the inbox restores each stream's order, and a
+rebuild replays it in that order). Adding a kind of fact (peers by kind, when
+its contract exists) is one module here, imported below; nothing else changes: the consumer
 binds every national contract's category, and the API and CSV list every measure of `MEASURES`.
 """
 from __future__ import annotations
@@ -15,6 +18,7 @@ from runtime.eventstore import RecordedEvent
 
 Increment = tuple[str, date, int]
 _COUNTERS: dict[str, Callable[[RecordedEvent], Iterable[Increment]]] = {}
+_LATEST_OF: dict[str, Callable[[dict], str]] = {}  # event type -> key of what a fact states, within its stream
 MEASURES: dict[str, str] = {}  # measure -> what it counts (English; the API's description)
 
 
@@ -23,11 +27,15 @@ def measure(name: str, description: str) -> str:
     return name
 
 
-def counts(event_type: str):
+def counts(event_type: str, latest_of: Callable[[dict], str] | None = None):
+    """`latest_of(payload)`: what the fact is a report of within its stream (the stream's latest report of
+    it counts); None: every fact counts."""
     def register(fn):
         if event_type in _COUNTERS:
             raise ValueError(f"{event_type} is counted twice")
         _COUNTERS[event_type] = fn
+        if latest_of:
+            _LATEST_OF[event_type] = latest_of
         return fn
     return register
 
@@ -36,9 +44,31 @@ def month_of(day: date) -> date:
     return day.replace(day=1)
 
 
-def increments(event: RecordedEvent) -> list[Increment]:
+def increments(event: RecordedEvent, replaced: RecordedEvent | None = None) -> list[Increment]:
+    """The fact's increments, less those of the earlier fact it `replaced` (`replaces`); none that are 0."""
     counter = _COUNTERS.get(event.type)
-    return list(counter(event)) if counter else []
+    if not counter:
+        return []
+    net: dict[tuple[str, date], int] = {}
+    for sign, fact in ((1, event), (-1, replaced)):
+        for measure_, period, amount in (counter(fact) if fact else ()):
+            net[(measure_, period)] = net.get((measure_, period), 0) + sign * amount
+    return [(measure_, period, amount) for (measure_, period), amount in net.items() if amount]
+
+
+def replaces(event: RecordedEvent, earlier: Iterable[RecordedEvent]) -> RecordedEvent | None:
+    """The fact `event` replaces among the `earlier` facts of its stream (in stream order): the latest one
+    reporting the same thing, if its type is counted `latest_of`."""
+    key = _LATEST_OF.get(event.type)
+    if key is None:
+        return None
+    same = [e for e in earlier if e.type == event.type and e.stream_version < event.stream_version
+            and key(e.payload) == key(event.payload)]
+    return same[-1] if same else None
+
+
+def reports_latest(event_type: str) -> bool:
+    return event_type in _LATEST_OF
 
 
 def counted_types() -> set[str]:
@@ -47,4 +77,4 @@ def counted_types() -> set[str]:
 
 # The kinds of fact that exist today (one module each).
 from services.national.facts import (  # noqa: E402,F401
-    competence, function_descriptions, national_events, peer_education, who5)
+    competence, function_descriptions, national_events, network, peer_education, who5)
