@@ -106,3 +106,22 @@ def test_unreachable_is_one_line_naming_it(running, args, broken, names):
     assert "Traceback" not in result.stderr + result.stdout
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and names.format(port=port) in lines[0], result.stderr
+
+
+def test_idempotent_and_read_only_commands_answer_on_the_running_instance(demo_loaded):
+    """Guards the operator commands not covered above, each against the running instance: migrate and
+    declare-topology again (idempotent), vault-provision, mint-token, pseudonym, config (no secret values),
+    blocked-streams, audit-log, notifications failed."""
+    running, _, _ = demo_loaded
+    assert "0 migration(s) applied" in ok(running.peer_admin("migrate", "--service", "roles"))
+    assert "declared notifications.on_function_description" in ok(running.peer_admin("declare-topology"))
+    assert "ready" in ok(running.peer_admin("vault-provision"))
+    token = ok(running.peer_admin("mint-token", "--sub", str(uuid.uuid4()), "--role", "coordinator")).strip()
+    assert running.call("GET", "roles", "/peers", token=token).status_code == 200
+    person = str(uuid.uuid4())
+    first, second = (ok(running.peer_admin("pseudonym", person)).strip() for _ in range(2))
+    assert first == second and person not in first
+    config = json.loads(ok(running.peer_admin("config")))
+    assert config["instance_id"] == running.instance_id and running.jwt_secret not in json.dumps(config)
+    for args in (("blocked-streams", "network"), ("audit-log", "roles"), ("notifications", "failed")):
+        ok(running.peer_admin(*args, COLUMNS="200"))
