@@ -15,7 +15,7 @@ import re
 from bench.common import RESULTS  # first: imports runtime, which must precede psycopg
 
 README = RESULTS.with_name("README.md")
-BENCHMARKS = ("append", "relay", "latency", "projection", "memory")
+BENCHMARKS = ("append", "relay", "latency", "projection", "memory", "mixed")
 START, END = "<!-- figures:start -->", "<!-- figures:end -->"
 
 
@@ -46,6 +46,12 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str, str]]:
                     f"{m['worst_rss_mb']} MB", f"{m['baseline_bare_nameko_idle_mb']} MB (bare nameko service)",
                     f"{m['ratio']}", f"≤ {m['target_mb']} MB",
                     "yes" if m["worst_rss_mb"] <= m["target_mb"] else "no"))
+    if "mixed" in results:
+        x = results["mixed"]
+        out.append((f"mixed load {x['seconds']:.0f} s, {x['writers']} writers + {x['readers']} reader: adopt p50",
+                    f"{x['adopt_under_load_p50_ms']} ms (p99 {x['adopt_under_load_p99_ms']}; "
+                    f"max relay lag {x['max_relay_lag_events']}, consumer lag {x['max_consumer_lag']}; {x['plot']})",
+                    f"{x['baseline_adopt_alone_p50_ms']} ms (the same command alone)", f"{x['ratio']}", "–", "–"))
     for name, label in (("latency", ""), ("latency_with_background_writes", ", 1 writer in another database")):
         if name not in results:
             continue

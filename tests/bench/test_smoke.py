@@ -14,12 +14,16 @@ TINY = {
     "relay": ["--events", "50", "--baseline-messages", "20", "--rounds", "1"],
     "projection": ["--events", "500", "--rounds", "1"],
     "memory": ["--commands", "2", "--idle-seconds", "0.5"],
+    "mixed": ["--seconds", "3", "--baseline-commands", "3"],
 }
+OPTIONAL = {"mixed": "matplotlib"}  # bench/requirements.txt
 
 
 @pytest.mark.timeout(300)
 @pytest.mark.parametrize("name", sorted(TINY))
 def test_bench_runs_and_records(name, tmp_path):
+    if name in OPTIONAL:
+        pytest.importorskip(OPTIONAL[name], reason="pip install -r bench/requirements.txt")
     results = tmp_path / "results.json"
     env = {**os.environ, "BENCH_RESULTS": str(results), "PYTHONUNBUFFERED": "1"}
     run = subprocess.run([sys.executable, "-m", f"bench.{name}", *TINY[name]], cwd=ROOT, env=env,
@@ -27,6 +31,8 @@ def test_bench_runs_and_records(name, tmp_path):
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-4000:]
     figures = json.loads(results.read_text())[name]
     assert "ratio" in figures and "measured_at" in figures
+    if name == "mixed":
+        assert (tmp_path / figures["plot"]).stat().st_size > 0
 
 
 def test_summary_table_lists_every_recorded_bench(tmp_path):
