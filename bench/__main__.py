@@ -15,7 +15,7 @@ import re
 from bench.common import RESULTS  # first: imports runtime, which must precede psycopg
 
 README = RESULTS.with_name("README.md")
-BENCHMARKS = ("append", "relay", "latency", "projection", "memory", "mixed")
+BENCHMARKS = ("append", "relay", "latency", "projection", "memory", "mixed", "library")
 START, END = "<!-- figures:start -->", "<!-- figures:end -->"
 
 
@@ -46,6 +46,13 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str, str]]:
                     f"{m['worst_rss_mb']} MB", f"{m['baseline_bare_nameko_idle_mb']} MB (bare nameko service)",
                     f"{m['ratio']}", f"≤ {m['target_mb']} MB",
                     "yes" if m["worst_rss_mb"] <= m["target_mb"] else "no"))
+    if "library" in results:
+        lib = results["library"]
+        out.append((f"append beside eventsourcing's recorder, {lib['writers']} writers",
+                    f"{lib['append_events_per_s']} events/s",
+                    f"{lib['baseline_eventsourcing_events_per_s']} events/s (eventsourcing PostgresApplicationRecorder)",
+                    f"{lib['ratio']} (median paired {lib.get('ratio_median_paired', '–')})",
+                    f"≥ {lib['target_ratio']}", "yes" if lib["ratio"] >= lib["target_ratio"] else "no"))
     if "mixed" in results:
         x = results["mixed"]
         out.append((f"mixed load {x['seconds']:.0f} s, {x['writers']} writers + {x['readers']} reader: adopt p50",

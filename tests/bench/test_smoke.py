@@ -15,8 +15,9 @@ TINY = {
     "projection": ["--events", "500", "--rounds", "1"],
     "memory": ["--commands", "2", "--idle-seconds", "0.5"],
     "mixed": ["--seconds", "3", "--baseline-commands", "3"],
+    "library": ["--writers", "2", "--per-writer", "5", "--rounds", "1"],
 }
-OPTIONAL = {"mixed": "matplotlib"}  # bench/requirements.txt
+OPTIONAL = {"mixed": "matplotlib", "library": "eventsourcing"}  # bench/requirements.txt
 
 
 @pytest.mark.timeout(300)
