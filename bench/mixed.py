@@ -69,7 +69,8 @@ def lags(roles, notifications) -> tuple[int, int]:
     ).fetchone()["n"]
     published = [r["event_id"] for r in roles.execute(
         "SELECT event_id FROM events WHERE event_type = 'function_description.published'").fetchall()]
-    seen = notifications.execute("SELECT count(*) AS n FROM inbox_messages WHERE source_event = ANY(%s)",
+    seen = notifications.execute("SELECT count(DISTINCT source_event) AS n FROM inbox_messages "
+                                 "WHERE source_event = ANY(%s)",
                                  (published,)).fetchone()["n"] if published else 0
     return relay, len(published) - seen
 
