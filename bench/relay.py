@@ -1,6 +1,6 @@
 """Relay publish throughput vs a per-message confirmed publish loop, in the same run.
 
-    .venv/bin/python -m bench.relay [--events 20000] [--baseline-messages 5000] [--rounds 2]
+    .venv/bin/python -m bench.relay [--events 100000] [--baseline-messages 5000] [--rounds 2]
 
 Both sides publish the same envelopes (the relay's own JSON, persistent, `mandatory`, same headers) to
 `roles.events` in a scratch vhost, routed to one bound quorum queue declared exactly like a consumer
@@ -189,7 +189,7 @@ def measure(events: int, baseline_messages: int, rounds: int, batch_size: int) -
 
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--events", type=int, default=20000)
+    parser.add_argument("--events", type=int, default=100_000, help="backlog size (100k: issue 15)")
     parser.add_argument("--baseline-messages", type=int, default=5000)
     parser.add_argument("--batch-size", type=int, default=500, help="the relay's batch size (its default)")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds; best of each is kept")
