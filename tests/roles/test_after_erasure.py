@@ -9,7 +9,7 @@ import uuid
 import pytest
 
 from runtime.privacy import sealing
-from tests.e2e.test_volunteer_agreement_to_statement import AGREEMENT
+from tests.support.agreement_statement import AGREEMENT
 from tests.support.instance import ROOT, Instance
 
 COORDINATOR = str(uuid.uuid4())

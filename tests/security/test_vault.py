@@ -12,8 +12,8 @@ import contracts
 from contracts import registry
 from contracts.personal import STREAM, Personal, PersonRef
 from runtime import db, eventstore
+from runtime.privacy import erasure, keystore as keys, sealing, vault
 from runtime.privacy import pseudonym
-from runtime.privacy import erasure, keystore, sealing, vault
 from runtime.config import settings
 from runtime.instance_secrets import ConfigurationError
 from contracts.cpr import CprNumber
@@ -25,15 +25,15 @@ LENE = "Lene Leder-Vaulttest"
 @pytest.fixture
 def vault_url():
     url = f"{settings().pg_url}/test_vault_{uuid.uuid4().hex[:12]}"
-    keystore.provision(url)
-    keystore.provision(url)  # idempotent
+    keys.provision(url)
+    keys.provision(url)  # idempotent
     yield url
     db.drop_database(url)
 
 
 @pytest.fixture
 def keystore(vault_url):
-    return keystore.KeyStore.at(vault_url, os.urandom(32))
+    return keys.KeyStore.at(vault_url, os.urandom(32))
 
 
 @pytest.fixture
@@ -68,7 +68,7 @@ def test_keys_are_per_person_created_once_and_stored_wrapped(keystore, vault_url
     assert a not in bytes(rows[0]["wrapped_key"])  # never stored in clear
     # Without the master key the stored keys are useless.
     with pytest.raises(Exception):
-        keystore.KeyStore.at(vault_url, os.urandom(32)).keys(["person-a"])
+        keys.KeyStore.at(vault_url, os.urandom(32)).keys(["person-a"])
 
 
 def test_sealed_values_open_to_their_plaintext_and_differ_each_time(keystore):
@@ -96,7 +96,7 @@ def test_erasure_destroys_the_key_masks_every_copy_and_is_final(keystore, vault_
     assert keystore.erase("p1", "admin-1") is False  # idempotent
     fresh = vault.VaultSession(keystore)
     assert fresh.open([name, needs, other], "name") == [sealing.MASK, [], "Mette Mentor"]
-    with pytest.raises(keystore.SubjectErased):
+    with pytest.raises(keys.SubjectErased):
         keystore.key_for_sealing("p1")  # no key is ever made for an erased person again
     with db.connect(vault_url) as conn:
         assert conn.execute("SELECT count(*) AS n FROM person_keys WHERE subject = 'p1'").fetchone()["n"] == 0
@@ -169,13 +169,13 @@ def test_forget_deletes_a_persons_rows_and_masks_their_values_in_others(conn, ke
 
 def test_the_master_key_is_32_bytes_of_base64(monkeypatch):
     monkeypatch.setenv("VAULT_MASTER_KEY", base64.urlsafe_b64encode(b"k" * 32).decode().rstrip("="))
-    assert keystore.master_key() == b"k" * 32
+    assert keys.master_key() == b"k" * 32
     monkeypatch.setenv("VAULT_MASTER_KEY", base64.b64encode(b"short").decode())
     with pytest.raises(ConfigurationError, match="VAULT_MASTER_KEY"):
-        keystore.master_key()
+        keys.master_key()
 
 
-@pytest.mark.parametrize("variable, read", [("VAULT_MASTER_KEY", lambda: keystore.master_key()),
+@pytest.mark.parametrize("variable, read", [("VAULT_MASTER_KEY", lambda: keys.master_key()),
                                             ("PSEUDONYM_SECRET", lambda: pseudonym.secret())])
 def test_no_master_key_or_pseudonym_secret_without_configuration(monkeypatch, tmp_path, variable, read):
     """Guards issue 8 item 9 (brief gap c): without the secret configured, outside development mode, reading it
@@ -193,7 +193,7 @@ def test_the_secrets_read_are_the_configured_ones(monkeypatch):
     key, secret = base64.urlsafe_b64encode(b"m" * 32).decode(), "s" * 40
     monkeypatch.setenv("VAULT_MASTER_KEY", key)
     monkeypatch.setenv("PSEUDONYM_SECRET", secret)
-    assert keystore.master_key() == b"m" * 32 and pseudonym.secret() == secret.encode()
+    assert keys.master_key() == b"m" * 32 and pseudonym.secret() == secret.encode()
 
 
 def test_a_sealed_value_opens_only_under_its_own_field_and_its_header_cannot_be_edited(keystore):
