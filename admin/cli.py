@@ -76,7 +76,7 @@ def migrate(service: str = typer.Option(None, help="Only this service (default: 
         console.print(f"{name}: database {'created' if created else 'present'}, "
                       f"{len(applied)} migration(s) applied")
     if not service:
-        from runtime.privacy.vault import provision as provision_vault
+        from runtime.privacy.keystore import provision as provision_vault
 
         # the keys live apart from every event store, in their own database with their own roles
         provision(config, "vault", provision_vault)
@@ -155,7 +155,7 @@ def mint_token(subject: str = typer.Option(..., "--sub", help="Subject (user id,
 def vault_provision():
     """Create the personal-data vault's database, roles and tables if missing (services check it at start)."""
     from runtime.db_roles import provision
-    from runtime.privacy.vault import provision as provision_vault
+    from runtime.privacy.keystore import provision as provision_vault
 
     config = settings()
     provision(config, "vault", provision_vault)
@@ -171,18 +171,18 @@ def vault_rotate_master_key():
     it again after every service runs with the new key (deploy/README.md)."""
     import os
 
-    from runtime.privacy import vault
+    from runtime.privacy import erasure, keystore, vault
 
     configured = os.environ.get("VAULT_NEW_MASTER_KEY")
     if not configured:
         raise typer.BadParameter("VAULT_NEW_MASTER_KEY: set it to the new master key (base64 of 32 random bytes)")
     try:
-        new_key = vault.parse_master_key(configured, "VAULT_NEW_MASTER_KEY")
+        new_key = keystore.parse_master_key(configured, "VAULT_NEW_MASTER_KEY")
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
     try:
-        rewrapped = vault.KeyStore.at().rotate_master_key(new_key)
-    except vault.ForeignMasterKey as exc:
+        rewrapped = keystore.KeyStore.at().rotate_master_key(new_key)
+    except keystore.ForeignMasterKey as exc:
         console.print(f"[red]refused, nothing changed:[/red] {exc}")
         raise typer.Exit(1) from None
     typer.echo(json.dumps({"rewrapped": rewrapped}))
@@ -202,7 +202,7 @@ def erase_person(person_id: str = typer.Argument(..., help="The person's id (the
 
     from contracts.roles import ERASURE_BASES
     from runtime import eventstore
-    from runtime.privacy import vault
+    from runtime.privacy import erasure, keystore, vault
     from services.roles import projections
 
     if basis not in ERASURE_BASES:
@@ -213,21 +213,21 @@ def erase_person(person_id: str = typer.Argument(..., help="The person's id (the
         raise typer.BadParameter("person id: a UUID") from None
     if not yes:
         typer.confirm(f"Erase person {person_id}? Their personal data becomes unreadable for good", abort=True)
-    url = settings().database_url(vault.OWNER)
+    url = settings().database_url(erasure.OWNER)
     with db.connect(url) as conn:
-        metadata = eventstore.Metadata(vault.OWNER, settings().instance_id, f"cli:{erased_by}", uuid.uuid4())
-        erasure = vault.erase_person(vault.StoreOn(conn, metadata), vault.VaultSession(vault.KeyStore.at()),
+        metadata = eventstore.Metadata(erasure.OWNER, settings().instance_id, f"cli:{erased_by}", uuid.uuid4())
+        result = erasure.erase_person(erasure.StoreOn(conn, metadata), vault.VaultSession(keystore.KeyStore.at()),
                                      person_id, basis, erased_by)
-        for event in erasure.events:
+        for event in result.events:
             projections.project(conn, event)
         conn.commit()
-    if erasure.events:
+    if result.events:
         from runtime.eventstore.notifier import CHANNEL
 
         with db.connect(url, autocommit=True) as conn:
             conn.execute(f"NOTIFY {CHANNEL}")  # wake the relay now rather than at its next poll
-    typer.echo(json.dumps({"person_id": person_id, "keys_destroyed": erasure.keys_destroyed,
-                           "recorded": erasure.recorded}))
+    typer.echo(json.dumps({"person_id": person_id, "keys_destroyed": result.keys_destroyed,
+                           "recorded": result.recorded}))
 
 
 @app.command("audit-log")

@@ -104,7 +104,7 @@ def resolve(instance_id: str, env) -> ResolvedSecrets:
             sources[name] = str(path)
     _validate(values)
     for name, value in values.items():
-        # runtime.privacy.vault and runtime.privacy.pseudonym read the environment: they must see the values resolved here.
+        # runtime.privacy.keystore and runtime.privacy.pseudonym read the environment: they must see the values resolved here.
         os.environ.setdefault(name, value)
     return ResolvedSecrets(values, sources, developing)
 

@@ -44,7 +44,7 @@ def _problem_responses(entrypoint: ApiEntrypoint) -> dict:
         responses["404"] = _problem("Not found, or a path segment that is not of its type (a UUID)")
     if entrypoint.body_schema is not None or "<" in entrypoint.url:
         responses["409"] = _problem("Stale version or a rule of the domain")
-    if entrypoint.body_schema is not None:  # a command on a stream that is a person (runtime/privacy/vault.py)
+    if entrypoint.body_schema is not None:  # a command on a stream that is a person (runtime/privacy/erasure.py)
         responses["410"] = _problem("The person the command is about was erased")
     if entrypoint.body_schema is not None or entrypoint.query_schema is not None or "<" in entrypoint.url:
         responses["422"] = _problem("Invalid input: each error names its field and reason")

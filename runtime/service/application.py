@@ -11,7 +11,7 @@ import uuid
 
 from runtime import eventstore
 from runtime.domain import NotFound
-from runtime.privacy.vault import erased_subject, refuse_commands_on_erased
+from runtime.privacy.erasure import erased_subject, refuse_commands_on_erased
 
 
 class Application:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from runtime.privacy import vault
+from runtime.privacy import erasure
 from runtime.eventstore import RecordedEvent
 from services.courses.domain.published import local_date
 
@@ -21,7 +21,7 @@ READ_MODEL_TABLES = (
     "catalogue_modules", "course_competence_modules", "competence_completions",
 )
 
-# Where persons' data sits in these read models, so that an erasure forgets it (runtime/vault.forget):
+# Where persons' data sits in these read models, so that an erasure forgets it (runtime/privacy/erasure.py, `forget`):
 # rows about the person are deleted; their sealed values inside rows kept for others (a course's
 # sessions count as a peer's hours) are masked.
 PERSON_ROWS = (("citizens", "id"), ("who5_measurements", "person_id"), ("support_goals", "citizen_id"),
@@ -56,7 +56,7 @@ def _touch(conn, table: str, entity_id: str, event: RecordedEvent) -> None:
 
 @handles("forgotten_person.recorded")
 def _forgotten(conn, event, person_id, p):
-    vault.forget(conn, person_id, delete=PERSON_ROWS, mask=PERSON_VALUES)
+    erasure.forget(conn, person_id, delete=PERSON_ROWS, mask=PERSON_VALUES)
 
 
 # -- methods and citizens -----------------------------------------------------------------------------

@@ -16,7 +16,8 @@ from runtime.messaging import feed
 from runtime.http import health
 from runtime.messaging.consumer import consumes
 from runtime.service.database import Database
-from runtime.privacy.vault import PERSON_CATEGORY, Vault
+from runtime.privacy.erasure import PERSON_CATEGORY
+from runtime.privacy.vault import Vault
 from runtime.eventstore import NewEvent, current_version, stream_name
 # Modules, not classes: `nameko run` takes every class in this namespace with entrypoints for a service.
 from services.courses.api import (citizens, competences, group_courses, methods, reports, statistics,

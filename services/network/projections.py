@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import json
 
-from runtime.privacy import vault
+from runtime.privacy import erasure
 from runtime.eventstore.projection import Handlers, touching
 
 READ_MODEL_TABLES = ("network_peers", "networks", "network_members", "meetings", "meeting_invitees",
                      "meeting_occurrences", "meeting_sign_ups", "meeting_attendance", "resources", "national_events",
                      "national_sign_ups")
 
-# Where a person's data sits, so that an erasure forgets it (runtime/vault.forget): every row naming the
+# Where a person's data sits, so that an erasure forgets it (runtime/privacy/erasure.py, `forget`): every row naming the
 # peer goes (membership in a peer network reveals being a peer); meetings and resources stay.
 PERSON_ROWS = (("network_peers", "id"), ("network_members", "peer_id"), ("meeting_invitees", "peer_id"),
                ("meeting_sign_ups", "peer_id"), ("meeting_attendance", "peer_id"), ("national_sign_ups", "peer_id"))
@@ -31,7 +31,7 @@ def _json(value) -> str:
 
 @handles("forgotten_person.recorded")
 def _forgotten(conn, event, person_id, p):
-    vault.forget(conn, person_id, delete=PERSON_ROWS, mask=PERSON_VALUES)
+    erasure.forget(conn, person_id, delete=PERSON_ROWS, mask=PERSON_VALUES)
 
 
 @handles("network_peer.known")

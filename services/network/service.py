@@ -15,7 +15,8 @@ from runtime.http import health
 from runtime.messaging.consumer import consumes
 from runtime.eventstore import NO_STREAM, NewEvent, stream_name
 from runtime.service.database import Database
-from runtime.privacy.vault import PERSON_CATEGORY, Vault
+from runtime.privacy.erasure import PERSON_CATEGORY
+from runtime.privacy.vault import Vault
 # Modules, not classes: `nameko run` takes every class in this namespace with entrypoints for a service.
 from runtime.config import settings
 from runtime.eventstore import current_version

@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import uuid
 
-from runtime.privacy import vault
+from runtime.privacy import erasure
 
 READ_MODEL_TABLES = ("known_peers", "known_agreements", "known_courses", "known_course_people", "known_sessions",
                      "known_meetings", "known_meeting_occurrences", "known_meeting_invitees", "known_national_events")
 
-# Where persons' data sits, so that `person.erased` forgets it (runtime/vault.forget): their messages,
+# Where persons' data sits, so that `person.erased` forgets it (runtime/privacy/erasure.py, `forget`): their messages,
 # preferences, pending reminders and the facts about them.
 PERSON_ROWS = (("inbox_messages", "recipient_person"), ("deliveries", "person_id"), ("reminders", "person_id"),
                ("channel_preferences", "person_id"), ("person_settings", "person_id"), ("known_peers", "id"),
@@ -54,7 +54,7 @@ def forget(conn, person_id: str, erased_event_id: str, at) -> None:
     """`person.erased` applied: forget what is known of the person, and remember that they were erased."""
     conn.execute("INSERT INTO forgotten_persons (person_id, erased_event_id, recorded_at) VALUES (%s, %s, %s) "
                  "ON CONFLICT DO NOTHING", (person_id, erased_event_id, at))
-    vault.forget(conn, person_id, delete=PERSON_ROWS)
+    erasure.forget(conn, person_id, delete=PERSON_ROWS)
 
 
 def named_persons(event: dict) -> set[str]:
@@ -75,7 +75,7 @@ def forgotten(conn, persons) -> set[str]:
 def forget_again(conn, event: dict) -> None:
     """An event naming an erased person, applied after the erasure: what it just wrote of them goes."""
     for person in forgotten(conn, named_persons(event)):
-        vault.forget(conn, person, delete=PERSON_ROWS)
+        erasure.forget(conn, person, delete=PERSON_ROWS)
 
 
 # -- roles --------------------------------------------------------------------------------------------

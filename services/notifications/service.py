@@ -20,7 +20,7 @@ from nameko.timer import timer
 from runtime.http import audit_log
 from runtime.messaging import feed
 from runtime.http import health
-from runtime.privacy import vault
+from runtime.privacy import erasure
 from runtime.config import settings
 from runtime.messaging.consumer import consumes
 from runtime.service.database import Database
@@ -43,12 +43,12 @@ class NotificationsService(feed.EventFeed, health.HealthEndpoints, audit_log.Aud
     roles = RpcProxy("roles")
 
     # -- consumed events ---------------------------------------------------------------------------
-    @consumes("roles", categories=[vault.PERSON_CATEGORY])
+    @consumes("roles", categories=[erasure.PERSON_CATEGORY])
     def on_person(self, event):
         self.db.apply_once(event, self._forget)
 
     def _forget(self, event: dict) -> None:
-        if subject := vault.erased_subject(event):
+        if subject := erasure.erased_subject(event):
             projections.forget(self.db.conn, subject, event["event_id"], event["occurred_at"])
 
     # One queue for the roles facts the rules combine (its name kept from when it held descriptions only):

@@ -11,7 +11,7 @@ from dataclasses import asdict, fields
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
-from runtime.privacy import vault
+from runtime.privacy import erasure
 from runtime.eventstore import RecordedEvent
 from services.roles.domain import CATEGORY, FunctionDescription
 from services.roles.domain.peer import Peer
@@ -20,7 +20,7 @@ from services.roles.domain.volunteer_agreement import VolunteerAgreement
 READ_MODEL_TABLES = ("function_descriptions", "peers", "volunteer_agreements", "volunteer_activities",
                      "peer_educations", "erased_peer_counts", "statement_eligibility_reached", "person_contacts")
 
-# Where persons' data sits in these read models, so that `person.erased` forgets it (runtime/vault.forget):
+# Where persons' data sits in these read models, so that `person.erased` forgets it (runtime/privacy/erasure.py, `forget`):
 # rows about a person are deleted; sealed values of a person inside other rows are masked.
 # A volunteer agreement is not deleted: it is also a fact the statistics count (`_anonymise_agreements`).
 PERSON_ROWS: tuple[tuple[str, str], ...] = (("peers", "id"), ("volunteer_activities", "peer_id"),
@@ -32,9 +32,9 @@ PERSON_VALUES = (("function_descriptions", "id", "local_fields"), ("volunteer_ag
 
 def project(conn, event: RecordedEvent) -> None:
     """Apply one event as stored: personal values stay sealed in the rows (opened when read)."""
-    if subject := vault.erased_subject(event):
+    if subject := erasure.erased_subject(event):
         _count_erased_peer(conn, subject)
-        vault.forget(conn, subject, delete=PERSON_ROWS, mask=PERSON_VALUES)
+        erasure.forget(conn, subject, delete=PERSON_ROWS, mask=PERSON_VALUES)
         _anonymise_agreements(conn, subject)
         return
     category = event.stream.split("-", 1)[0]

@@ -1,14 +1,7 @@
 """The first vertical slice: a function description adopted, filled, published over HTTP in the roles
 service; its events reach the notifications service in another process through the broker."""
+from tests.support.function_description import LOCAL_FIELDS
 from tests.support.instance import wait_until
-
-LOCAL_FIELDS = {
-    "organisational_placement": "Socialpsykiatrien, Parkvænget",
-    "nearest_leader": "Lene Leder",
-    "mentor": "Mette Mentor",
-    "internal_partners": ["Personalegruppen på Parkvænget"],
-    "special_tasks": {"2": ["Udvikle og afholde 3 workshops"]},
-}
 
 
 def test_published_description_reaches_another_service_through_the_broker(instance):

@@ -8,19 +8,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from runtime import db, eventstore
 from runtime.eventstore import NewEvent
+from tests.support.agreement_statement import AGREEMENT, COORDINATOR, PROJECT, VOLUNTEER, publish_as_courses
 from tests.support.instance import Instance, wait_until
-
-VOLUNTEER = str(uuid.uuid4())
-COORDINATOR = str(uuid.uuid4())
-PROJECT = "Bro til hverdagslivet"
-AGREEMENT = {
-    "volunteer_id": VOLUNTEER, "coordinator_id": COORDINATOR, "project": PROJECT, "name": "Sofie Frivillig",
-    "address": "Stationsvej 3", "postcode": "2840", "city": "Holte", "phone": "+45 20 30 40 50",
-    "email": "sofie@example.dk", "cpr": "010190-1234", "start_date": "2025-01-06",
-    "criminal_record_check": "requested",
-}
 
 
 @pytest.fixture
@@ -28,14 +18,6 @@ def instance(tmp_path):
     created = Instance(services=("roles", "courses"), workdir=tmp_path).create()
     yield created
     created.destroy()
-
-
-def publish_as_courses(instance, stream, events):
-    """Append contract-valid events to the courses store, as the courses service does; its relay publishes them."""
-    metadata = eventstore.Metadata("courses", instance.instance_id, "service:courses", uuid.uuid4())
-    with db.connect(instance.database_url("courses")) as conn:
-        eventstore.append(conn, stream, events, None, metadata)
-        conn.commit()
 
 
 def activities(instance, peer_id, count, start):

@@ -28,9 +28,9 @@ from contracts.personal import LOOKS_SEALED
 from runtime import db, eventstore
 from admin.localnode import render_definitions
 from runtime.privacy.pseudonym import pseudonym
-from tests.deploy.test_multi_region_links import connect, depth, drain_messages, listen, shovel_parameter
-from tests.security.test_leaks import leaks
+from tests.support.broker_node import connect, depth, drain_messages, listen, shovel_parameter
 from tests.support.instance import ROOT, Instance, wait_until
+from tests.support.leaks import leaks
 
 REGION, OTHER = "region-1084", "region-1085"
 SHARED_BY_OTHER = ("peer_education.completion_reported,function_description.shared_nationally,"

@@ -11,7 +11,7 @@ import json
 import uuid
 
 from runtime import db, eventstore
-from tests.deploy.test_multi_region_links import connect, drain_messages, listen
+from tests.support.broker_node import connect, drain_messages, listen
 from tests.support.instance import Instance, wait_until
 
 REGIONS = ("region-1084", "region-1085")

@@ -20,11 +20,11 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from runtime import db
-from tests.deploy.test_multi_region_links import connect, drain_messages, listen
 from tests.national.test_aggregation_e2e import peer_admin
 from tests.network.conftest import NetworkInstance
-from tests.security.test_leaks import leaks
+from tests.support.broker_node import connect, drain_messages, listen
 from tests.support.instance import Instance, wait_until
+from tests.support.leaks import leaks
 
 REGION, OTHER = "region-1084", "region-1085"
 CAPACITY = 12

@@ -18,9 +18,9 @@ from icalendar import Calendar
 from runtime import db, eventstore
 from runtime.eventstore import NewEvent
 from services.notifications import projections
-from tests.e2e.test_volunteer_agreement_to_statement import publish_as_courses
 from tests.notifications.smtp import SmtpServer
 from tests.notifications.test_rules import NATIONAL_RULES
+from tests.support.agreement_statement import publish_as_courses
 from tests.support.instance import ROOT, Instance, wait_until
 
 SERVICES = ("roles", "courses", "network", "notifications")

@@ -8,8 +8,8 @@ import uuid
 
 import pytest
 
-from runtime.privacy import vault
-from tests.e2e.test_volunteer_agreement_to_statement import AGREEMENT
+from runtime.privacy import sealing
+from tests.support.agreement_statement import AGREEMENT
 from tests.support.instance import ROOT, Instance
 
 COORDINATOR = str(uuid.uuid4())
@@ -133,7 +133,7 @@ def test_an_erased_leader_no_longer_fills_nearest_leader(roles):
     assert filled.status_code == 200, filled.text
     assert call(roles, "PUT", f"{described}/support-mode", json={"support_mode": "both"}).status_code == 200
     erase(roles, filled.json()["local_fields"]["nearest_leader"]["person_id"])
-    assert call(roles, "GET", described).json()["local_fields"]["nearest_leader"]["name"] == vault.MASK
+    assert call(roles, "GET", described).json()["local_fields"]["nearest_leader"]["name"] == sealing.MASK
 
     published = call(roles, "POST", f"{described}/publish", json={})
     assert published.status_code == 422, published.text

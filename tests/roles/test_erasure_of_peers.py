@@ -7,7 +7,7 @@ import pytest
 
 from runtime import db
 from runtime.eventstore import NewEvent
-from tests.e2e.test_volunteer_agreement_to_statement import AGREEMENT, publish_as_courses
+from tests.support.agreement_statement import AGREEMENT, publish_as_courses
 from tests.support.instance import Instance, wait_until
 
 

@@ -1,7 +1,7 @@
 """Over HTTP: the peer working under a description and the leader acknowledge its revision; history readable."""
 import uuid
 
-from tests.e2e.test_function_description_slice import LOCAL_FIELDS
+from tests.support.function_description import LOCAL_FIELDS
 
 
 def test_peer_and_leader_review_a_revision_and_the_history_is_readable(instance):

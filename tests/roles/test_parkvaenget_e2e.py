@@ -9,8 +9,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from runtime.eventstore import NewEvent
-from tests.e2e.test_function_description_slice import LOCAL_FIELDS
-from tests.e2e.test_volunteer_agreement_to_statement import publish_as_courses
+from tests.support.agreement_statement import publish_as_courses
+from tests.support.function_description import LOCAL_FIELDS
 from tests.support.instance import Instance, wait_until
 
 TIMES = [{"weekday": d, "starts": "10:00", "ends": "15:00"} for d in ("tue", "wed", "thu")]

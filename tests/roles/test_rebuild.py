@@ -5,7 +5,7 @@ from datetime import date
 
 import contracts
 from runtime import db, eventstore
-from runtime.privacy import vault
+from runtime.privacy import sealing
 from runtime.eventstore.projection import rebuild
 from services.roles import projections
 from services.roles.domain.peer import Peer
@@ -19,7 +19,7 @@ ROLES_MIGRATIONS = "services/roles/migrations"
 
 
 def append(conn, stream, events):
-    sealed = [dataclasses.replace(e, schema_version=1, payload=vault.seal_payload(
+    sealed = [dataclasses.replace(e, schema_version=1, payload=sealing.seal_payload(
         contracts.contract(e.type, 1).schema, e.payload, stream, fake_seal)) for e in events]
     for recorded in eventstore.append(conn, stream, sealed, None,
                                       eventstore.Metadata("roles", "i", "test", uuid.uuid4())):

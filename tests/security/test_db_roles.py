@@ -10,7 +10,7 @@ import psycopg
 import pytest
 
 from runtime import db, db_roles, instance_secrets
-from runtime.privacy import vault
+from runtime.privacy import keystore
 from runtime.config import settings
 from tests.support.instance import ROOT
 
@@ -28,7 +28,7 @@ def provisioned():
             patch.setenv(name, generate())
         config = settings()
         db_roles.provision(config, "roles", lambda url: db.migrate(url, ROOT / "services" / "roles" / "migrations"))
-        db_roles.provision(config, "vault", vault.provision)
+        db_roles.provision(config, "vault", keystore.provision)
         try:
             yield config
         finally:
@@ -131,6 +131,6 @@ def test_migrate_is_idempotent_and_keeps_the_grants(provisioned, runtime):
     created, applied = db_roles.provision(
         provisioned, "roles", lambda url: db.migrate(url, ROOT / "services" / "roles" / "migrations"))
     assert not created and applied == []
-    vault.provision(provisioned.database_url("vault"))  # as the runtime role, what Vault.setup does
+    keystore.provision(provisioned.database_url("vault"))  # as the runtime role, what Vault.setup does
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
         runtime.execute("TRUNCATE events")

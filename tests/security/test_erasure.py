@@ -7,7 +7,7 @@ import sys
 import uuid
 
 from runtime import db
-from runtime.privacy import vault
+from runtime.privacy import keystore, sealing, vault
 from tests.support.instance import ROOT, wait_until
 
 LENE, METTE, KIM = "Lene Lederløkke", "Mette Mentorsdottir", "Kim Kollegaard"
@@ -83,7 +83,7 @@ def test_erasure_then_replay_shows_nothing_of_the_person(instance):
 
     for path in (first, second):
         shown = instance.call("GET", "roles", path).json()["local_fields"]
-        assert shown["nearest_leader"] == {"person_id": lene, "name": vault.MASK}
+        assert shown["nearest_leader"] == {"person_id": lene, "name": sealing.MASK}
     assert instance.call("GET", "roles", first).json()["local_fields"]["mentor"]["name"] == METTE
     # The read model holds nothing of hers any more, not even her ciphertext.
     assert not [row for row in read_model(instance) if f":{lene}:" in row]
@@ -102,14 +102,14 @@ def test_erasure_then_replay_shows_nothing_of_the_person(instance):
     sealed = [e["payload"] for e in stored_events(instance) if f":{lene}:" in e["payload"]]
     assert sealed, "her sealed name should still be in the events, unreadable"
     for payload in sealed:
-        opened = json.dumps(vault.VaultSession(keystore(instance)).open(json.loads(payload)), ensure_ascii=False)
-        assert LENE not in opened and vault.MASK in opened
+        opened = json.dumps(vault.VaultSession(keystore_of(instance)).open(json.loads(payload)), ensure_ascii=False)
+        assert LENE not in opened and sealing.MASK in opened
 
     # -- replay: rebuild the read model from the events ------------------------------------------------
     live = read_model(instance)
     peer_admin(instance, "rebuild", "roles")
     assert read_model(instance) == live, "a rebuild must give the live read model byte for byte"
-    assert instance.call("GET", "roles", second).json()["local_fields"]["nearest_leader"]["name"] == vault.MASK
+    assert instance.call("GET", "roles", second).json()["local_fields"]["nearest_leader"]["name"] == sealing.MASK
     assert published_count(instance) == 2, "non-identifying statistics survive the erasure"
 
     # -- repeated requests, and no way back ----------------------------------------------------------
@@ -123,7 +123,7 @@ def test_erasure_then_replay_shows_nothing_of_the_person(instance):
     out = peer_admin(instance, "erase-person", mette, "--by", "admin-7", "--yes")
     assert json.loads(out.strip().splitlines()[-1]) == {"person_id": mette, "keys_destroyed": True, "recorded": True}
     assert instance.call("GET", "roles", first).json()["local_fields"]["mentor"] == {"person_id": mette,
-                                                                                      "name": vault.MASK}
+                                                                                      "name": sealing.MASK}
     assert instance.call("GET", "roles", second).json()["local_fields"]["mentor"]["name"] == KIM
     peer_admin(instance, "rebuild", "roles")
     rebuilt = "\n".join(read_model(instance))
@@ -131,8 +131,8 @@ def test_erasure_then_replay_shows_nothing_of_the_person(instance):
     assert published_count(instance) == 2
 
 
-def keystore(instance):
+def keystore_of(instance):
     import base64
 
     kek = base64.urlsafe_b64decode(instance.vault_master_key)
-    return vault.KeyStore.at(instance.database_url("vault"), kek)
+    return keystore.KeyStore.at(instance.database_url("vault"), kek)

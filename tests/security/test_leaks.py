@@ -13,25 +13,9 @@ from kombu import Connection, Exchange, Queue
 
 from runtime import db
 from tests.support.instance import free_port, wait_until
+from tests.support.leaks import CPR, CPR_DASHED, EMAIL, LEADER, MENTOR, PERSONAL, PHONE, leaks
 
-LEADER, MENTOR = "Lene Lækagesen", "Mette Mentorvej"
-CPR, CPR_DASHED = "0101901234", "010190-1234"
-EMAIL, PHONE = "lene.laekagesen@example.dk", "+45 31 41 59 26"
 ACTOR = f"actor-{uuid.uuid4().hex[:8]}"  # the token subject: an id, but not for the national level
-PERSONAL = (LEADER, MENTOR, CPR, CPR_DASHED, EMAIL, PHONE)
-
-
-def forms(value: str) -> set[str]:
-    """How a value can appear in text: as is, JSON-escaped (\\u00e6), URL-encoded, and by its distinctive part."""
-    from urllib.parse import quote, quote_plus
-
-    found = {value, json.dumps(value)[1:-1], quote(value), quote_plus(value)}
-    last = value.split()[-1]
-    return found | ({last, json.dumps(last)[1:-1]} if len(last) >= 6 else set())
-
-
-def leaks(text: str, values=PERSONAL) -> list[str]:
-    return sorted({v for v in values for f in forms(v) if f and f in text})
 
 
 def test_the_scanner_finds_what_it_looks_for():

@@ -10,7 +10,7 @@ import pytest
 from cryptography.exceptions import InvalidTag
 
 from runtime import db
-from runtime.privacy import vault
+from runtime.privacy import keystore
 from tests.support.instance import ROOT, wait_until
 
 PEER, LEADER = str(uuid.uuid4()), str(uuid.uuid4())
@@ -60,8 +60,8 @@ def test_rotation_rewraps_every_key_and_a_service_on_the_old_key_refuses_to_star
 
     url = instance.database_url("vault")
     with pytest.raises(InvalidTag):
-        vault.KeyStore.at(url, vault.parse_master_key(old_key, "old")).keys([PEER])
-    assert vault.KeyStore.at(url, vault.parse_master_key(new_key, "new")).keys([PEER])[PEER] is not None
+        keystore.KeyStore.at(url, keystore.parse_master_key(old_key, "old")).keys([PEER])
+    assert keystore.KeyStore.at(url, keystore.parse_master_key(new_key, "new")).keys([PEER])[PEER] is not None
     assert _events(instance) == events_before  # not one event touched
 
     # The running service still holds the old key: restarted on it, it refuses to start.
@@ -71,7 +71,7 @@ def test_rotation_rewraps_every_key_and_a_service_on_the_old_key_refuses_to_star
     log = refused.log()
     assert "wrapped by another master key" in log and "Rotating the vault master key" in log
     assert old_key not in log and new_key not in log
-    assert vault.kek_id(vault.parse_master_key(old_key, "old")) not in log
+    assert keystore.kek_id(keystore.parse_master_key(old_key, "old")) not in log
 
     # On the new key it starts, and the data reads as before.
     instance.vault_master_key = new_key
@@ -83,9 +83,9 @@ def test_rotation_refuses_when_a_key_is_wrapped_by_a_third_master_key(instance):
     """Guards the rotation against mixing: a key wrapped by neither the current nor the new master key
     means the wrong current key is configured; nothing is re-wrapped."""
     url = instance.database_url("vault")
-    stray = vault.KeyStore.at(url, os.urandom(32))
+    stray = keystore.KeyStore.at(url, os.urandom(32))
     stray.key_for_sealing("someone")
-    current = vault.KeyStore.at(url, vault.parse_master_key(instance.vault_master_key, "current"))
+    current = keystore.KeyStore.at(url, keystore.parse_master_key(instance.vault_master_key, "current"))
     current.key_for_sealing("someone-else")
     refused = _rotate(instance, base64.urlsafe_b64encode(os.urandom(32)).decode())
     assert refused.returncode == 1 and "nothing changed" in refused.stdout + refused.stderr

@@ -12,8 +12,8 @@ import contracts
 from contracts import registry
 from contracts.personal import STREAM, Personal, PersonRef
 from runtime import db, eventstore
+from runtime.privacy import erasure, keystore as keys, sealing, vault
 from runtime.privacy import pseudonym
-from runtime.privacy import vault
 from runtime.config import settings
 from runtime.instance_secrets import ConfigurationError
 from contracts.cpr import CprNumber
@@ -25,15 +25,15 @@ LENE = "Lene Leder-Vaulttest"
 @pytest.fixture
 def vault_url():
     url = f"{settings().pg_url}/test_vault_{uuid.uuid4().hex[:12]}"
-    vault.provision(url)
-    vault.provision(url)  # idempotent
+    keys.provision(url)
+    keys.provision(url)  # idempotent
     yield url
     db.drop_database(url)
 
 
 @pytest.fixture
 def keystore(vault_url):
-    return vault.KeyStore.at(vault_url, os.urandom(32))
+    return keys.KeyStore.at(vault_url, os.urandom(32))
 
 
 @pytest.fixture
@@ -68,7 +68,7 @@ def test_keys_are_per_person_created_once_and_stored_wrapped(keystore, vault_url
     assert a not in bytes(rows[0]["wrapped_key"])  # never stored in clear
     # Without the master key the stored keys are useless.
     with pytest.raises(Exception):
-        vault.KeyStore.at(vault_url, os.urandom(32)).keys(["person-a"])
+        keys.KeyStore.at(vault_url, os.urandom(32)).keys(["person-a"])
 
 
 def test_sealed_values_open_to_their_plaintext_and_differ_each_time(keystore):
@@ -85,7 +85,7 @@ def test_a_sealed_value_moved_to_another_person_does_not_open(keystore):
     session = vault.VaultSession(keystore)
     keystore.key_for_sealing("p2")
     moved = session.seal_value("p1", LENE, "name").replace(":p1:", ":p2:")
-    assert vault.VaultSession(keystore).open(moved, "name") == vault.MASK
+    assert vault.VaultSession(keystore).open(moved, "name") == sealing.MASK
 
 
 def test_erasure_destroys_the_key_masks_every_copy_and_is_final(keystore, vault_url):
@@ -95,8 +95,8 @@ def test_erasure_destroys_the_key_masks_every_copy_and_is_final(keystore, vault_
     assert keystore.erase("p1", "admin-1") is True
     assert keystore.erase("p1", "admin-1") is False  # idempotent
     fresh = vault.VaultSession(keystore)
-    assert fresh.open([name, needs, other], "name") == [vault.MASK, [], "Mette Mentor"]
-    with pytest.raises(vault.SubjectErased):
+    assert fresh.open([name, needs, other], "name") == [sealing.MASK, [], "Mette Mentor"]
+    with pytest.raises(keys.SubjectErased):
         keystore.key_for_sealing("p1")  # no key is ever made for an erased person again
     with db.connect(vault_url) as conn:
         assert conn.execute("SELECT count(*) AS n FROM person_keys WHERE subject = 'p1'").fetchone()["n"] == 0
@@ -117,9 +117,9 @@ def test_contracts_decide_what_is_sealed_and_for_whom(keystore, probe_contracts)
     text = json.dumps(payload)
     for value in (LENE, "Mette Mentor", "0101901234", "010190-1234", "rolige", "12345678"):
         assert value not in text
-    assert vault.subject_of(payload["leader"]["name"]) == lene
-    assert vault.subject_of(payload["colleagues"][0]["name"]) == mette
-    assert vault.subject_of(payload["cpr"]) == stream.split("-", 1)[1]  # subject=STREAM
+    assert sealing.subject_of(payload["leader"]["name"]) == lene
+    assert sealing.subject_of(payload["colleagues"][0]["name"]) == mette
+    assert sealing.subject_of(payload["cpr"]) == stream.split("-", 1)[1]  # subject=STREAM
     assert payload["note"] == "ikke personlig" and payload["contact"]["kind"] == "mobil"
     contracts.validate_payload(probe_contracts, 1, payload)  # the stored form matches the contract
     opened = vault.VaultSession(keystore).open(payload)
@@ -158,24 +158,24 @@ def test_forget_deletes_a_persons_rows_and_masks_their_values_in_others(conn, ke
              "placement": "Parkvænget"}
     conn.execute("INSERT INTO descriptions VALUES (1, %s), (2, %s)",
                  (json.dumps(mixed), json.dumps({"placement": "andet"})))
-    touched = vault.forget(conn, lene, delete=[("people", "id")], mask=[("descriptions", "id", "local_fields")])
+    touched = erasure.forget(conn, lene, delete=[("people", "id")], mask=[("descriptions", "id", "local_fields")])
     assert touched == {"people": 1, "descriptions": 1}
     assert [r["id"] for r in conn.execute("SELECT id FROM people").fetchall()] == [uuid.UUID(mette)]
     row = conn.execute("SELECT local_fields FROM descriptions WHERE id = 1").fetchone()["local_fields"]
-    assert row["nearest_leader"] == {"person_id": lene, "name": vault.MASK}
+    assert row["nearest_leader"] == {"person_id": lene, "name": sealing.MASK}
     assert row["mentor"] == mixed["mentor"] and row["placement"] == "Parkvænget"
     assert lene not in json.dumps(row["mentor"]) and f":{lene}:" not in json.dumps(row)
 
 
 def test_the_master_key_is_32_bytes_of_base64(monkeypatch):
     monkeypatch.setenv("VAULT_MASTER_KEY", base64.urlsafe_b64encode(b"k" * 32).decode().rstrip("="))
-    assert vault.master_key() == b"k" * 32
+    assert keys.master_key() == b"k" * 32
     monkeypatch.setenv("VAULT_MASTER_KEY", base64.b64encode(b"short").decode())
     with pytest.raises(ConfigurationError, match="VAULT_MASTER_KEY"):
-        vault.master_key()
+        keys.master_key()
 
 
-@pytest.mark.parametrize("variable, read", [("VAULT_MASTER_KEY", lambda: vault.master_key()),
+@pytest.mark.parametrize("variable, read", [("VAULT_MASTER_KEY", lambda: keys.master_key()),
                                             ("PSEUDONYM_SECRET", lambda: pseudonym.secret())])
 def test_no_master_key_or_pseudonym_secret_without_configuration(monkeypatch, tmp_path, variable, read):
     """Guards issue 8 item 9 (brief gap c): without the secret configured, outside development mode, reading it
@@ -193,7 +193,7 @@ def test_the_secrets_read_are_the_configured_ones(monkeypatch):
     key, secret = base64.urlsafe_b64encode(b"m" * 32).decode(), "s" * 40
     monkeypatch.setenv("VAULT_MASTER_KEY", key)
     monkeypatch.setenv("PSEUDONYM_SECRET", secret)
-    assert vault.master_key() == b"m" * 32 and pseudonym.secret() == secret.encode()
+    assert keys.master_key() == b"m" * 32 and pseudonym.secret() == secret.encode()
 
 
 def test_a_sealed_value_opens_only_under_its_own_field_and_its_header_cannot_be_edited(keystore):
@@ -208,7 +208,7 @@ def test_a_sealed_value_opens_only_under_its_own_field_and_its_header_cannot_be_
     relabelled = needs.replace(":needs:", ":workplace:")
     assert fresh.open({"workplace": relabelled}) == {"workplace": []}
     legacy = "pii:v1:s:p1:" + needs.rsplit(":", 1)[1]  # the format before fields were bound
-    assert fresh.open({"needs": legacy}) == {"needs": vault.MASK}
+    assert fresh.open({"needs": legacy}) == {"needs": sealing.MASK}
 
 
 def test_sealing_and_opening_build_no_schema_per_event(keystore, probe_contracts, monkeypatch):

@@ -11,7 +11,7 @@ import uuid
 import pytest
 
 from runtime import db, eventstore
-from runtime.privacy import vault
+from runtime.privacy import sealing
 
 VICTIM, LEADER = str(uuid.uuid4()), str(uuid.uuid4())
 NEEDS = ["Tåler ikke konflikter", "Har angst om morgenen"]
@@ -51,7 +51,7 @@ def test_a_victims_ciphertext_patched_into_a_function_description_is_refused_and
     field named, no event stored, and the response and every later read hold no plaintext."""
     instance, path = roles_with_a_victim
     stolen = _stolen_needs(instance)
-    assert vault.subject_of(stolen) == VICTIM
+    assert sealing.subject_of(stolen) == VICTIM
     before = _events(instance)
     attempts = {
         "fields.organisational_placement": {"organisational_placement": stolen},
@@ -94,7 +94,7 @@ def test_a_ciphertext_stored_outside_its_field_opens_as_the_mask(roles_with_a_vi
         assert answer.status_code == 200, answer.text
         assert not any(need in answer.text for need in NEEDS)
     shown = instance.call("GET", "roles", path).json()["local_fields"]
-    assert shown["nearest_leader"]["name"] != stolen and shown["nearest_leader"]["name"] in ([], vault.MASK)
+    assert shown["nearest_leader"]["name"] != stolen and shown["nearest_leader"]["name"] in ([], sealing.MASK)
 
 
 def test_a_malformed_sealed_value_is_refused_naming_the_field_and_never_breaks_a_read(roles_with_a_victim):
@@ -122,7 +122,7 @@ def test_a_malformed_sealed_value_is_refused_naming_the_field_and_never_breaks_a
     for reading in (path, f"{path}/history"):
         shown = instance.call("GET", "roles", reading)
         assert shown.status_code == 200, shown.text
-    assert instance.call("GET", "roles", path).json()["local_fields"]["nearest_leader"]["name"] == vault.MASK
+    assert instance.call("GET", "roles", path).json()["local_fields"]["nearest_leader"]["name"] == sealing.MASK
     filled = instance.call("PATCH", "roles", f"{path}/local-fields",
                            json={"fields": {"organisational_placement": "Socialpsykiatrien"}})
     assert filled.status_code == 200, filled.text  # the stream still takes commands

@@ -8,7 +8,8 @@ from __future__ import annotations
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from runtime.eventstore.memory import InMemoryUnitOfWork
-from runtime.privacy.vault import SubjectErased, VaultSession
+from runtime.privacy.keystore import SubjectErased
+from runtime.privacy.vault import VaultSession
 
 
 class InMemoryKeyStore:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import contracts
-from runtime.privacy import vault
+from runtime.privacy import sealing
 
 
 def fake_seal(subject, value, field) -> str:
@@ -15,7 +15,7 @@ def decide(aggregate, events):
     the service would store it: personal fields validated as plaintext, then sealed."""
     for event in events:
         version = contracts.latest_version(event.type)
-        sealed = vault.seal_payload(contracts.contract(event.type, version).schema, event.payload,
+        sealed = sealing.seal_payload(contracts.contract(event.type, version).schema, event.payload,
                                     aggregate.stream, fake_seal)
         contracts.validate_payload(event.type, version, sealed)
         aggregate.apply(event.type, event.payload)

@@ -21,7 +21,7 @@ import requests
 from kombu import Connection
 
 from runtime import db, db_roles, instance_secrets
-from runtime.privacy import vault
+from runtime.privacy import keystore
 from runtime.http.auth import mint_token
 from admin import services as composition
 from admin.services import NATIONAL_SERVICES
@@ -167,7 +167,7 @@ class Instance:
         for service in self.services:
             self.provision_database(service, ROOT / "services" / service / "migrations")
         if self.has_vault:
-            db_roles.provision(self.settings(), "vault", vault.provision)
+            db_roles.provision(self.settings(), "vault", keystore.provision)
         composition.declare(self.amqp_uri, self.services)
         return self
 

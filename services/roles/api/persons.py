@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from runtime.http.auth import principal_of
 from runtime.http.entrypoint import api
-from runtime.privacy.vault import erase_person as destroy_and_record
+from runtime.privacy.erasure import erase_person as destroy_and_record
 from services.roles import schemas
 from services.roles.api.base import ApiBase
 

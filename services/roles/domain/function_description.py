@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from runtime.service.aggregate import Aggregate
 from runtime.domain import InvalidValue, RuleBroken
 from runtime.eventstore import NewEvent, stream_name
-from runtime.privacy.vault import MASK
+from runtime.privacy.sealing import MASK
 from services.roles.template import required_local_fields, template
 
 CATEGORY = "function_description"

@@ -3,8 +3,8 @@ working under it, a volunteer from agreement to statement, and the erasure of a 
 from __future__ import annotations
 
 from tests.contracts.scenario import Scenario, StepFailed, new_id
-from tests.e2e.test_function_description_slice import LOCAL_FIELDS
-from tests.e2e.test_volunteer_agreement_to_statement import AGREEMENT
+from tests.support.agreement_statement import AGREEMENT
+from tests.support.function_description import LOCAL_FIELDS
 from tests.support.instance import wait_until
 
 TIMES = [{"weekday": d, "starts": "10:00", "ends": "15:00"} for d in ("tue", "wed", "thu")]
