@@ -21,22 +21,10 @@ import requests
 from admin.runner import MULTI_REGION_DB_PREFIX, plan, read_profile, supervisord_config
 from tests.support.printed_curls import assert_printed_curls_show_the_demo
 from tests.support.instance import Instance, free_port, wait_until
+from tests.support.run_processes import run_processes
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("roles", "courses", "notifications")
-
-
-def run_processes(run_id: str) -> list[int]:
-    """Every live process carrying the run's marker (what deploy/down.sh looks for)."""
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if f"PEER_RUN_ID={run_id}".encode() in (entry / "environ").read_bytes().split(b"\0"):
-                    pids.append(int(entry.name))
-            except OSError:
-                pass
-    return pids
 
 
 class Run:

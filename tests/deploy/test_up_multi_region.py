@@ -26,7 +26,7 @@ import requests
 from admin.localnode import INSTANCES, RABBITMQ_BIN
 from admin.runner import MULTI_REGION_PORTS, SERVICE_ORDER, read_profile, services_present
 from runtime import db_roles
-from tests.deploy.test_runner import run_processes
+from tests.support.run_processes import run_processes
 from tests.support.printed_curls import assert_printed_curls_show_the_demo
 
 ROOT = Path(__file__).resolve().parents[2]
