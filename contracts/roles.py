@@ -131,6 +131,15 @@ class PeerRegistered(Schema):
     function_description_id = fields.UUID(load_default=None, allow_none=True)
 
 
+@event("peer_kind.registered", 1, national=True)
+class PeerKindRegistered(Schema):
+    """What the national level learns when a peer is registered: their kind, nothing else (no title, no
+    workplace, no name). Stream `peer_kind-<peer id>` (pseudonymised when it leaves the instance); dated by
+    when it was registered. Counts peers by region and kind nationally (issue 12)."""
+
+    kind = fields.String(required=True, validate=validate.OneOf(PEER_KINDS))
+
+
 @event("peer.assignment_changed", 1)
 class PeerAssignmentChanged(Schema):
     """A new leader, mentor or function description for the peer (the given fields change)."""

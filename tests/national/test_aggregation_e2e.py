@@ -34,7 +34,7 @@ from tests.support.leaks import leaks
 
 REGION, OTHER = "region-1084", "region-1085"
 SHARED_BY_OTHER = ("peer_education.completion_reported,function_description.shared_nationally,"
-                   "network_size.reported,meeting_report.held")  # not its resources, nor its WHO-5 reports
+                   "network_size.reported,meeting_report.held,peer_kind.registered")  # not its resources, nor its WHO-5 reports
 NAMES = ("Lærke Lokalleder", "Mikkel Mentorsen")
 # completions per (region, month): 3 in January at region-1084 is a cell the overview must suppress
 COMPLETIONS = {(REGION, "2026-01"): 3, (REGION, "2026-02"): 12, (OTHER, "2026-01"): 7, (OTHER, "2026-02"): 9}
@@ -47,6 +47,8 @@ NETWORK_SIZES = {REGION: [[(4, 3, "2026-01-12"), (6, 3, "2026-02-03")], [(5, 5, 
 MEETINGS = {REGION: [[("20260114T160000Z", 6, 2), ("20260211T160000Z", 5, 4), ("20260114T160000Z", 7, 2)]],
             OTHER: [[("20260205T090000Z", 3, 1)], [("20260212T090000Z", 8, 0), ("20260212T090000Z", 8, 1)]]}
 NETWORK_TYPES = ("network_size.reported", "meeting_report.held", "national_resource.offered")
+PEERS = {REGION: {"paid": 6, "volunteer": 2}, OTHER: {"paid": 3, "volunteer": 0}}  # registered through roles
+PEER_NAME = "Sofie Frivilligsen"
 PERSONAL_IDS: list[str] = []  # course, participant and peer ids of the regions (raw ids never leave)
 
 
@@ -78,6 +80,18 @@ def publish_function_description(instance: Instance) -> None:
     decided = instance.call("PUT", "roles", f"{path}/support-mode", json={"support_mode": "both"})
     published = instance.call("POST", "roles", f"{path}/publish", json={"expected_version": decided.json()["version"]})
     assert published.status_code == 200, published.text
+
+
+def register_peers(instance: Instance) -> None:
+    """Through the real roles service: each registration shares the peer's kind, and nothing else."""
+    for kind, n in PEERS[instance.instance_id].items():
+        for _ in range(n):
+            peer = str(uuid.uuid4())
+            PERSONAL_IDS.append(peer)
+            registered = instance.call("POST", "roles", "/peers", roles=("coordinator",), json={
+                "peer_id": peer, "kind": kind, "title": "frivillig peer" if kind == "volunteer" else "peer-medarbejder",
+                "name": PEER_NAME, "workplace": "Solsikkehuset"})
+            assert registered.status_code == 201, registered.text
 
 
 def append_completions(instance: Instance, month: str, n: int) -> None:
@@ -181,6 +195,10 @@ def regions_own_counts(regions) -> dict:
                     "FROM events WHERE event_type = 'function_description.shared_nationally' GROUP BY stream_name"):
                 expected[("function_descriptions_adopted", region, row["month"])] += 1
                 expected[("function_description_revisions", region, row["month"])] += row["n"]
+            for row in conn.execute(
+                    "SELECT payload->>'kind' AS kind, to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM') AS month "
+                    "FROM events WHERE event_type = 'peer_kind.registered'"):
+                expected[(f"peers_registered_{row['kind']}", region, row["month"])] += 1
         with db.connect(instance.database_url("network")) as conn:
             networks_own_counts(conn, region, expected)
     return dict(expected)
@@ -202,7 +220,7 @@ def shared_ids(regions) -> Counter:
     for region, instance in regions.items():
         types = SHARED_BY_OTHER.split(",") if region == OTHER else [
             "peer_education.completion_reported", "function_description.shared_nationally",
-            "outcome.who5_distribution_reported", *NETWORK_TYPES]
+            "outcome.who5_distribution_reported", "peer_kind.registered", *NETWORK_TYPES]
         for service in ("roles", "courses", "network"):
             with db.connect(instance.database_url(service)) as conn:
                 ids.update(str(r["event_id"]) for r in conn.execute(
@@ -260,6 +278,7 @@ def test_national_picture_is_the_sum_of_the_regions_through_a_cut_link_a_rebuild
     for instance in regions.values():
         instance.wait_ready("roles")
         publish_function_description(instance)
+        register_peers(instance)
 
     # A burst from both regions; region-1084's link is cut during it and restored.
     append_completions(regions[REGION], "2026-01", COMPLETIONS[(REGION, "2026-01")])
@@ -281,6 +300,7 @@ def test_national_picture_is_the_sum_of_the_regions_through_a_cut_link_a_rebuild
     assert expected[("network_meeting_attendance_paid", REGION, "2026-01")] == 7, "the corrected report"
     assert ("network_members_paid", REGION, "2026-01") not in expected
     assert ("national_resources_offered", OTHER, "2026-02") not in expected
+    assert sum(v for k, v in expected.items() if k[0] == "peers_registered_paid") == 9
     assert stored_ids(national) == shared_ids(regions), "every shared fact stored once, nothing else"
 
     # The overview: national coordinators of the national instance only; small counts suppressed.
@@ -340,7 +360,7 @@ def test_national_picture_is_the_sum_of_the_regions_through_a_cut_link_a_rebuild
     assert stored_ids(national) == shared_ids(regions)
 
     # No personal value of the regions anywhere at the national side.
-    values = (*NAMES, "Solsikkehuset", *PERSONAL_IDS)
+    values = (*NAMES, PEER_NAME, "Solsikkehuset", *PERSONAL_IDS)
     with db.connect(national.database_url("national")) as conn:
         tables = json.dumps([conn.execute(f"SELECT * FROM {t}").fetchall()
                              for t in ("events", "picture_cells", "inbox_streams", "inbox_parked")], default=str)

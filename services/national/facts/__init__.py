@@ -77,4 +77,4 @@ def counted_types() -> set[str]:
 
 # The kinds of fact that exist today (one module each).
 from services.national.facts import (  # noqa: E402,F401
-    competence, function_descriptions, national_events, network, peer_education, who5)
+    competence, function_descriptions, national_events, network, peer_education, peers, who5)

@@ -14,7 +14,8 @@ from runtime.eventstore import NO_STREAM
 from runtime.http.entrypoint import api
 from services.roles import schemas
 from services.roles.api.base import STAFF, ApiBase
-from services.roles.domain.peer import Peer, agree_task, evaluate_month, stream_of, task_progress
+from services.roles.domain.peer import (Peer, agree_task, evaluate_month, national_stream_of, stream_of,
+                                        task_progress)
 
 
 class PeersApi(ApiBase):
@@ -43,6 +44,7 @@ class PeersApi(ApiBase):
     def register_peer(self, request, body):
         peer_id = str(body.pop("peer_id") or uuid.uuid4())
         self._append(stream_of(peer_id), Peer.register(body), NO_STREAM)
+        self._append(national_stream_of(peer_id), Peer.shared_nationally(body), NO_STREAM)
         return self._peer_row(peer_id)
 
     @api("GET", "/peers", allow=STAFF, returns=schemas.PeerSummary, many=True,

@@ -30,6 +30,11 @@ def stream_of(peer_id) -> str:
     return stream_name(CATEGORY, peer_id)
 
 
+def national_stream_of(peer_id) -> str:
+    """The peer's kind for the national level: a stream apart, so the peer's own stream keeps its versions."""
+    return stream_name("peer_kind", peer_id)
+
+
 def _minutes(clock: str) -> int:
     hours, minutes = clock.split(":")
     return int(hours) * 60 + int(minutes)
@@ -132,6 +137,11 @@ class Peer(Aggregate):
         for key in ("leader_id", "mentor_id", "function_description_id"):
             payload[key] = None if payload[key] is None else str(payload[key])
         return [NewEvent("peer.registered", payload)]
+
+    @staticmethod
+    def shared_nationally(details: dict) -> list[NewEvent]:
+        """What the national level learns of a registration (its own stream, national_stream_of): the kind."""
+        return [NewEvent("peer_kind.registered", {"kind": details["kind"]})]
 
     def change_assignment(self, changes: dict) -> list[NewEvent]:
         changed = {k: None if v is None else str(v) for k, v in changes.items()
