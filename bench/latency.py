@@ -37,15 +37,9 @@ from pathlib import Path
 
 # bench.common first: it imports runtime, which must precede psycopg.
 from bench.common import management, record, scratch_database, summary
+from bench.workload import adopt, fill_and_decide
 from runtime import db
 
-LOCAL_FIELDS = {
-    "organisational_placement": "Socialpsykiatrien, Parkvænget",
-    "nearest_leader": "Lene Leder",
-    "mentor": "Mette Mentor",
-    "internal_partners": ["Personalegruppen på Parkvænget"],
-    "special_tasks": {"2": ["Udvikle og afholde 3 workshops"]},
-}
 # py-amqp warns about confirms that arrive while the RPC proxy closes its channel: noise, not a fault.
 logging.getLogger("amqp").setLevel(logging.ERROR)
 
@@ -82,16 +76,8 @@ def prepare(instance, session, count: int) -> list[tuple[str, int]]:
     """Descriptions ready to publish: (id, version), each adopted, filled and decided (untimed)."""
     ready = []
     for i in range(count):
-        adopted = session.post(instance.url("roles", "/function-descriptions"),
-                               json={"workplace": f"Arbejdsplads {i}"}, timeout=30)
-        adopted.raise_for_status()
-        path = f"/function-descriptions/{adopted.json()['id']}"
-        session.patch(instance.url("roles", f"{path}/local-fields"), json={"fields": LOCAL_FIELDS},
-                      timeout=30).raise_for_status()
-        decided = session.put(instance.url("roles", f"{path}/support-mode"), json={"support_mode": "both"},
-                              timeout=30)
-        decided.raise_for_status()
-        ready.append((adopted.json()["id"], decided.json()["version"]))
+        description_id = adopt(instance, session, i)
+        ready.append((description_id, fill_and_decide(instance, session, description_id)))
     return ready
 
 

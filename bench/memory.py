@@ -20,16 +20,9 @@ import time
 from pathlib import Path
 
 from bench.common import management, record
+from bench.workload import COMMANDS_PER_DESCRIPTION, description_through_its_life
 import psutil  # noqa: E402,I001  (bench.common first: it imports runtime, which must precede psycopg)
 
-# What a leader fills in before publishing (personal ones are sealed by the roles service's vault).
-LOCAL_FIELDS = {
-    "organisational_placement": "Socialpsykiatrien, Parkvænget",
-    "nearest_leader": "Lene Leder",
-    "mentor": "Mette Mentor",
-    "internal_partners": ["Personalegruppen på Parkvænget"],
-    "special_tasks": {"2": ["Udvikle og afholde 3 workshops"]},
-}
 
 LIMIT_MB = 150.0
 
@@ -79,18 +72,8 @@ def load(instance, commands: int) -> float:
     session.headers["Authorization"] = f"Bearer {instance.token('leader')}"
     started = time.perf_counter()
     for i in range(commands):
-        adopted = session.post(instance.url("roles", "/function-descriptions"),
-                               json={"workplace": f"Arbejdsplads {i}"}, timeout=30)
-        adopted.raise_for_status()
-        path = f"/function-descriptions/{adopted.json()['id']}"
-        session.patch(instance.url("roles", f"{path}/local-fields"), json={"fields": LOCAL_FIELDS},
-                      timeout=30).raise_for_status()
-        decided = session.put(instance.url("roles", f"{path}/support-mode"), json={"support_mode": "both"},
-                              timeout=30)
-        decided.raise_for_status()
-        session.post(instance.url("roles", f"{path}/publish"), json={"expected_version": decided.json()["version"]},
-                     timeout=30).raise_for_status()
-    return commands * 4 / (time.perf_counter() - started)
+        description_through_its_life(instance, session, i)
+    return commands * COMMANDS_PER_DESCRIPTION / (time.perf_counter() - started)
 
 
 def measure(commands: int, services: tuple[str, ...], idle_seconds: float, workdir: Path) -> dict:

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from bench.common import RESULTS, db, management, percentile, record
-from bench.memory import LOCAL_FIELDS
+from bench.workload import COMMANDS_PER_DESCRIPTION, adopt, fill_and_decide, publish
 
 PLOT = RESULTS.with_name("mixed.png")
 
@@ -35,19 +35,10 @@ def writer(instance, stop, latencies: list, counts: dict) -> None:
     i = 0
     while not stop.is_set():
         started = time.perf_counter()
-        adopted = session.post(instance.url("roles", "/function-descriptions"),
-                               json={"workplace": f"Arbejdsplads {i}"}, timeout=30)
-        adopted.raise_for_status()
+        description_id = adopt(instance, session, i)
         latencies.append((time.monotonic(), time.perf_counter() - started))
-        path = f"/function-descriptions/{adopted.json()['id']}"
-        session.patch(instance.url("roles", f"{path}/local-fields"), json={"fields": LOCAL_FIELDS},
-                      timeout=30).raise_for_status()
-        decided = session.put(instance.url("roles", f"{path}/support-mode"), json={"support_mode": "both"},
-                              timeout=30)
-        decided.raise_for_status()
-        session.post(instance.url("roles", f"{path}/publish"), json={"expected_version": decided.json()["version"]},
-                     timeout=30).raise_for_status()
-        counts["commands"] += 4
+        publish(instance, session, description_id, fill_and_decide(instance, session, description_id))
+        counts["commands"] += COMMANDS_PER_DESCRIPTION
         i += 1
 
 
