@@ -14,6 +14,7 @@ from datetime import datetime, time as clock, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from demo.client import DemoClient, DemoError, demo_id
+from demo.network import when_peers_are_known
 from demo.roles import PAID_PEER_ID, VOLUNTEERS
 
 DANISH_TIME = ZoneInfo("Europe/Copenhagen")
@@ -68,18 +69,6 @@ def _announced(client: DemoClient, wait: float) -> dict | None:
         time.sleep(1)
 
 
-def _retry_until_known(call, within: float = 60):
-    """Network refuses (422) a peer it has not heard of from roles yet: retry until the event arrived."""
-    deadline = time.monotonic() + within
-    while True:
-        try:
-            return call()
-        except DemoError as exc:
-            if " 422" not in str(exc) or time.monotonic() > deadline:
-                raise
-            time.sleep(1)
-
-
 def regional_sign_ups(client: DemoClient, report=print, wait: float = 0) -> int | None:
     """At a region: its meetup peers registered and signed up, waiting (bounded) for the national answers."""
     event = _announced(client, wait)
@@ -99,7 +88,7 @@ def regional_sign_ups(client: DemoClient, report=print, wait: float = 0) -> int 
     signed = {s["peer_id"] for s in client.call("GET", "network", sign_ups)}
     for peer_id, _, _ in peers:
         if peer_id not in signed:
-            _retry_until_known(lambda: client.call("POST", "network", sign_ups, json={"peer_id": peer_id}))
+            when_peers_are_known(lambda: client.call("POST", "network", sign_ups, json={"peer_id": peer_id}))
             created += 1
     deadline = time.monotonic() + ANSWERED_WITHIN
     while any(s["status"] == "requested" for s in client.call("GET", "network", sign_ups)):

@@ -24,7 +24,7 @@ def _first_thursday_before(months_ago: int) -> datetime:
     return datetime.combine(thursday, clock(10), DANISH_TIME)
 
 
-def _when_peers_are_known(call):
+def when_peers_are_known(call):
     """Runs `call` until the network service knows the peers (422 naming the peer until roles' event arrived)."""
     deadline = time.monotonic() + KNOWN_WITHIN
     while True:
@@ -40,7 +40,7 @@ def regional_network(client: DemoClient, report=print) -> int:
     created = 0
     network = next((n for n in client.call("GET", "network", "/networks") if n["name"] == NETWORK), None)
     if network is None:
-        network = _when_peers_are_known(lambda: client.call("POST", "network", "/networks", json={
+        network = when_peers_are_known(lambda: client.call("POST", "network", "/networks", json={
             "name": NETWORK, "kind": "regional", "facilitator_peer_ids": [PAID_PEER_ID],
             "purpose": "Et netværk for peers i Region Hovedstaden, drevet sammen med Peer-Netværket Danmark: "
                        "sparring, supervision på lige fod og videndeling på tværs af arbejdspladser (demo)"}))
@@ -50,7 +50,7 @@ def regional_network(client: DemoClient, report=print) -> int:
     for volunteer in VOLUNTEERS:
         peer_id = demo_id(volunteer["key"])
         if peer_id not in members:
-            _when_peers_are_known(lambda: client.call("POST", "network", f"{path}/members", json={"peer_id": peer_id}))
+            when_peers_are_known(lambda: client.call("POST", "network", f"{path}/members", json={"peer_id": peer_id}))
             created += 1
     meeting = next((m for m in client.call("GET", "network", "/meetings")
                     if m["title"] == SPARRING and str(m.get("network_id")) == network["id"]), None)
