@@ -8,35 +8,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# Imports still to move into tests/support/ (issue 10); this list only shrinks.
-NOT_YET_MOVED = {
-    ("tests/consumers/test_graceful_shutdown.py", "tests.consumers.test_slow_query"),
-    ("tests/national/test_national_events_e2e.py", "tests.national.test_aggregation_e2e"),
-    ("tests/national/test_national_events_e2e.py", "tests.network.conftest"),
-    ("tests/national/test_competence_e2e.py", "tests.courses.conftest"),
-    ("tests/notifications/test_delivery_rules.py", "tests.notifications.conftest"),
-    ("tests/notifications/test_delivery_rules.py", "tests.notifications.test_rules"),
-    ("tests/notifications/test_e2e_national.py", "tests.network.conftest"),
-    ("tests/notifications/test_rules.py", "tests.notifications.conftest"),
-    ("tests/notifications/test_e2e_network.py", "tests.notifications.test_rules"),
-    ("tests/notifications/test_network_rules.py", "tests.notifications.conftest"),
-    ("tests/notifications/test_network_rules.py", "tests.notifications.test_rules"),
-    ("tests/network/test_e2e_api.py", "tests.network.conftest"),
-    ("tests/network/test_e2e_sparring.py", "tests.network.conftest"),
-    ("tests/courses/test_concurrent_signups.py", "tests.courses.conftest"),
-    ("tests/courses/test_e2e_personal_data.py", "tests.courses.conftest"),
-    ("tests/courses/test_e2e_personal_data.py", "tests.courses.test_e2e_seed_001"),
-    ("tests/courses/test_e2e_api.py", "tests.courses.conftest"),
-    ("tests/courses/test_e2e_api.py", "tests.courses.test_e2e_seed_001"),
-    ("tests/courses/test_e2e_seed_001.py", "tests.courses.conftest"),
-    ("tests/courses/test_erased_citizen.py", "tests.courses.conftest"),
-    ("tests/e2e/test_blocked_streams.py", "tests.e2e.test_catchup"),
-    ("tests/e2e/test_blocked_streams.py", "tests.e2e.test_delivery"),
-    ("tests/e2e/test_rebuild_notifications.py", "tests.e2e.test_catchup"),
-    ("tests/e2e/test_database_outage.py", "tests.e2e.test_delivery"),
-}
-
-
 def is_test_module(name: str) -> bool:
     last = name.rpartition(".")[2]
     return last.startswith("test_") or last == "conftest"
@@ -59,13 +30,9 @@ def violations() -> set[tuple[str, str]]:
 
 
 def test_no_test_module_imports_another_test_module_or_a_conftest():
-    new = violations() - NOT_YET_MOVED
-    assert not new, "move the shared helper into tests/support/ (one module per job): " + ", ".join(
-        f"{path} imports {module}" for path, module in sorted(new))
-
-
-def test_the_list_of_imports_not_yet_moved_only_shrinks():
-    assert not NOT_YET_MOVED - violations(), f"moved already, drop from NOT_YET_MOVED: {NOT_YET_MOVED - violations()}"
+    found = violations()
+    assert not found, "move the shared helper into tests/support/ (one module per job): " + ", ".join(
+        f"{path} imports {module}" for path, module in sorted(found))
 
 
 def test_the_check_sees_such_an_import(tmp_path):

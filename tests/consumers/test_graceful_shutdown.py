@@ -6,8 +6,8 @@ import time
 
 import requests
 
-from tests.consumers.test_slow_query import ready, start_slowpoke
 from tests.support.instance import wait_until
+from tests.support.slowpoke import ready, start_slowpoke
 
 
 def test_a_request_arriving_during_shutdown_gets_no_500_and_the_one_in_flight_finishes(tmp_path):

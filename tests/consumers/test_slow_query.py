@@ -6,17 +6,8 @@ import time
 import pytest
 import requests
 
-from tests.support.instance import Instance, Process, NAMEKO, free_port, wait_until
-
-
-def start_slowpoke(tmp_path, **env):
-    instance = Instance(services=(), workdir=tmp_path)
-    instance.provision_database("slowpoke")
-    port = free_port()
-    process = Process("slowpoke", [NAMEKO, "run", "--config", "deploy/nameko.yaml", "tests.support.slow_service"],
-                      instance.env(WEB_SERVER_ADDRESS=f"127.0.0.1:{port}", AMQP_URI=instance.amqp_uri.rsplit("/", 1)[0] + "/", **env),
-                      tmp_path / "slowpoke.log").start()
-    return process, f"http://127.0.0.1:{port}", instance
+from tests.support.instance import wait_until
+from tests.support.slowpoke import ready, start_slowpoke
 
 
 def fast_latency_during_slow_query(base_url) -> float:
@@ -28,13 +19,6 @@ def fast_latency_during_slow_query(base_url) -> float:
     elapsed = time.monotonic() - started
     slow.join()
     return elapsed
-
-
-def ready(base_url):
-    try:
-        return requests.get(f"{base_url}/ready", timeout=5).status_code == 200
-    except requests.RequestException:
-        return False
 
 
 @pytest.mark.parametrize("guarded", [True, False], ids=["green-wait", "control-blocking-wait"])

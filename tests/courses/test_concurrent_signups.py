@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 import requests
 
 from runtime import db
-from tests.courses.conftest import new_id
+from tests.support.courses_instance import new_id
 
 CAPACITY, SIGN_UPS = 5, 12
 

@@ -12,8 +12,8 @@ from runtime import db, eventstore
 from runtime.eventstore import projection
 from services.courses import projections
 from services.courses.domain.methods import NATIONAL_METHODS
-from tests.courses.conftest import new_id
-from tests.courses.test_e2e_seed_001 import ok, register_citizen
+from tests.support.courses_instance import new_id, register_citizen
+from tests.support.http import ok
 from tests.support.instance import wait_until
 
 RULE = {"min_sessions_attended": 1, "min_attendance_percent": 50}

@@ -11,8 +11,8 @@ import pytest
 from runtime import db, eventstore
 from runtime.eventstore import projection
 from services.courses import projections
-from tests.courses.conftest import CoursesInstance, new_id
-from tests.courses.test_e2e_seed_001 import ok
+from tests.support.courses_instance import CoursesInstance, new_id
+from tests.support.http import ok
 from tests.support.instance import wait_until
 
 NAME, GOAL, NOTE, EVALUATION = "Birthe Borgersen", "Gå tur ved søen hver dag", "Talte om søvn", "Et godt forløb"

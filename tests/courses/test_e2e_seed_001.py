@@ -17,7 +17,8 @@ import re
 
 from contracts.courses import PSEUDONYM_PATTERN
 from services.courses.domain.methods import NATIONAL_METHODS
-from tests.courses.conftest import new_id
+from tests.support.courses_instance import new_id, register_citizen
+from tests.support.http import ok
 from tests.support.instance import wait_until
 from tests.support.national import drain, national_queue
 
@@ -32,15 +33,6 @@ WORKSHOPS = [  # Tuesdays 10-12.30 (Danish time: +01:00 until the end of March, 
     ("Workshop 3: At dele erfaringer", "2020-04-14T10:00:00+02:00", "2020-04-14T12:30:00+02:00",
      ["Hvornår deler jeg?", "Grænser i relationer", "Fremtidsbrevet"]),
 ]
-
-
-def ok(response, status=200):
-    assert response.status_code == status, response.text
-    return response.json()
-
-
-def register_citizen(instance, name):
-    return ok(instance.as_coordinator("POST", "/citizens", json={"name": name, "phone": "+45 12 34 56 78"}), 201)["id"]
 
 
 def test_seed_001_peer_education_and_an_individual_support_course(courses):

@@ -4,7 +4,7 @@ import subprocess
 import sys
 
 from runtime import db
-from tests.courses.conftest import CoursesInstance
+from tests.support.courses_instance import CoursesInstance
 from tests.support.instance import ROOT, wait_until
 
 

@@ -7,8 +7,7 @@ from typer.testing import CliRunner
 
 from runtime import db, eventstore, metrics
 from runtime.http.health import refresh_gauges
-from tests.e2e.test_catchup import publish_description
-from tests.e2e.test_delivery import QUEUE, inbox_rows, publish
+from tests.support.function_description_delivery import QUEUE, inbox_rows, publish, publish_description
 from tests.support.instance import wait_until
 
 

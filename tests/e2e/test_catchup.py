@@ -2,23 +2,8 @@
 from kombu import Connection
 
 from runtime import db
+from tests.support.function_description_delivery import QUEUE, inbox_subjects, publish_description
 from tests.support.instance import ROOT, wait_until
-
-QUEUE = "notifications.on_function_description"
-
-
-def publish_description(instance, workplace):
-    path = f"/function-descriptions/{instance.call('POST', 'roles', '/function-descriptions', json={'workplace': workplace}).json()['id']}"
-    instance.call("PATCH", "roles", f"{path}/local-fields", json={"fields": {
-        "organisational_placement": "Socialpsykiatrien", "nearest_leader": "Lene", "mentor": "Mette",
-        "internal_partners": ["Teamet"]}})
-    instance.call("PUT", "roles", f"{path}/support-mode", json={"support_mode": "individual"})
-    assert instance.call("POST", "roles", f"{path}/publish", json={}).status_code == 200
-
-
-def inbox_subjects(instance):
-    with db.connect(instance.database_url("notifications")) as conn:
-        return sorted(r["subject"] for r in conn.execute("SELECT subject FROM inbox_messages").fetchall())
 
 
 def test_consumer_that_lost_its_state_catches_up_from_the_feed(instance):

@@ -6,7 +6,7 @@ import subprocess
 import pytest
 
 from runtime import db
-from tests.e2e.test_delivery import QUEUE, envelopes, inbox_rows, publish
+from tests.support.function_description_delivery import QUEUE, envelopes, inbox_rows, publish
 from tests.support import private_postgres
 from tests.support.instance import Instance, wait_until
 from tests.support.private_postgres import PrivatePostgres

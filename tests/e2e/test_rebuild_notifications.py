@@ -6,7 +6,7 @@ import uuid
 import pytest
 
 from runtime import db
-from tests.e2e.test_catchup import inbox_subjects
+from tests.support.function_description_delivery import inbox_subjects
 from tests.support.instance import ROOT, Instance, wait_until
 
 KNOWN = "SELECT * FROM known_peers ORDER BY id"

@@ -13,8 +13,6 @@ anywhere at the national side: its log, its database, the messages it received, 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
 import uuid
 from collections import Counter
@@ -31,6 +29,7 @@ from runtime.privacy.pseudonym import pseudonym
 from tests.support.broker_node import connect, depth, drain_messages, listen, shovel_parameter
 from tests.support.instance import ROOT, Instance, wait_until
 from tests.support.leaks import leaks
+from tests.support.peer_admin import peer_admin
 
 REGION, OTHER = "region-1084", "region-1085"
 SHARED_BY_OTHER = ("peer_education.completion_reported,function_description.shared_nationally,"
@@ -235,13 +234,6 @@ def wait_for_picture(national: Instance, regions, timeout: float = 90) -> dict:
     except TimeoutError:
         assert national_picture(national) == expected  # shows the difference
     return expected
-
-
-def peer_admin(instance: Instance, *args: str) -> str:
-    done = subprocess.run([sys.executable, "-m", "admin.cli", *args], env=instance.env(), cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout
 
 
 def resend(instance: Instance) -> None:

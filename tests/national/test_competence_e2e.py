@@ -19,7 +19,8 @@ import pytest
 
 from runtime import db
 from services.courses import credentials
-from tests.courses.conftest import CoursesInstance
+from tests.support.courses_instance import CoursesInstance
+from tests.support.http import ok
 from tests.support.instance import Instance, wait_until
 
 REGION, OTHER = "region-1084", "region-1085"
@@ -27,11 +28,6 @@ MODULE = {"title": "Fælles peer-uddannelse", "description": "Den fælles peer-u
           "learning_goals": ["Bruge egne erfaringer med omtanke", "Recovery og CHIME"], "kind": "peer_education",
           "hours": 37.5}
 RULE = {"min_sessions_attended": 1, "min_attendance_percent": 50}
-
-
-def ok(answer, status=200):
-    assert answer.status_code == status, answer.text
-    return answer.json()
 
 
 @pytest.fixture

@@ -20,11 +20,11 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from runtime import db
-from tests.national.test_aggregation_e2e import peer_admin
-from tests.network.conftest import NetworkInstance
 from tests.support.broker_node import connect, drain_messages, listen
 from tests.support.instance import Instance, wait_until
 from tests.support.leaks import leaks
+from tests.support.network_instance import NetworkInstance
+from tests.support.peer_admin import peer_admin
 
 REGION, OTHER = "region-1084", "region-1085"
 CAPACITY = 12

@@ -11,7 +11,7 @@ from kombu import Connection, Exchange
 from runtime import db, eventstore
 from runtime.eventstore.projection import rebuild
 from services.network import projections
-from tests.network.conftest import ok
+from tests.support.http import ok
 from tests.support.instance import wait_until
 from tests.support.national import drain, national_queue
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from tests.network.conftest import ok
+from tests.support.http import ok
 from tests.support.instance import wait_until
 from tests.support.national import drain, national_queue
 

@@ -1,13 +1,14 @@
 """The notifications service's rules in-process against a real PostgreSQL database (no broker):
 events are fed to `handling.follow` as the consumer would, in one transaction each."""
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from runtime import db
 from runtime.config import settings
+from tests.support.notification_rules import RecordingMailer
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "services" / "notifications" / "migrations"
 
@@ -46,24 +47,6 @@ def feed(nconn):
     return Feed(nconn)
 
 
-class RecordingMailer:
-    """Stands in for SMTP in these in-process tests (the broker tests use a real SMTP server)."""
-
-    def __init__(self, fail_times: int = 0):
-        self.sent: list[dict] = []
-        self.fail_times = fail_times
-
-    def send(self, delivery_id, to, subject, body, calendar=None):
-        if self.fail_times:
-            self.fail_times -= 1
-            raise ConnectionRefusedError("smtp down")
-        self.sent.append({"id": str(delivery_id), "to": to, "subject": subject, "body": body, "calendar": calendar})
-
-
 @pytest.fixture
 def mailer():
     return RecordingMailer()
-
-
-def utc(*args) -> datetime:
-    return datetime(*args, tzinfo=timezone.utc)

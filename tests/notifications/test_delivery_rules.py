@@ -1,11 +1,10 @@
 """Preferences, quiet hours, the daily digest, critical messages, retries and the ops list, in-process
 against a real database (a recording mailer stands in for SMTP; the broker tests use a real one)."""
-import uuid
 from datetime import timedelta
 
 from services.notifications import ledger, schedule
-from tests.notifications.conftest import RecordingMailer, utc
-from tests.notifications.test_rules import AGREEMENT, COORDINATOR, DESCRIPTION, LEADER, PEER, register_volunteer
+from tests.support.notification_rules import (AGREEMENT, COORDINATOR, DESCRIPTION, LEADER, PEER, RecordingMailer,
+                                              register_volunteer, utc)
 
 T0 = utc(2026, 11, 2, 9, 0)  # 10:00 Copenhagen
 ADDRESS = {PEER: "frivillig@example.org", COORDINATOR: None, LEADER: None}

@@ -13,9 +13,10 @@ import uuid
 import pytest
 
 from services.notifications.rules import BY_KEY
-from tests.network.conftest import NetworkInstance
 from tests.notifications.smtp import SmtpServer
+from tests.support.http import ok
 from tests.support.instance import Instance, wait_until
+from tests.support.network_instance import NetworkInstance
 
 REGION = "region-1084"
 SERVICES = ("roles", "courses", "network", "notifications")
@@ -48,11 +49,6 @@ def instances(topology, tmp_path):
         for instance in (region, national):
             instance.destroy()
         smtp.stop()
-
-
-def ok(response, status=200):
-    assert response.status_code == status, response.text
-    return response.json()
 
 
 def test_national_event_answers_and_competence_module_reach_the_regions_mailboxes(instances):

@@ -19,9 +19,10 @@ from runtime import db, eventstore
 from runtime.eventstore import NewEvent
 from services.notifications import projections
 from tests.notifications.smtp import SmtpServer
-from tests.notifications.test_rules import NATIONAL_RULES
 from tests.support.agreement_statement import publish_as_courses
+from tests.support.http import ok
 from tests.support.instance import ROOT, Instance, wait_until
+from tests.support.notification_rules import NATIONAL_RULES
 
 SERVICES = ("roles", "courses", "network", "notifications")
 AGREEMENT = {"project": "Bro til hverdagslivet", "name": "Sofie Frivillig", "address": "Stationsvej 3",
@@ -45,11 +46,6 @@ def instance(tmp_path_factory):
     finally:
         created.destroy()
         smtp.stop()
-
-
-def ok(response, status=200):
-    assert response.status_code == status, response.text
-    return response.json()
 
 
 def as_person(instance, person, role="peer"):

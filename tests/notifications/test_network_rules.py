@@ -10,8 +10,7 @@ from icalendar import Calendar
 
 from services.notifications import projections, schedule
 from services.notifications.rules import BY_KEY
-from tests.notifications.conftest import utc
-from tests.notifications.test_rules import emails, inbox
+from tests.support.notification_rules import emails, inbox, utc
 
 PEER, OTHER, LATE = (str(uuid.uuid4()) for _ in range(3))
 MEETING, NETWORK = str(uuid.uuid4()), str(uuid.uuid4())

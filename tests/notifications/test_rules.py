@@ -1,36 +1,12 @@
 """Every rule on main's roles and courses events, in-process: who gets what, on which channel,
 when; reminders moved and dropped with their cause; each message once."""
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from services.notifications import ledger, schedule
+from services.notifications import schedule
 from services.notifications.rules import BY_KEY, RULES
-from tests.notifications.conftest import utc
-
-PEER, LEADER, COORDINATOR = (str(uuid.uuid4()) for _ in range(3))
-DESCRIPTION, AGREEMENT, COURSE, SESSION = (str(uuid.uuid4()) for _ in range(4))
-NATIONAL_RULES = {"national.event_announced", "national.registration_answered", "national.competence_module_published"}
-T0 = utc(2026, 11, 2, 9, 0)  # a Monday, 10:00 in Copenhagen: no quiet hours, no digest
-
-
-def inbox(conn, person=None):
-    query = "SELECT rule, recipient_person::text AS person, subject, body FROM inbox_messages"
-    rows = conn.execute(query + " ORDER BY rule, recipient_person").fetchall()
-    return [r for r in rows if person is None or r["person"] == person]
-
-
-def emails(conn, **where):
-    rows = conn.execute("SELECT *, person_id::text AS person FROM deliveries WHERE channel = 'email' "
-                        "ORDER BY rule, person_id").fetchall()
-    return [r for r in rows if all(r[k] == v for k, v in where.items())]
-
-
-def register_volunteer(feed):
-    feed("peer.registered", f"peer-{PEER}", {"kind": "volunteer", "title": "frivillig peer", "name": "sealed",
-                                             "workplace": "Parkvænget", "leader_id": LEADER, "mentor_id": None,
-                                             "function_description_id": DESCRIPTION}, T0)
-    feed("volunteer_agreement.drafted", f"volunteer_agreement-{AGREEMENT}",
-         {"volunteer_id": PEER, "coordinator_id": COORDINATOR, "project": "Bro til hverdagslivet"}, T0)
+from tests.support.notification_rules import (AGREEMENT, COORDINATOR, COURSE, DESCRIPTION, LEADER, NATIONAL_RULES, PEER,
+                                              SESSION, T0, emails, inbox, register_volunteer, utc)
 
 
 def plan_course(feed, starts_at):

@@ -2,13 +2,12 @@
 records that it happened (with nothing about them), and a projection rebuilt afterwards shows nothing
 of them: a masked value. Statistics that do not identify the person survive."""
 import json
-import subprocess
-import sys
 import uuid
 
 from runtime import db
 from runtime.privacy import keystore, sealing, vault
-from tests.support.instance import ROOT, wait_until
+from tests.support.instance import wait_until
+from tests.support.peer_admin import peer_admin
 
 LENE, METTE, KIM = "Lene Lederløkke", "Mette Mentorsdottir", "Kim Kollegaard"
 
@@ -43,13 +42,6 @@ def published_count(instance):
     with db.connect(instance.database_url("roles")) as conn:
         return conn.execute("SELECT count(*) AS n FROM function_descriptions WHERE status = 'published'"
                             ).fetchone()["n"]
-
-
-def peer_admin(instance, *args):
-    result = subprocess.run([sys.executable, "-m", "admin.cli", *args], cwd=ROOT, env=instance.env(),
-                            capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
 
 
 def test_erasure_then_replay_shows_nothing_of_the_person(instance):
