@@ -203,7 +203,7 @@ class Instance:
         self.processes[f"{service}-relay"] = process
         return process
 
-    def wait_ready(self, service: str, timeout: float = 30) -> None:
+    def wait_ready(self, service: str, timeout: float = 90) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             process = self.processes[service]
