@@ -86,12 +86,10 @@
   function query(all) {
     const params = new URLSearchParams();
     if (all) return params; // every measure, every region and month
-    {
-      const checked = Array.from(document.querySelectorAll("#regions input:checked")).map((i) => i.value);
-      if (knownRegions && checked.length && checked.length < knownRegions.length) params.set("region", checked.join(","));
-      if ($("from").value) params.set("from", $("from").value);
-      if ($("to").value) params.set("to", $("to").value);
-    }
+    const checked = Array.from(document.querySelectorAll("#regions input:checked")).map((i) => i.value);
+    if (knownRegions && checked.length && checked.length < knownRegions.length) params.set("region", checked.join(","));
+    if ($("from").value) params.set("from", $("from").value);
+    if ($("to").value) params.set("to", $("to").value);
     params.set("measure", $("measure").value);
     return params;
   }
