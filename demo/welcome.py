@@ -35,13 +35,17 @@ def where_table(services: list[str], amqp_uri: str, env=None) -> Table:
     table.add_row("RabbitMQ management", management(amqp_uri, env)[0])
     national_url = (os.environ if env is None else env).get("NATIONAL_URL")
     if "national" in services:
+        table.add_row("national overview page (in a browser; paste the national_coordinator token)",
+                      f"{service_url('national', env)}/national/overview")
         table.add_row("national overview (national_coordinator token)", f"{service_url('national', env)}/national/picture")
     elif national_url:
+        table.add_row("national overview page (in a browser)", f"{national_url}/national/overview")
         table.add_row("national overview", f"{national_url}/national/picture (a national_coordinator token of the "
                                            "national instance)")
     else:
         table.add_row("national overview", "at the national instance: bash deploy/up.sh --topology multi-region, "
-                                           "then http://127.0.0.1:8305/national/picture")
+                                           "then http://127.0.0.1:8305/national/overview (the page) and "
+                                           "http://127.0.0.1:8305/national/picture")
     return table
 
 

@@ -9,7 +9,9 @@
 #      the plugins of deploy/rabbitmq/enabled_plugins, the vhost of AMQP_URI, the policies of
 #      deploy/rabbitmq/definitions.json;
 #   2. PostgreSQL at PG_URL        (apt package postgresql, trust auth on loopback, started with pg_ctlcluster);
-#   3. the Python venv .venv       (python3.11 -m venv, requirements.lock, then `pip install -e . --no-deps`).
+#   3. the Python venv .venv       (python3.11 -m venv, requirements.lock, then `pip install -e . --no-deps`);
+#   4. Debian's chromium           (apt package chromium, for the page tests: Playwright drives /usr/bin/chromium
+#                                   and downloads no browser of its own; skipped with --skip-infra).
 # Readiness means really ready: `rabbitmq-diagnostics check_running` + `check_port_connectivity` (never `ping`),
 # `pg_isready` + a real `select 1`. A second run on a ready machine does nothing and takes a few seconds.
 # The broker and the database are only installed or started when their URL points at this machine; a remote
@@ -442,6 +444,18 @@ bootstrap_venv() {
     fi
 }
 
+# ---------------------------------------------------------------------------------------------------- Chromium
+
+# The browser of the page tests (tests/support/browser.py): Debian's, so nothing is downloaded at test time.
+bootstrap_chromium() {
+    if [[ -x /usr/bin/chromium ]]; then
+        say "chromium: $(/usr/bin/chromium --version 2>/dev/null | head -n 1)"
+        return
+    fi
+    apt_install chromium
+    say "chromium: installed $(/usr/bin/chromium --version 2>/dev/null | head -n 1)"
+}
+
 # ---------------------------------------------------------------------------------------------------- main
 
 mkdir -p "$REPO_ROOT/var"
@@ -453,6 +467,7 @@ fi
 if [[ "$SKIP_INFRA" == 0 ]]; then
     bootstrap_rabbitmq
     bootstrap_postgres
+    bootstrap_chromium
 fi
 if [[ "$SKIP_VENV" == 0 ]]; then
     bootstrap_venv

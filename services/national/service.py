@@ -27,7 +27,7 @@ from runtime.eventstore import Metadata, NewEvent
 from runtime.service.database import Database
 from services.national import projections
 # Modules, not classes: `nameko run` takes every class in this namespace with entrypoints for a service.
-from services.national.api import competence, events, overview
+from services.national.api import competence, events, overview, page
 from services.national.domain.national_event import NationalEvent
 
 INBOUND = "national.inbound"
@@ -48,7 +48,7 @@ def received_stream(envelope: dict) -> str:
     return envelope["stream"]
 
 
-class NationalService(health.HealthEndpoints, overview.OverviewApi, events.NationalEventsApi,
+class NationalService(health.HealthEndpoints, overview.OverviewApi, page.OverviewPageApi, events.NationalEventsApi,
                       competence.CompetenceCatalogueApi):
     name = "national"
     db = Database()
