@@ -92,7 +92,8 @@ def rebuild_run(url: str) -> float:
 
     with db.connect(url) as conn:
         started = time.perf_counter()
-        replayed = rebuild(conn, projections.READ_MODEL_TABLES, projections.project)
+        replayed = rebuild(conn, projections.READ_MODEL_TABLES, projections.project,
+                           project_page=projections.project_page)
         conn.commit()
         return replayed / (time.perf_counter() - started)
 
