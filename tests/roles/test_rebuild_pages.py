@@ -64,3 +64,40 @@ def test_a_rebuild_writes_each_folded_row_once_a_page(live):
     assert len(upserts) <= 3 * 3, upserts
     assert len(statements) < events / 2, len(statements)
     conn.rollback()
+
+
+def test_a_command_of_several_events_reads_and_writes_its_row_once(database_url):
+    """Guards the live path's page (runtime/service/application.py, `_append`): a command's events of one
+    stream are projected as one page, one SELECT and one upsert of the row, not one of each per event."""
+    import uuid
+
+    from runtime import eventstore
+    from runtime.service.application import Application
+    from services.roles.domain import FunctionDescription
+
+    class Db:
+        def __init__(self, conn):
+            self.conn = conn
+
+        def append(self, stream, events, expected):
+            return eventstore.append(self.conn, stream, events, expected,
+                                     eventstore.Metadata("roles", "i", "t", uuid.uuid4()))
+
+    class Vault:
+        def seal(self, stream, events):
+            return events
+
+    class Roles(Application):
+        pass
+
+    db.migrate(database_url, ROLES_MIGRATIONS)
+    with db.connect(database_url) as conn:
+        app = Roles()
+        app.projections, app.db, app.vault = projections, Db(conn), Vault()
+        stream = f"function_description-{uuid.uuid4()}"
+        with counting_statements(conn) as statements:
+            app._append(stream, FunctionDescription.adopt("Bro", None), eventstore.NO_STREAM)  # two events
+        projected = [s for s in statements if "function_descriptions" in s]
+        assert len(projected) == 2, projected
+        row = conn.execute("SELECT version, local_fields FROM function_descriptions").fetchone()
+        assert row["version"] == 1 and row["local_fields"]["external_partners"]
