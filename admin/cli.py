@@ -122,7 +122,8 @@ def rebuild(service: str):
         if hasattr(projections, "project"):
             task = progress.add_task(f"rebuilding {service}", total=total_events(conn))
             replayed = replay(conn, projections.READ_MODEL_TABLES, projections.project,
-                              progress=lambda n: progress.advance(task, n))
+                              progress=lambda n: progress.advance(task, n),
+                              project_page=getattr(projections, "project_page", None))
         else:
             from nameko.standalone.rpc import ClusterRpcProxy
 

@@ -9,7 +9,7 @@ function description's five events are appended through `runtime.eventstore.appe
 - Baseline: a plain scan of the same rows: `SELECT` of the feed's columns in feed order through a
   server-side cursor, 1,000 rows at a time, every row fetched into Python.
 - Measured: `runtime.eventstore.projection.rebuild` of the roles read models (`services.roles.projections`),
-  as `admin rebuild roles` runs it, in one transaction, committed.
+  page-wise through `project_page` as `peer-admin rebuild roles` runs it, in one transaction, committed.
 
 Target: rebuild ≥ 0.25× the scan's events/s.
 """
@@ -92,7 +92,8 @@ def rebuild_run(url: str) -> float:
 
     with db.connect(url) as conn:
         started = time.perf_counter()
-        replayed = rebuild(conn, projections.READ_MODEL_TABLES, projections.project)
+        replayed = rebuild(conn, projections.READ_MODEL_TABLES, projections.project,
+                           project_page=projections.project_page)
         conn.commit()
         return replayed / (time.perf_counter() - started)
 

@@ -71,6 +71,9 @@ class EventContract:
 
 
 _contracts: dict[tuple[str, int], EventContract] = {}
+# event type -> its latest version (asked on every append and every event read), for the `_contracts` it
+# was made of: made again when a contract is registered or `_contracts` is replaced (tests put it back)
+_latest: tuple[int, int, dict[str, int]] = (0, 0, {})
 _upcasters: dict[tuple[str, int], Callable[[dict], dict]] = {}
 
 
@@ -133,10 +136,17 @@ def all_contracts() -> list[EventContract]:
 
 
 def latest_version(event_type: str) -> int:
-    versions = [v for (t, v) in _contracts if t == event_type]
-    if not versions:
-        raise UnknownEventType(event_type)
-    return max(versions)
+    global _latest
+    made_of, size, latest = _latest
+    if made_of != id(_contracts) or size != len(_contracts):
+        latest = {}
+        for t, v in _contracts:
+            latest[t] = max(v, latest.get(t, v))
+        _latest = (id(_contracts), len(_contracts), latest)
+    try:
+        return latest[event_type]
+    except KeyError:
+        raise UnknownEventType(event_type) from None
 
 
 def contract(event_type: str, version: int) -> EventContract:

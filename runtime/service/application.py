@@ -34,8 +34,12 @@ class Application:
     def _append(self, stream: str, events, expected_version) -> list:
         refuse_commands_on_erased(self.vault, stream, self.PERSON_STREAMS)
         recorded = self.db.append(stream, self.vault.seal(stream, events), expected_version)
-        for event in recorded:
-            self.projections.project(self.db.conn, event)
+        project_page = getattr(self.projections, "project_page", None)
+        if project_page is not None:  # the command's events as one page: each folded row read and written once
+            project_page(self.db.conn, recorded)
+        else:
+            for event in recorded:
+                self.projections.project(self.db.conn, event)
         return recorded
 
     def _record(self, aggregate, events, expected_version=None) -> list:

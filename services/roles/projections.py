@@ -9,10 +9,10 @@ import json
 from dataclasses import asdict, fields
 
 from psycopg import sql
-from psycopg.types.json import Jsonb
 
 from runtime.privacy import erasure
 from runtime.eventstore import RecordedEvent
+from runtime.eventstore.projection import Fold, FoldedPages
 from services.roles.domain import CATEGORY, FunctionDescription
 from services.roles.domain.peer import Peer
 from services.roles.domain.volunteer_agreement import VolunteerAgreement
@@ -30,8 +30,8 @@ PERSON_ROWS: tuple[tuple[str, str], ...] = (("peers", "id"), ("volunteer_activit
 PERSON_VALUES = (("function_descriptions", "id", "local_fields"), ("volunteer_agreements", "id", "details"))
 
 
-def project(conn, event: RecordedEvent) -> None:
-    """Apply one event as stored: personal values stay sealed in the rows (opened when read)."""
+def _project_one(conn, event: RecordedEvent) -> None:
+    """An event of no fold (what courses reported, contacts, erasures): applied as it comes."""
     if subject := erasure.erased_subject(event):
         _count_erased_peer(conn, subject)
         erasure.forget(conn, subject, delete=PERSON_ROWS, mask=PERSON_VALUES)
@@ -40,35 +40,52 @@ def project(conn, event: RecordedEvent) -> None:
     category = event.stream.split("-", 1)[0]
     if category in _PROJECTIONS:
         _PROJECTIONS[category](conn, event)
-        return
-    if category != CATEGORY:
-        return
-    description_id = event.stream.split("-", 1)[1]
-    row = conn.execute("SELECT * FROM function_descriptions WHERE id = %s", (description_id,)).fetchone()
-    description = FunctionDescription(id=description_id)
-    if row:
-        description = FunctionDescription(
-            id=row["id"], version=row["version"], template_id=row["template_id"],
-            template_version=row["template_version"], workplace=row["workplace"], title=row["title"],
-            local_fields=row["local_fields"], support_mode=row["support_mode"], revision=row["revision"],
-            status=row["status"])
-    description.apply(event.type, event.payload)
-    conn.execute(
-        """
-        INSERT INTO function_descriptions (id, workplace, title, template_id, template_version, status,
-                                           support_mode, revision, local_fields, version, updated_at)
-        VALUES (%(id)s, %(workplace)s, %(title)s, %(template_id)s, %(template_version)s, %(status)s,
-                %(support_mode)s, %(revision)s, %(local_fields)s, %(version)s, %(updated_at)s)
-        ON CONFLICT (id) DO UPDATE SET workplace = EXCLUDED.workplace, title = EXCLUDED.title,
-            status = EXCLUDED.status, support_mode = EXCLUDED.support_mode, revision = EXCLUDED.revision,
-            local_fields = EXCLUDED.local_fields, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
-        """,
-        {"id": description_id, "workplace": description.workplace, "title": description.title,
-         "template_id": description.template_id, "template_version": description.template_version,
-         "status": description.status, "support_mode": description.support_mode,
-         "revision": description.revision, "local_fields": json.dumps(description.local_fields, sort_keys=True),
-         "version": event.stream_version, "updated_at": event.occurred_at},
-    )
+
+
+def _description_from_row(row: dict) -> FunctionDescription:
+    return FunctionDescription(
+        id=str(row["id"]), version=row["version"], template_id=row["template_id"],
+        template_version=row["template_version"], workplace=row["workplace"], title=row["title"],
+        local_fields=row["local_fields"], support_mode=row["support_mode"], revision=row["revision"],
+        status=row["status"])
+
+
+def _description_row(description: FunctionDescription, event: RecordedEvent) -> dict:
+    return {"id": description.id, "workplace": description.workplace, "title": description.title,
+            "template_id": description.template_id, "template_version": description.template_version,
+            "status": description.status, "support_mode": description.support_mode,
+            "revision": description.revision, "local_fields": json.dumps(description.local_fields, sort_keys=True),
+            "version": event.stream_version, "updated_at": event.occurred_at}
+
+
+def _apply(state, event: RecordedEvent) -> None:
+    state.apply(event.type, event.payload)
+    state.version = event.stream_version
+
+
+def _aggregate_fold(table: str, aggregate) -> Fold:
+    """The row is the aggregate's state (sealed values stay sealed): the projection folds events onto it."""
+    def load(row: dict):
+        row = {k: (str(v) if k in _AS_TEXT and v is not None else v) for k, v in row.items()}
+        return aggregate(**{f.name: row[f.name] for f in fields(aggregate)})
+
+    return Fold(table, load=load, new=aggregate, apply=_apply,
+                dump=lambda state, event: {**asdict(state), "updated_at": event.occurred_at})
+
+
+# Function descriptions, peers and agreements are folds of their streams: a rebuild folds a page of events
+# in memory and writes each row once per page; the live path is the same code with a page of one event.
+project_page = FoldedPages(
+    {CATEGORY: Fold("function_descriptions", load=_description_from_row, new=FunctionDescription, apply=_apply,
+                    dump=_description_row, keep=("template_id", "template_version")),
+     "peer": _aggregate_fold("peers", Peer),
+     "volunteer_agreement": _aggregate_fold("volunteer_agreements", VolunteerAgreement)},
+    _project_one, independent=("volunteer", "contact", "peer_kind"))  # peer_kind: the national stream, no read model
+
+
+def project(conn, event: RecordedEvent) -> None:
+    """Apply one event as stored: personal values stay sealed in the rows (opened when read)."""
+    project_page(conn, (event,))
 
 
 def _count_erased_peer(conn, subject: str) -> None:
@@ -85,38 +102,6 @@ def _anonymise_agreements(conn, subject: str) -> None:
             "UPDATE volunteer_agreements SET {col} = NULL, signatures = CASE WHEN signatures ? %s "
             "THEN jsonb_set(signatures, ARRAY[%s, 'signed_by'], 'null') ELSE signatures END "
             "WHERE {col}::text = %s").format(col=sql.Identifier(column)), (party, party, subject))
-
-
-def _upsert(conn, table: str, row: dict) -> None:
-    columns = list(row)
-    values = [Jsonb(v) if isinstance(v, (dict, list)) else v for v in row.values()]
-    conn.execute(
-        sql.SQL("INSERT INTO {t} ({cols}) VALUES ({vals}) ON CONFLICT (id) DO UPDATE SET {sets}").format(
-            t=sql.Identifier(table), cols=sql.SQL(", ").join(map(sql.Identifier, columns)),
-            vals=sql.SQL(", ").join(sql.Placeholder() * len(columns)),
-            sets=sql.SQL(", ").join(sql.SQL("{c} = EXCLUDED.{c}").format(c=sql.Identifier(c)) for c in columns[1:])),
-        values)
-
-
-def _fold(conn, table: str, aggregate, event: RecordedEvent) -> None:
-    entity_id = event.stream.split("-", 1)[1]
-    row = conn.execute(sql.SQL("SELECT * FROM {} WHERE id = %s").format(sql.Identifier(table)),
-                       (entity_id,)).fetchone()
-    if row:
-        row = {k: (str(v) if k in _AS_TEXT and v is not None else v) for k, v in row.items()}
-    # The row is the aggregate's state (sealed values stay sealed): the projection folds one event onto it.
-    state = aggregate(**{f.name: row[f.name] for f in fields(aggregate)}) if row else aggregate(entity_id)
-    state.apply(event.type, event.payload)
-    state.version = event.stream_version
-    _upsert(conn, table, {**asdict(state), "updated_at": event.occurred_at})
-
-
-def _project_peer(conn, event: RecordedEvent) -> None:
-    _fold(conn, "peers", Peer, event)
-
-
-def _project_agreement(conn, event: RecordedEvent) -> None:
-    _fold(conn, "volunteer_agreements", VolunteerAgreement, event)
 
 
 def _project_volunteer(conn, event: RecordedEvent) -> None:
@@ -149,5 +134,4 @@ def _project_contact(conn, event: RecordedEvent) -> None:
 
 _AS_TEXT = ("id", "leader_id", "mentor_id", "function_description_id", "volunteer_id", "coordinator_id",
             "active_from", "term_ends_on", "statement_issued_on", "renewal_raised_for")
-_PROJECTIONS = {"peer": _project_peer, "volunteer_agreement": _project_agreement, "volunteer": _project_volunteer,
-                "contact": _project_contact}
+_PROJECTIONS = {"volunteer": _project_volunteer, "contact": _project_contact}

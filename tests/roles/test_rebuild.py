@@ -91,7 +91,8 @@ def test_rebuild_waits_for_events_committed_behind_an_open_transaction_and_reade
                 still_open.commit()
 
         finisher = eventlet.spawn(read_then_finish_the_open_transaction)
-        rebuild(rebuilder, projections.READ_MODEL_TABLES, projections.project, wait_for=10)
+        rebuild(rebuilder, projections.READ_MODEL_TABLES, projections.project, wait_for=10,
+                project_page=projections.project_page)  # as `peer-admin rebuild` runs it
         rebuilder.commit()
         finisher.wait()
         assert seen_during == [1]  # readers answered during the rebuild, from the rows as they were
