@@ -339,9 +339,10 @@ def test_national_picture_is_the_sum_of_the_regions_through_a_cut_link_a_rebuild
         instance.start_relay("roles")
         instance.start_relay("courses")
         instance.start_relay("network")
-    national.start_service("national")
+    national.start_service("national", wait=False)
+    national.wait_ready("national", timeout=120)  # eight processes start at once on a small machine
     for instance in regions.values():
-        instance.wait_ready("roles")
+        instance.wait_ready("roles", timeout=120)
         publish_function_description(instance)
         register_peers(instance)
         run_agreements(instance)
