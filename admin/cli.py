@@ -106,6 +106,26 @@ def national_resend(service: str = typer.Option(None, help="Only this service (d
         console.print(json.dumps({"service": name, "resent": resend_national(name)}))
 
 
+@app.command("downlink-resend")
+def downlink_resend(category: list[str] = typer.Option(
+        None, help="Only these categories (competence_module: the catalogue; national_announcement)")):
+    """At the national instance: publish every broadcast downlink event again (the whole competence catalogue,
+    every national event's announcement), for a region that joined late or lost its catalogue. Start the
+    region's services first (their queues must exist); every region's inbox skips what it already has."""
+    import contracts
+    from runtime.messaging.relay import resend_broadcast
+
+    if settings().instance_id != "national":
+        raise typer.BadParameter("only the national instance broadcasts; at a region, ask the national instance")
+    known = sorted({contracts.category_of(c.type) for c in contracts.all_contracts() if c.downlink == "broadcast"})
+    unknown = sorted(set(category or ()) - set(known))
+    if unknown:
+        raise typer.BadParameter(f"{', '.join(unknown)}: not broadcast; one of {', '.join(known)}")
+    publishers = sorted({c.source_service for c in contracts.all_contracts() if c.downlink == "broadcast"})
+    for name in publishers:
+        console.print(json.dumps({"service": name, "resent": resend_broadcast(name, tuple(category or ()))}))
+
+
 @app.command()
 def rebuild(service: str):
     """Rebuild a service's read models, with a progress bar: from its own events, or, for a service that

@@ -516,3 +516,18 @@ class CompetenceCompletionReported(Schema):
         "national_safe": "a competence module's id, made by the national instance: names no person"})
     module_version = fields.Integer(required=True, validate=validate.Range(min=1))
     completed_on = fields.Date(required=True)
+
+
+@event("course_held.reported", 1, national=True)
+class CourseHeldReported(Schema):
+    """For the national count of courses held and their participants (issue 12): a course that was held
+    to its close, by kind, with the number of its participants. Stream `course_held-<course id>` (its id
+    pseudonymised when it leaves the instance): no title, no facilitator, no participant, only counts.
+    A group course reports when it closes (a cancelled course was not held); an individual support course
+    (`course_kind` individual, one citizen) when it closes."""
+
+    course_type = fields.String(required=True, validate=validate.OneOf(("group_course", "support_course")))
+    course_kind = fields.String(required=True, validate=validate.OneOf(COURSE_KINDS + ("individual",)))
+    closed_on = fields.Date(required=True)
+    participants = fields.Integer(required=True, validate=validate.Range(min=0, max=500), metadata={
+        "description": "participants enrolled at the close (withdrawn and waitlisted ones not counted)"})

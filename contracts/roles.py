@@ -321,6 +321,19 @@ class VolunteerAgreementActivated(Schema):
     term_ends_on = fields.Date(required=True)
 
 
+@event("agreement_term.reported", 1, national=True)
+class AgreementTermReported(Schema):
+    """For the national count of active volunteer agreements by month (issue 12): the span an agreement
+    runs, nothing else (no volunteer, no coordinator, no project). Stream `agreement_term-<agreement id>`
+    (pseudonymised when it leaves the instance), reported again when the span changes: at activation (its
+    first half-year term), at each renewal (the span reaches the new term's end) and at the end (the span
+    stops on the day it ended). The latest report of a stream counts. A pause does not end the span."""
+
+    active_from = fields.Date(required=True)
+    active_until = fields.Date(required=True, metadata={
+        "description": "the day the span stops (exclusive): the current term's end, or the day it ended"})
+
+
 @event("volunteer_agreement.renewal_due_raised", 1)
 class RenewalDueRaised(Schema):
     """Ahead of the end of the half year (30 days): the renewal conversation is due."""

@@ -11,6 +11,10 @@
   runtime/messaging/national_share.py). `python -m runtime.messaging.relay <service> --resend-national` (or `peer-admin
   national-resend`) publishes every shared fact of the store again, for a national instance that
   starts late or lost its state; the national side deduplicates by event id.
+- The other way, `python -m runtime.messaging.relay national --resend-broadcast` (or `peer-admin
+  downlink-resend`) publishes every broadcast downlink event of the national store again (the whole
+  competence catalogue, every national event's announcement), for a region that joins late or lost its
+  catalogue; every region's inbox skips what it already applied, by stream version.
 """
 from __future__ import annotations
 
@@ -167,6 +171,30 @@ class Relay:
             position = batch[-1].position
         return sent
 
+    def resend_broadcast(self, conn, publisher: ConfirmingPublisher, categories: tuple[str, ...] = ()) -> int:
+        """Publish every `downlink="broadcast"` event of this service's store again, in commit order, to
+        `national.broadcast` only (of `categories`, if given: e.g. `competence_module`, the catalogue);
+        returns how many were sent. Each downlink stream holds only what goes down, contiguously versioned,
+        so a region's inbox applies what it lacks from version 0 on and skips the rest."""
+        position, sent = eventstore.START, 0
+        types = sorted({c.type for c in contracts.all_contracts() if c.downlink == "broadcast"
+                        and self.service in c.publishers and (not categories or contracts.category_of(c.type)
+                                                              in categories)})
+        while types:
+            batch = eventstore.read_all(conn, position, limit=self.batch_size, types=types, upcast=False)
+            if not batch:
+                break
+            for event in batch:
+                envelope = event.envelope()
+                headers = {"nameko.correlation_id": envelope["correlation_id"], "event_type": event.type}
+                exchange, routing_key = downlink_route(envelope, "broadcast")
+                publisher.declare_exchange(exchange)
+                publisher.publish(exchange, routing_key, downlink_envelope(envelope), envelope["event_id"], headers)
+            self._settle(publisher)
+            sent += len(batch)
+            position = batch[-1].position
+        return sent
+
     def _settle(self, publisher: ConfirmingPublisher) -> None:
         for routing_key, message_id in publisher.wait_for_confirms():
             # Nobody subscribes to this type (yet): nothing is lost, the event store keeps it and a
@@ -251,6 +279,20 @@ def resend_national(service: str) -> int:
     return sent
 
 
+def resend_broadcast(service: str, categories: tuple[str, ...] = ()) -> int:
+    """Re-publish this service's broadcast downlink (a region joined late or lost its catalogue)."""
+    config = settings()
+    relay = Relay(service, config.database_url(service), config.amqp_uri)
+    with db.connect(relay.database_url, autocommit=True) as conn:
+        publisher = ConfirmingPublisher(config.amqp_uri)
+        try:
+            sent = relay.resend_broadcast(conn, publisher, categories)
+        finally:
+            publisher.close()
+    log.info("broadcast downlink sent again", extra={"service": service, "events": sent})
+    return sent
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description="Outbox relay of one service")
     parser.add_argument("service")
@@ -259,11 +301,16 @@ def main(argv=None) -> None:
     parser.add_argument("--metrics-port", type=int, default=0, help="serve Prometheus metrics (0: off)")
     parser.add_argument("--resend-national", action="store_true",
                         help="publish every shared national fact again, then exit")
+    parser.add_argument("--resend-broadcast", action="store_true",
+                        help="(national) publish every broadcast downlink event again, then exit")
     args = parser.parse_args(argv)
     config = settings()
     configure_logging(config.log_level)
     if args.resend_national:
         print(resend_national(args.service))
+        return
+    if args.resend_broadcast:
+        print(resend_broadcast(args.service))
         return
     if args.metrics_port:
         metrics.serve(args.metrics_port)

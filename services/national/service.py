@@ -55,9 +55,9 @@ class NationalService(health.HealthEndpoints, overview.OverviewApi, page.Overvie
 
     @consumes("national", categories=NATIONAL_CATEGORIES, exchange=INBOUND, catch_up=False)
     def on_fact(self, event):
-        self.db.apply_once({**event, "stream": received_stream(event)}, self._record)
+        self.db.apply_once({**event, "stream": received_stream(event)}, self._store_fact)
 
-    def _record(self, envelope: dict) -> None:
+    def _store_fact(self, envelope: dict) -> None:
         metadata = Metadata(envelope["source_service"], envelope["instance_id"], "instance",
                             uuid.UUID(envelope["correlation_id"]))
         fact = NewEvent(envelope["type"], envelope["payload"], envelope["schema_version"],

@@ -8,8 +8,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = sorted(p.name for p in (ROOT / "services").iterdir() if (p / "service.py").exists())
 COMMON = ("__init__.py", "service.py", "schemas.py", "projections.py", "api/__init__.py", "domain/__init__.py")
-# Being changed by other work at the same time (issue 10): its mixins do not share an api/base.py yet.
-NO_API_BASE_YET = {"national"}
 
 
 def test_every_service_is_found():
@@ -24,6 +22,5 @@ def test_a_service_folder_has_the_common_shape(service):
 
 @pytest.mark.parametrize("service", SERVICES)
 def test_its_api_mixins_share_one_base(service):
-    has_base = (ROOT / "services" / service / "api" / "base.py").exists()
-    assert has_base or service in NO_API_BASE_YET, f"services/{service}/api/base.py: what its mixins share"
-    assert not (has_base and service in NO_API_BASE_YET), f"drop {service} from NO_API_BASE_YET"
+    assert (ROOT / "services" / service / "api" / "base.py").exists(), \
+        f"services/{service}/api/base.py: what its mixins share"

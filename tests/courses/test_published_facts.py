@@ -58,10 +58,31 @@ def test_other_group_courses_publish_no_peer_education_completion():
     assert not [e for _, e in facts if e.type.startswith("peer_education")]
 
 
+def test_a_closed_group_course_reports_itself_held_with_its_enrolled_participants_only():
+    course, _ = planned_course(kind="recovery_group", rule={"min_sessions_attended": 1, "min_attendance_percent": 0})
+    session = add_sessions(course, 1)[0]
+    stayed = enroll(course, 3)
+    left = enroll(course, 1)[0]
+    decide(course, course.withdraw(left))
+    hold(course, session, {stayed[0]: "present"})
+    facts = facts_of(course, decide(course, course.close()))
+    [(stream, held)] = [(s, e) for s, e in facts if e.type == "course_held.reported"]
+    assert stream == f"course_held-{course.id}"
+    assert held.payload == {"course_type": "group_course", "course_kind": "recovery_group",
+                            "closed_on": TODAY.isoformat(), "participants": 3}
+
+
+def test_a_cancelled_group_course_was_not_held():
+    course, _ = planned_course(kind="recovery_group")
+    enroll(course, 2)
+    assert not [e for _, e in facts_of(course, decide(course, course.cancel("for få tilmeldte")))
+                if e.type == "course_held.reported"]
+
+
 def test_national_contracts_of_courses_carry_nothing_personal():
     national = [c for c in contracts.all_contracts() if c.national and c.source_service == "courses"]
     assert {c.type for c in national} == {"peer_education.completion_reported", "outcome.who5_distribution_reported",
-                                          "competence.completion_reported"}
+                                          "competence.completion_reported", "course_held.reported"}
     for c in national:
         assert contracts.personal_fields(c.schema) == []
 

@@ -30,10 +30,12 @@ from tests.support.broker_node import connect, depth, drain_messages, listen, sh
 from tests.support.instance import ROOT, Instance, wait_until
 from tests.support.leaks import leaks
 from tests.support.peer_admin import peer_admin
+from tests.support.volunteer_agreement import SEED_FIELDS
 
 REGION, OTHER = "region-1084", "region-1085"
 SHARED_BY_OTHER = ("peer_education.completion_reported,function_description.shared_nationally,"
-                   "network_size.reported,meeting_report.held,peer_kind.registered")  # not its resources, nor its WHO-5 reports
+                   "network_size.reported,meeting_report.held,peer_kind.registered,course_held.reported,"
+                   "agreement_term.reported")  # not its resources, nor its WHO-5 reports
 NAMES = ("Lærke Lokalleder", "Mikkel Mentorsen")
 # completions per (region, month): 3 in January at region-1084 is a cell the overview must suppress
 COMPLETIONS = {(REGION, "2026-01"): 3, (REGION, "2026-02"): 12, (OTHER, "2026-01"): 7, (OTHER, "2026-02"): 9}
@@ -48,6 +50,16 @@ MEETINGS = {REGION: [[("20260114T160000Z", 6, 2), ("20260211T160000Z", 5, 4), ("
 NETWORK_TYPES = ("network_size.reported", "meeting_report.held", "national_resource.offered")
 PEERS = {REGION: {"paid": 6, "volunteer": 2}, OTHER: {"paid": 3, "volunteer": 0}}  # registered through roles
 PEER_NAME = "Sofie Frivilligsen"
+# Courses held to their close (kind, closed on, participants, how many such courses): region-1084's 3
+# individual courses in February are a cell the overview must suppress.
+COURSES_HELD = {REGION: [("recovery_group", "2026-01-20", 8, 6), ("individual", "2026-02-11", 1, 3)],
+                OTHER: [("recovery_group", "2026-01-27", 6, 5), ("recovery_school", "2026-02-03", 9, 5),
+                        ("individual", "2026-02-16", 1, 7)]}
+# Volunteer agreements through the real roles service: (active from, renewed on, ended on), one per agreement.
+# region-1085's 2 agreements from March are cells the overview must suppress.
+AGREEMENTS = {REGION: [("2026-01-05", None, None)] * 4 + [("2026-01-05", "2026-06-10", None),
+                                                          ("2026-01-05", None, "2026-02-10")],
+              OTHER: [("2026-03-02", None, None)] * 2}
 PERSONAL_IDS: list[str] = []  # course, participant and peer ids of the regions (raw ids never leave)
 
 
@@ -91,6 +103,46 @@ def register_peers(instance: Instance) -> None:
                 "peer_id": peer, "kind": kind, "title": "frivillig peer" if kind == "volunteer" else "peer-medarbejder",
                 "name": PEER_NAME, "workplace": "Solsikkehuset"})
             assert registered.status_code == 201, registered.text
+
+
+def run_agreements(instance: Instance) -> None:
+    """Through the real roles service: drafted with the seed's personal fields, signed by both (active),
+    renewed or ended; each change of the span it runs shares the span, and nothing else."""
+    coordinator = instance.token("coordinator", subject=SEED_FIELDS["coordinator_id"])
+    for active_from, renewed_on, ended_on in AGREEMENTS[instance.instance_id]:
+        volunteer = str(uuid.uuid4())
+        PERSONAL_IDS.append(volunteer)
+        drafted = instance.call("POST", "roles", "/volunteer-agreements", token=coordinator,
+                                json={**SEED_FIELDS, "volunteer_id": volunteer, "start_date": active_from})
+        assert drafted.status_code == 201, drafted.text
+        PERSONAL_IDS.append(drafted.json()["id"])
+        path = f"/volunteer-agreements/{drafted.json()['id']}"
+        for party, token in (("volunteer", instance.token("peer", subject=volunteer)), ("coordinator", coordinator)):
+            signed = instance.call("POST", "roles", f"{path}/signatures", token=token,
+                                   json={"party": party, "on": active_from})
+            assert signed.status_code == 200, signed.text
+        assert signed.json()["status"] == "active", signed.text
+        if renewed_on:
+            renewed = instance.call("POST", "roles", f"{path}/renewal", token=coordinator, json={"on": renewed_on})
+            assert renewed.status_code == 200, renewed.text
+        if ended_on:
+            ended = instance.call("POST", "roles", f"{path}/end", token=coordinator, json={
+                "on": ended_on, "ended_by": "organisation", "reason": "project_ended"})
+            assert ended.status_code == 200, ended.text
+
+
+def append_courses_held(instance: Instance) -> None:
+    """As the courses service records them at a course's close (services/courses/domain/published.py)."""
+    metadata = eventstore.Metadata("courses", instance.instance_id, "user-1", uuid.uuid4())
+    with db.connect(instance.database_url("courses")) as conn:
+        for kind, closed_on, participants, n in COURSES_HELD[instance.instance_id]:
+            for _ in range(n):
+                course = str(uuid.uuid4())
+                PERSONAL_IDS.append(course)
+                eventstore.append(conn, f"course_held-{course}", [eventstore.NewEvent("course_held.reported", {
+                    "course_type": "support_course" if kind == "individual" else "group_course", "course_kind": kind,
+                    "closed_on": closed_on, "participants": participants})], eventstore.NO_STREAM, metadata)
+        conn.commit()
 
 
 def append_completions(instance: Instance, month: str, n: int) -> None:
@@ -181,6 +233,10 @@ def regions_own_counts(regions) -> dict:
         with db.connect(instance.database_url("courses")) as conn:
             for row in conn.execute("SELECT payload FROM events WHERE event_type = 'peer_education.completion_reported'"):
                 expected[("peer_education_completions", region, row["payload"]["completed_on"][:7])] += 1
+            for row in conn.execute("SELECT payload FROM events WHERE event_type = 'course_held.reported'"):
+                p, month = row["payload"], row["payload"]["closed_on"][:7]
+                expected[(f"courses_held_{p['course_kind']}", region, month)] += 1
+                expected[(f"course_participants_{p['course_kind']}", region, month)] += p["participants"]
             if region == REGION:  # region-1085 does not share its WHO-5 reports
                 for row in conn.execute("SELECT payload FROM events "
                                         "WHERE event_type = 'outcome.who5_distribution_reported'"):
@@ -198,6 +254,14 @@ def regions_own_counts(regions) -> dict:
                     "SELECT payload->>'kind' AS kind, to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM') AS month "
                     "FROM events WHERE event_type = 'peer_kind.registered'"):
                 expected[(f"peers_registered_{row['kind']}", region, row["month"])] += 1
+            # Active agreements from roles' own read model (not from the shared facts): each month its span touches.
+            for row in conn.execute(
+                    "SELECT to_char(month, 'YYYY-MM') AS month, count(*) AS n FROM volunteer_agreements, "
+                    "LATERAL (SELECT coalesce((ended->>'ended_on')::date, term_ends_on) AS until) u, "
+                    "generate_series(date_trunc('month', active_from), date_trunc('month', u.until - 1), "
+                    "interval '1 month') AS month WHERE active_from IS NOT NULL AND u.until > active_from "
+                    "GROUP BY month"):
+                expected[("volunteer_agreements_active", region, row["month"])] += row["n"]
         with db.connect(instance.database_url("network")) as conn:
             networks_own_counts(conn, region, expected)
     return dict(expected)
@@ -219,7 +283,8 @@ def shared_ids(regions) -> Counter:
     for region, instance in regions.items():
         types = SHARED_BY_OTHER.split(",") if region == OTHER else [
             "peer_education.completion_reported", "function_description.shared_nationally",
-            "outcome.who5_distribution_reported", "peer_kind.registered", *NETWORK_TYPES]
+            "outcome.who5_distribution_reported", "peer_kind.registered", "course_held.reported",
+            "agreement_term.reported", *NETWORK_TYPES]
         for service in ("roles", "courses", "network"):
             with db.connect(instance.database_url(service)) as conn:
                 ids.update(str(r["event_id"]) for r in conn.execute(
@@ -266,18 +331,22 @@ def test_national_picture_is_the_sum_of_the_regions_through_a_cut_link_a_rebuild
         instance.start_relay("roles")
         instance.start_relay("courses")
         instance.start_relay("network")
-    national.start_service("national")
+    national.start_service("national", wait=False)
+    national.wait_ready("national", timeout=120)  # eight processes start at once on a small machine
     for instance in regions.values():
-        instance.wait_ready("roles")
+        instance.wait_ready("roles", timeout=120)
         publish_function_description(instance)
         register_peers(instance)
+        run_agreements(instance)
 
     # A burst from both regions; region-1084's link is cut during it and restored.
     append_completions(regions[REGION], "2026-01", COMPLETIONS[(REGION, "2026-01")])
     append_completions(regions[OTHER], "2026-01", COMPLETIONS[(OTHER, "2026-01")])
     append_network_facts(regions[OTHER])
+    append_courses_held(regions[OTHER])
     uplink = cut_uplink(topology[REGION], topology["national"].ports["amqp"])
     append_network_facts(regions[REGION])
+    append_courses_held(regions[REGION])
     append_completions(regions[REGION], "2026-02", COMPLETIONS[(REGION, "2026-02")])
     append_who5(regions[REGION], WHO5[REGION])
     append_completions(regions[OTHER], "2026-02", COMPLETIONS[(OTHER, "2026-02")])
@@ -293,6 +362,12 @@ def test_national_picture_is_the_sum_of_the_regions_through_a_cut_link_a_rebuild
     assert ("network_members_paid", REGION, "2026-01") not in expected
     assert ("national_resources_offered", OTHER, "2026-02") not in expected
     assert sum(v for k, v in expected.items() if k[0] == "peers_registered_paid") == 9
+    assert expected[("course_participants_recovery_group", REGION, "2026-01")] == 48
+    assert expected[("courses_held_individual", OTHER, "2026-02")] == 7
+    assert expected[("volunteer_agreements_active", REGION, "2026-02")] == 6, "ended in February: still counted"
+    assert expected[("volunteer_agreements_active", REGION, "2026-03")] == 5
+    assert expected[("volunteer_agreements_active", REGION, "2026-12")] == 1, "the renewed one"
+    assert ("volunteer_agreements_active", REGION, "2027-01") in expected
     assert stored_ids(national) == shared_ids(regions), "every shared fact stored once, nothing else"
 
     # The overview: national coordinators of the national instance only; small counts suppressed.
@@ -327,7 +402,20 @@ def test_national_picture_is_the_sum_of_the_regions_through_a_cut_link_a_rebuild
     meetings = national.call("GET", "national", "/national/picture?measure=network_meetings_held",
                              token=coordinator).json()["measures"][0]
     assert meetings["total"] == {"value": None, "suppressed": True}, "4 meetings held"
-    responses = [answer.text, json.dumps(filtered), exported.text, json.dumps(members), json.dumps(meetings)]
+    held = national.call("GET", "national", "/national/picture?measure=courses_held_individual",
+                         token=coordinator).json()["measures"][0]
+    held_cells = {(c["region"], c["period"]): c for c in held["cells"]}
+    assert held_cells[(REGION, "2026-02")]["suppressed"], "3 individual courses: suppressed"
+    assert held["total"] == {"value": 10, "suppressed": False}
+    active = national.call("GET", "national", "/national/picture?measure=volunteer_agreements_active",
+                           token=coordinator).json()["measures"][0]
+    active_cells = {(c["region"], c["period"]): c for c in active["cells"]}
+    assert active_cells[(OTHER, "2026-03")]["suppressed"], "2 agreements: suppressed"
+    assert sum(c["suppressed"] for (_, period), c in active_cells.items() if period == "2026-03") >= 2, \
+        "complementary suppression: March's total would reveal region-1085's 2"
+    assert active_cells[(REGION, "2026-02")]["value"] == 6
+    responses = [answer.text, json.dumps(filtered), exported.text, json.dumps(members), json.dumps(meetings),
+                 json.dumps(held), json.dumps(active)]
 
     # (a) Rebuilt from its own stored facts: the same picture.
     peer_admin(national, "rebuild", "national")
@@ -352,10 +440,12 @@ def test_national_picture_is_the_sum_of_the_regions_through_a_cut_link_a_rebuild
     assert stored_ids(national) == shared_ids(regions)
 
     # No personal value of the regions anywhere at the national side.
-    values = (*NAMES, PEER_NAME, "Solsikkehuset", *PERSONAL_IDS)
+    values = (*NAMES, PEER_NAME, "Solsikkehuset", *PERSONAL_IDS,
+              *(SEED_FIELDS[k] for k in ("name", "address", "phone", "email", "cpr", "project")))
     with db.connect(national.database_url("national")) as conn:
         tables = json.dumps([conn.execute(f"SELECT * FROM {t}").fetchall()
-                             for t in ("events", "picture_cells", "inbox_streams", "inbox_parked")], default=str)
+                             for t in ("events", "picture_cells", "latest_reports", "inbox_streams", "inbox_parked")],
+                            default=str)
     assert not any(LOOKS_SEALED.search(part) for part in tables.split('"')), "a sealed value at the national side"
     received = [body.decode(errors="replace") for _, body in drain_messages(topology["national"], spy)]
     assert len(received) >= 2 * sum(shared_ids(regions).values()), "the spy saw the burst and the re-send"

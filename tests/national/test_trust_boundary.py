@@ -62,3 +62,45 @@ def test_a_fact_is_stored_only_in_a_stream_of_its_senders_own_pseudonym():
     assert received_stream(own) == own["stream"]
     with pytest.raises(ForeignStream):
         received_stream({**own, "instance_id": "region-1085"})
+
+
+# Columns that would hold a person or text about one: none of the national tables may have them.
+PERSONAL_COLUMNS = {"name", "email", "phone", "cpr", "address", "postcode", "city", "note", "text", "evaluation",
+                    "feedback", "person_id", "peer_id", "citizen_id", "participant_id", "volunteer_id",
+                    "coordinator_id", "workplace", "pseudonym", "details"}
+
+
+def national_tables() -> dict[str, set[str]]:
+    """Every table the national migrations create, with its columns (one table per file)."""
+    import re
+
+    tables = {}
+    for path in sorted((PACKAGE / "migrations").glob("*.sql")):
+        for table, body in re.findall(r"CREATE TABLE (\w+) \((.*?)\n\);", path.read_text(), re.S):
+            tables[table] = {line.split()[0] for line in body.strip().splitlines()
+                             if line.strip() and not line.strip().startswith(("PRIMARY", "UNIQUE", "CHECK", "--"))}
+    return tables
+
+
+def test_its_tables_have_no_column_for_a_person():
+    tables = national_tables()
+    assert {"picture_cells", "latest_reports", "competence_cells"} <= set(tables)
+    for table, columns in tables.items():
+        assert not columns & PERSONAL_COLUMNS, (table, columns & PERSONAL_COLUMNS)
+    assert tables["latest_reports"] == {"stream_name", "event_type", "report_key", "stream_version", "increments"}
+
+
+def test_the_report_that_counts_keeps_counts_only():
+    """`latest_reports.increments` is what the report added to the picture: (measure, month, count) triples."""
+    from datetime import date
+
+    from services.national.facts import MEASURES, counted
+    from runtime.eventstore import RecordedEvent
+    import uuid
+
+    report = RecordedEvent(uuid.uuid4(), "agreement_term.reported", 1, "agreement_term-region-1084:p2:x", 0, 1, 1,
+                           None, {"instance_id": "region-1084"}, {"active_from": "2026-01-05",
+                                                                  "active_until": "2026-02-05"})
+    assert counted(report) == [("volunteer_agreements_active", date(2026, 1, 1), 1),
+                               ("volunteer_agreements_active", date(2026, 2, 1), 1)]
+    assert all(m in MEASURES and isinstance(a, int) for m, _, a in counted(report))

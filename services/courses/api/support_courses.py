@@ -24,7 +24,7 @@ class SupportCoursesApi(ApiBase):
 
     def _decide_support(self, request, course: SupportCourse, events, expected_version=None) -> dict:
         self._record(course, events, expected_version)
-        self._publish(published.support_course_facts(course, events))
+        self._publish(published.support_course_facts(course, events, today()))
         return self._support_detail(request, course.id)
 
     def _support_detail(self, request, course_id) -> dict:

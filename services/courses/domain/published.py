@@ -1,6 +1,6 @@
 """Facts this service publishes for others, derived from an aggregate's new events.
 
-They go to their own streams (categories `peer_activity`, `peer_education`, `outcome`), appended in
+They go to their own streams (categories `peer_activity`, `peer_education`, `outcome`, `course_held`), appended in
 the same transaction as the events they follow, so a consumer such as roles binds only what it
 needs and never receives a citizen's goals or feedback text.
 """
@@ -42,8 +42,16 @@ def group_course_facts(course, new_events: list[NewEvent], today, pseudonym) -> 
     return facts
 
 
+def course_held(course_type: str, course_id, course_kind: str, closed_on, participants: int) -> tuple[str, NewEvent]:
+    """The national count of a course held to its close (`course_held.reported`): its kind and how many took
+    part, in a stream of its own (nothing else about the course or anybody in it)."""
+    return stream_name("course_held", course_id), NewEvent("course_held.reported", {
+        "course_type": course_type, "course_kind": course_kind, "closed_on": closed_on.isoformat(),
+        "participants": participants})
+
+
 def _closing_facts(course, closed: dict, today, pseudonym) -> list[tuple[str, NewEvent]]:
-    facts = []
+    facts = [course_held("group_course", course.id, course.kind, today, len(course.enrolled()))]
     if course.kind == "peer_education":
         stream = stream_name("peer_education", course.id)
         for participant_id in closed["completed_participant_ids"]:
@@ -68,11 +76,14 @@ def _closing_facts(course, closed: dict, today, pseudonym) -> list[tuple[str, Ne
     return facts
 
 
-def support_course_facts(course, new_events: list[NewEvent]) -> list[tuple[str, NewEvent]]:
-    """A held session starts its activity's stream; a withdrawal follows it in the same stream."""
+def support_course_facts(course, new_events: list[NewEvent], today) -> list[tuple[str, NewEvent]]:
+    """A held session starts its activity's stream; a withdrawal follows it in the same stream; the close
+    reports the course held (one citizen) nationally."""
     facts = []
     for event in new_events:
         p = event.payload
+        if event.type == "support_course.closed":
+            facts.append(course_held("support_course", course.id, "individual", today, 1))
         if event.type == "support_course.session_held":
             facts.append(_activity(p["peer_id"], p["kind"], "support_course", course.id, p["session_id"],
                                    p["held_at"], p["duration_minutes"]))

@@ -8,25 +8,19 @@ import uuid
 from runtime.errors import NotFound
 from runtime.eventstore import current_version
 from runtime.http.entrypoint import api
-from services.national import disclosure, projections, schemas
+from services.national import disclosure, schemas
+from services.national.api.base import COORDINATORS, ApiBase
 from services.national.api.overview import measure_picture
 from services.national.domain.competence_module import CompetenceModule
-
-COORDINATORS = ("national_coordinator",)  # with a token of the national instance (runtime/http/auth.py)
 MODULE = "/national/competence-modules/<uuid:module_id>"
 
 
-class CompetenceCatalogueApi:
+class CompetenceCatalogueApi(ApiBase):
     def _load_module(self, module_id) -> CompetenceModule:
-        module = CompetenceModule.from_events(module_id, self.db.read_stream(CompetenceModule.stream_of(module_id)))
-        if not module.exists:
-            raise NotFound(f"competence module {module_id} does not exist")
-        return module
+        return self._load(CompetenceModule, module_id)
 
     def _record_module(self, module: CompetenceModule, events, expected_version=None) -> dict:
-        expected = module.version if expected_version is None else expected_version
-        for stored in self.db.append(module.stream, events, expected):
-            projections.project(self.db.conn, stored)
+        self._record(module, events, expected_version)
         return self._module_detail(module.id)
 
     def _module_detail(self, module_id) -> dict:

@@ -10,10 +10,9 @@ import uuid
 from runtime.errors import NotFound
 from runtime.eventstore import current_version
 from runtime.http.entrypoint import api
-from services.national import disclosure, projections, schemas
+from services.national import disclosure, schemas
+from services.national.api.base import COORDINATORS, ApiBase
 from services.national.domain.national_event import NationalEvent
-
-COORDINATORS = ("national_coordinator",)  # with a token of the national instance (runtime/http/auth.py)
 EVENT = "/national/events/<uuid:event_id>"
 PEER_KINDS = ("paid", "volunteer")
 _DETAIL = ("SELECT e.*, (SELECT count(*) FROM national_event_registrations r WHERE r.national_event_id = e.id "
@@ -24,22 +23,15 @@ SUMMARY_MEASURES = {"registered": "status = 'accepted'", "waitlisted": "status =
                     "attended": "status = 'accepted' AND attended"}
 
 
-class NationalEventsApi:
+class NationalEventsApi(ApiBase):
     # -- the application steps (no vault here: nothing personal is stored) -------------------------------
     def _load_event(self, event_id) -> NationalEvent:
-        aggregate = NationalEvent.from_events(event_id, self.db.read_stream(NationalEvent.stream_of(event_id)))
-        if not aggregate.exists:
-            raise NotFound(f"national event {event_id} does not exist")
-        return aggregate
+        return self._load(NationalEvent, event_id)
 
     def _decide(self, aggregate: NationalEvent, events, facts) -> None:
         """The decision on the event's stream at the version it was decided on, then what the regions are told."""
-        for stored in self.db.append(aggregate.stream, events, aggregate.version):
-            aggregate.apply(stored.type, stored.payload)
-            aggregate.version = stored.stream_version
-            projections.project(self.db.conn, stored)
-        for stream, fact in facts(aggregate):
-            self.db.append(stream, [fact], current_version(self.db.conn, stream))
+        self._record(aggregate, events)
+        self._publish(facts(aggregate))
 
     def _event_detail(self, event_id) -> dict:
         row = self.db.execute(_DETAIL + "WHERE e.id = %s", (str(event_id),)).fetchone()

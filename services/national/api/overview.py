@@ -13,13 +13,14 @@ from werkzeug.wrappers import Response
 from runtime.errors import InvalidInput
 from runtime.http.entrypoint import api
 from services.national import disclosure, schemas
+from services.national.api.base import COORDINATORS, ApiBase
 from services.national.facts import MEASURES
 
-READERS = ("national_coordinator",)  # and only with a token of the national instance (runtime/http/auth.py)
+READERS = COORDINATORS  # and only with a token of the national instance (runtime/http/auth.py)
 CSV_HEADER = ("measure", "region", "period", "value", "suppressed")
 
 
-class OverviewApi:
+class OverviewApi(ApiBase):
     def _query(self, request) -> dict:
         try:
             query = schemas.PictureQuery().load(request.args.to_dict())

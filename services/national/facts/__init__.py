@@ -5,7 +5,8 @@ into `(measure, period, amount)` increments of the picture (`picture_cells`: mea
 instance × month). A fact that states a current value (a network's size, a meeting's attendance
 after a correction) registers with `latest_of`: the stream's latest fact of a key replaces the
 earlier one, whose increments are taken back (the inbox restores each stream's order, and a
-rebuild replays it in that order). Adding a kind of fact (peers by kind, when
+rebuild replays it in that order). The projection keeps the counting report of each stream and key,
+with its increments, in `latest_reports`: a fact costs the same whatever the length of its stream. Adding a kind of fact (peers by kind, when
 its contract exists) is one module here, imported below; nothing else changes: the consumer
 binds every national contract's category, and the API and CSV list every measure of `MEASURES`.
 """
@@ -44,21 +45,36 @@ def month_of(day: date) -> date:
     return day.replace(day=1)
 
 
-def increments(event: RecordedEvent, replaced: RecordedEvent | None = None) -> list[Increment]:
-    """The fact's increments, less those of the earlier fact it `replaced` (`replaces`); none that are 0."""
+def counted(event: RecordedEvent) -> list[Increment]:
+    """The fact's own increments (before any report it replaces is taken back)."""
     counter = _COUNTERS.get(event.type)
-    if not counter:
+    return list(counter(event)) if counter else []
+
+
+def increments(event: RecordedEvent, replaced: RecordedEvent | None = None,
+               taken_back: Iterable[Increment] = ()) -> list[Increment]:
+    """The fact's increments, less those of the earlier fact it `replaced` (`replaces`), or less the
+    increments `taken_back` (what the replaced report counted, as stored); none that are 0."""
+    if event.type not in _COUNTERS:
         return []
     net: dict[tuple[str, date], int] = {}
-    for sign, fact in ((1, event), (-1, replaced)):
-        for measure_, period, amount in (counter(fact) if fact else ()):
+    earlier = counted(replaced) if replaced else list(taken_back)
+    for sign, amounts in ((1, counted(event)), (-1, earlier)):
+        for measure_, period, amount in amounts:
             net[(measure_, period)] = net.get((measure_, period), 0) + sign * amount
     return [(measure_, period, amount) for (measure_, period), amount in net.items() if amount]
 
 
+def report_key(event: RecordedEvent) -> str | None:
+    """What a fact counted `latest_of` reports within its stream; None for a kind where every fact counts."""
+    key = _LATEST_OF.get(event.type)
+    return None if key is None else key(event.payload)
+
+
 def replaces(event: RecordedEvent, earlier: Iterable[RecordedEvent]) -> RecordedEvent | None:
     """The fact `event` replaces among the `earlier` facts of its stream (in stream order): the latest one
-    reporting the same thing, if its type is counted `latest_of`."""
+    reporting the same thing, if its type is counted `latest_of`. (The projection keeps the latest report
+    per key in `latest_reports` instead of reading the stream: this is the rule it implements.)"""
     key = _LATEST_OF.get(event.type)
     if key is None:
         return None
@@ -77,4 +93,5 @@ def counted_types() -> set[str]:
 
 # The kinds of fact that exist today (one module each).
 from services.national.facts import (  # noqa: E402,F401
-    competence, function_descriptions, national_events, network, peer_education, peers, who5)
+    competence, courses, function_descriptions, national_events, network, peer_education, peers,
+    volunteer_agreements, who5)

@@ -15,7 +15,8 @@ from runtime.http.entrypoint import api
 from services.roles import schemas
 from services.roles.api.base import COORDINATION, ApiBase
 from services.roles.domain.eligibility import COUNTED_KINDS, eligibility
-from services.roles.domain.volunteer_agreement import VolunteerAgreement, renewal_due, renewal_due_on, stream_of
+from services.roles.domain.volunteer_agreement import (VolunteerAgreement, renewal_due, renewal_due_on, stream_of,
+                                                       term_facts)
 from services.roles.texts import render_statement
 
 
@@ -43,6 +44,7 @@ class VolunteersApi(ApiBase):
             # and holds nothing about the person (an enumerated reason, a date).
             raise PersonErased("volunteer_id", "the volunteer was erased; the agreement can only be ended")
         self._record(agreement, events, expected_version)
+        self._publish(term_facts(agreement, events))  # the span it runs, for the national level
         return self._agreement_row(agreement.id)
 
     def _volunteer_erased(self, agreement: VolunteerAgreement) -> bool:

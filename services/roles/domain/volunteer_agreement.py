@@ -26,6 +26,26 @@ def stream_of(agreement_id) -> str:
     return stream_name(CATEGORY, agreement_id)
 
 
+def term_stream_of(agreement_id) -> str:
+    """The agreement's span for the national level (`agreement_term.reported`): a stream apart, so the
+    agreement's own stream keeps its versions and nothing of its fields travels with it."""
+    return stream_name("agreement_term", agreement_id)
+
+
+TERM_CHANGES = ("volunteer_agreement.activated", "volunteer_agreement.renewed", "volunteer_agreement.ended")
+
+
+def term_facts(agreement: "VolunteerAgreement", new_events) -> list[tuple[str, NewEvent]]:
+    """The national fact that follows from new events that change the span the agreement runs (`agreement`
+    is its state after them): from `active_from` until the current term's end, or the day it ended. An
+    agreement ended before it was ever active runs no span and reports nothing."""
+    if agreement.active_from is None or not any(e.type in TERM_CHANGES for e in new_events):
+        return []
+    until = _d(agreement.ended["ended_on"]) if agreement.ended else _d(agreement.term_ends_on)
+    return [(term_stream_of(agreement.id), NewEvent("agreement_term.reported", {
+        "active_from": agreement.active_from, "active_until": max(until, _d(agreement.active_from)).isoformat()}))]
+
+
 def add_months(day: date, months: int) -> date:
     month = day.month - 1 + months
     year, month = day.year + month // 12, month % 12 + 1

@@ -50,7 +50,7 @@ def test_each_kind_of_session_counts_as_a_peer_activity_with_its_duration(kind):
     peer = str(uuid.uuid4())
     course = opened(peer)
     events = decide(course, course.hold_session(peer, kind, WHEN, 75, "Samtale om mål"))
-    [(stream, fact)] = published.support_course_facts(course, events)
+    [(stream, fact)] = published.support_course_facts(course, events, WHEN.date())
     assert stream == f"peer_activity-{fact.payload['activity_id']}"
     assert fact.type == "peer_activity.session_held"
     assert {k: fact.payload[k] for k in ("peer_id", "kind", "duration_minutes", "course_type")} == {
@@ -70,8 +70,13 @@ def test_the_citizens_own_goals():
 def test_closing_takes_an_evaluation_and_ends_the_course():
     peer = str(uuid.uuid4())
     course = opened(peer)
-    closed = decide(course, course.close("goals_reached", "Borgeren har nået sine mål."))[0]
+    closing = decide(course, course.close("goals_reached", "Borgeren har nået sine mål."))
+    closed = closing[0]
     assert closed.payload["evaluation"] and closed.payload["citizen_id"] == course.citizen_id
+    [(stream, held)] = published.support_course_facts(course, closing, WHEN.date())  # nationally: a count only
+    assert (stream, held.type) == (f"course_held-{course.id}", "course_held.reported")
+    assert held.payload == {"course_type": "support_course", "course_kind": "individual",
+                            "closed_on": WHEN.date().isoformat(), "participants": 1}
     for command in (lambda: course.hold_session(peer, "conversation", WHEN, 60), lambda: course.set_goal("x"),
                     lambda: course.close("other", "igen"), lambda: course.replace_match(str(uuid.uuid4()))):
         with pytest.raises(RuleBroken):
@@ -82,10 +87,10 @@ def test_a_session_recorded_by_mistake_is_withdrawn_and_so_is_its_activity():
     peer = str(uuid.uuid4())
     course = opened(peer)
     held = decide(course, course.hold_session(peer, "companionship", WHEN, 90))
-    [(stream, activity)] = published.support_course_facts(course, held)
+    [(stream, activity)] = published.support_course_facts(course, held, WHEN.date())
     decide(course, course.close("goals_reached", "Fint"))
     withdrawn = decide(course, course.withdraw_session(held[0].payload["session_id"], "did_not_take_place"))
-    [(same_stream, correction)] = published.support_course_facts(course, withdrawn)
+    [(same_stream, correction)] = published.support_course_facts(course, withdrawn, WHEN.date())
     assert same_stream == stream and correction.type == "peer_activity.withdrawn"
     assert correction.payload == {"activity_id": activity.payload["activity_id"], "peer_id": peer,
                                   "reason": "did_not_take_place"}
