@@ -80,7 +80,7 @@ project_page = FoldedPages(
                     dump=_description_row, keep=("template_id", "template_version")),
      "peer": _aggregate_fold("peers", Peer),
      "volunteer_agreement": _aggregate_fold("volunteer_agreements", VolunteerAgreement)},
-    _project_one, independent=("volunteer", "contact", "peer_kind"))  # peer_kind: the national stream, no read model
+    _project_one, independent=("volunteer", "contact", "peer_kind", "agreement_term"))  # the last two: national streams, no read model
 
 
 def project(conn, event: RecordedEvent) -> None:

@@ -15,7 +15,7 @@ from services.roles.domain import stream_of as description_stream
 from services.roles.domain.eligibility import Eligibility
 from services.roles.domain.peer import Peer, agree_task, evaluate_month, national_stream_of
 from services.roles.domain.peer import stream_of as peer_stream
-from services.roles.domain.volunteer_agreement import VolunteerAgreement
+from services.roles.domain.volunteer_agreement import VolunteerAgreement, term_facts
 from services.roles.domain.volunteer_agreement import stream_of as agreement_stream
 from tests.support.domain import fake_seal
 from tests.support.function_description import LOCAL_FIELDS
@@ -100,19 +100,30 @@ def _agreement_steps(conn, agreement_id: str, volunteer: str, coordinator: str, 
     yield stream, state().accept_confidentiality(date(2025, 1, 2))
     yield stream, state().update_criminal_record_check("clean")
     yield stream, state().sign("volunteer", volunteer, date(2025, 1, 6))
-    yield stream, state().sign("coordinator", coordinator, date(2025, 1, 6))  # and activated
+    activated = state().sign("coordinator", coordinator, date(2025, 1, 6))
+    yield stream, activated
+    yield from _term_facts(state(), activated)  # as the application shares the span (agreement_term.reported)
     yield stream, state().announce_pause(date(2025, 2, 1), date(2025, 2, 10))
     yield stream, state().resume(date(2025, 2, 20))
     term_ends = date.fromisoformat(state().term_ends_on)
     yield stream, state().raise_renewal_due(date.fromordinal(term_ends.toordinal() - 10))
-    yield stream, state().renew(date.fromordinal(term_ends.toordinal() - 5))
-    yield stream, state().end("volunteer", "volunteer_wish", date(2025, 9, 1))
+    renewed = state().renew(date.fromordinal(term_ends.toordinal() - 5))
+    yield stream, renewed
+    yield from _term_facts(state(), renewed)
+    ended = state().end("volunteer", "volunteer_wish", date(2025, 9, 1))
+    yield stream, ended
+    yield from _term_facts(state(), ended)
     eligibility = Eligibility(eligible=True, active_days=200, required_days=180, activities=12,
                               peer_education_completed=True, missing=())
     yield stream, state().issue_statement(date(2025, 9, 2), eligibility)
     yield f"volunteer-{volunteer}", [eventstore.NewEvent("volunteer.statement_eligibility_reached", {
         "agreement_id": agreement_id, "reached_on": "2025-08-01", "activities": 12, "active_days": 200,
         "source_event_id": str(uuid.uuid4())})]
+
+
+def _term_facts(agreement, new_events):
+    for term_stream, fact in term_facts(agreement, new_events):
+        yield term_stream, [fact]
 
 
 def record_history(conn, project, seed: dict, commit_every: int = 5) -> set[str]:
