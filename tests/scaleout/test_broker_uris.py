@@ -54,3 +54,18 @@ def test_the_relay_publisher_fails_over_to_the_next_broker(vhost):
         while (message := channel.basic_get(queue, no_ack=True)) is not None:
             received.append(message.properties["message_id"])
     assert received == ids
+
+
+def test_no_broker_password_of_a_failover_list_reaches_a_log_line():
+    """nameko logs `Error connecting to broker at <AMQP_URI>` masking only the first URL's password; with a
+    cluster's three nodes the other two passwords were in the log (seen in tests/scaleout/test_cluster.py)."""
+    import logging
+
+    from runtime.logs import JsonFormatter
+
+    uri = "amqp://peer:s3cret@10.0.0.1:5672/;amqp://peer:s3cret@10.0.0.2:5672/;amqp://peer:p%40ss@rabbit-3:5672/v"
+    record = logging.makeLogRecord({"name": "nameko.messaging", "levelno": logging.WARNING, "levelname": "WARNING",
+                                    "msg": "Error connecting to broker at %s (%s).", "args": (uri, "refused")})
+    line = JsonFormatter().format(record)
+    assert "s3cret" not in line and "p%40ss" not in line
+    assert "10.0.0.2:5672" in line and "rabbit-3:5672/v" in line

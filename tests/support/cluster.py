@@ -3,15 +3,15 @@
 Three nodes of their own (admin/localnode.py's way: own node names, ports, data and logs under a temporary
 directory, the machine's Erlang cookie), configured by deploy/rabbitmq/cluster/rabbitmq.conf with its node names
 replaced by these nodes' names, and loading deploy/rabbitmq/definitions.json (the `peer` user, the consumer-queue
-policy). Node 1 boots first and forms the cluster; nodes 2 and 3 find it through the classic-config peer
+policy) and deploy/rabbitmq/cluster/definitions.json (nameko's RPC queues mirrored on every node). Node 1 boots first and forms the cluster; nodes 2 and 3 find it through the classic-config peer
 discovery and join. The shared node on 5672 is never touched.
 """
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
-import os
 import time
 import uuid
 from dataclasses import dataclass
@@ -20,7 +20,9 @@ from pathlib import Path
 from admin.localnode import CONTAINER_CONFIG, ROOT, LocalNode, free_port, is_serving
 
 CLUSTER_CONFIG = ROOT / "deploy" / "rabbitmq" / "cluster" / "rabbitmq.conf"
-DEFINITIONS = ROOT / "deploy" / "rabbitmq" / "definitions.json"
+# Loaded from one directory, in name order: the instance's definitions, then the cluster's own policies.
+DEFINITIONS = {"10-instance.json": ROOT / "deploy" / "rabbitmq" / "definitions.json",
+               "20-cluster.json": ROOT / "deploy" / "rabbitmq" / "cluster" / "definitions.json"}
 SIZE = 3
 
 
@@ -32,8 +34,10 @@ class ClusterNode(LocalNode):
     def prepare(self) -> "ClusterNode":
         for sub in ("mnesia", "log"):
             (self.home / sub).mkdir(parents=True, exist_ok=True)
-        definitions = self.home / "definitions.json"
-        definitions.write_text(json.dumps(json.loads(DEFINITIONS.read_text()), indent=2))
+        definitions = self.home / "definitions"
+        definitions.mkdir(exist_ok=True)
+        for name, source in DEFINITIONS.items():
+            (definitions / name).write_text(source.read_text())
         lines = [f"listeners.tcp.default = 127.0.0.1:{self.ports['amqp']}", "management.tcp.ip = 127.0.0.1",
                  f"management.tcp.port = {self.ports['management']}", f"load_definitions = {definitions}"]
         for source in (CONTAINER_CONFIG, CLUSTER_CONFIG):
