@@ -12,6 +12,7 @@ import time
 import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -26,6 +27,7 @@ from tests.support.replicas import (consumer_applied, relay_published, start_rel
 
 SERVICES = ("roles", "courses", "network", "notifications")
 DESCRIPTIONS, PEERS = 16, 16
+START_TIMEOUT = 300  # seconds for a process to answer /ready on a loaded 2-core machine
 
 
 @pytest.fixture
@@ -45,7 +47,7 @@ def start_counter(instance: Instance, name: str) -> Process:
     process = Process(name, [NAMEKO, "run", "--config", "deploy/nameko.yaml", "tests.support.counting_service"],
                       instance.env(WEB_SERVER_ADDRESS=f"127.0.0.1:{port}"), instance.logdir / f"{name}.log").start()
     instance.processes[name] = process
-    instance.wait_ready(name, timeout=60)
+    instance.wait_ready(name, timeout=START_TIMEOUT)
     return process
 
 
@@ -63,7 +65,7 @@ def counted(instance: Instance) -> tuple[Counter, dict[str, list[int]]]:
 def roles_events(instance: Instance, category: str) -> dict[str, tuple[str, str, int]]:
     """event id -> (type, stream, version) of the roles events of a category."""
     with db.connect(instance.database_url("roles"), autocommit=True) as conn:
-        rows = conn.execute("SELECT event_id::text AS id, type, stream_name AS stream, stream_version AS version "
+        rows = conn.execute("SELECT event_id::text AS id, event_type AS type, stream_name AS stream, stream_version AS version "
                             "FROM events WHERE stream_name LIKE %s", (f"{category}-%",)).fetchall()
     return {r["id"]: (r["type"], r["stream"], r["version"]) for r in rows}
 
@@ -74,7 +76,9 @@ def describe(instance: Instance, number: int) -> None:
     created = instance.call("POST", replicas[0], "/function-descriptions", json={"workplace": f"Sted {number}"})
     assert created.status_code == 201, created.text
     path = f"/function-descriptions/{created.json()['id']}"
-    steps = [("PATCH", f"{path}/local-fields", {"fields": {"organisational_placement": "Socialpsykiatrien"}}),
+    steps = [("PATCH", f"{path}/local-fields", {"fields": {
+                 "organisational_placement": "Socialpsykiatrien", "nearest_leader": "Lene", "mentor": "Mette",
+                 "internal_partners": ["Teamet"]}}),
              ("PUT", f"{path}/support-mode", {"support_mode": "both"}),
              ("POST", f"{path}/publish", {})]
     for i, (method, step, body) in enumerate(steps, start=1):
@@ -86,7 +90,8 @@ def register(instance: Instance, number: int) -> str:
     peer_id = str(uuid.uuid4())
     coordinator = instance.token("coordinator", subject=str(uuid.uuid4()))
     answer = instance.call("POST", "roles" if number % 2 else "roles-2", "/peers", token=coordinator, json={
-        "peer_id": peer_id, "kind": "volunteer" if number % 3 else "employed", "title": "peer",
+        "peer_id": peer_id, **({"kind": "volunteer", "title": "frivillig peer"} if number % 3
+                              else {"kind": "paid", "title": "peer-medarbejder"}),
         "name": f"Peer {number} (test)", "workplace": "Parkvænget", "leader_id": str(uuid.uuid4()),
         "function_description_id": None})
     assert answer.status_code == 201, answer.text
@@ -94,15 +99,14 @@ def register(instance: Instance, number: int) -> str:
 
 
 def test_two_replicas_of_every_service_and_relay_apply_each_event_once_in_stream_order(instance):
-    relays = {}
-    for service in SERVICES:
+    for service in SERVICES:  # a pair at a time: the machine is small and shared
         instance.start_service(service, wait=False)
         start_service_replica(instance, service, 2, wait=False)
-        relays[service] = [start_relay_replica(instance, service, n)[1] for n in (1, 2)]
-    for name in [*SERVICES, *(f"{s}-2" for s in SERVICES)]:
-        instance.wait_ready(name, timeout=90)
+        for name in (service, f"{service}-2"):
+            instance.wait_ready(name, timeout=START_TIMEOUT)
     start_counter(instance, COUNTER)
     start_counter(instance, f"{COUNTER}-2")
+    relays = {service: [start_relay_replica(instance, service, n)[1] for n in (1, 2)] for service in SERVICES}
 
     with ThreadPoolExecutor(4) as pool:  # concurrent commands, spread over both roles replicas
         peers = list(pool.map(lambda n: register(instance, n), range(PEERS)))
@@ -137,7 +141,7 @@ def test_two_replicas_of_every_service_and_relay_apply_each_event_once_in_stream
     with db.connect(instance.database_url("network"), autocommit=True) as conn:
         def known():
             return Counter(r["stream_name"] for r in conn.execute(
-                "SELECT stream_name FROM events WHERE type = 'network_peer.known'").fetchall())
+                "SELECT stream_name FROM events WHERE event_type = 'network_peer.known'").fetchall())
         wait_until(lambda: len(known()) == PEERS, timeout=60, message="every peer known to the network")
         assert set(known().values()) == {1}
         assert set(known()) == {f"network_peer-{p}" for p in peers}
@@ -153,7 +157,8 @@ def test_two_replicas_of_every_service_and_relay_apply_each_event_once_in_stream
 
 
 def test_the_standby_relay_takes_over_from_a_killed_leader_losing_nothing(instance):
-    instance.start_service("roles")  # the event feed the counter catches up from
+    instance.start_service("roles", wait=False)  # the event feed the counter catches up from
+    instance.wait_ready("roles", timeout=START_TIMEOUT)
     start_counter(instance, COUNTER)
     start_counter(instance, f"{COUNTER}-2")
     first, first_port = start_relay_replica(instance, "roles", 1)
@@ -184,3 +189,61 @@ def test_the_standby_relay_takes_over_from_a_killed_leader_losing_nothing(instan
     assert set(applications.values()) == {1}
     assert {s: v for s, v in by_stream.items() if v != list(range(len(v)))} == {}
     assert standby.running
+
+
+def test_scheduled_reminders_fire_once_across_two_notifications_replicas(instance, tmp_path, monkeypatch):
+    """Both notifications replicas run the reminder schedule over one ledger (claims with SKIP LOCKED): each
+    session's reminder is sent once and lands in the inbox once."""
+    from tests.notifications.smtp import SmtpServer
+
+    smtp = SmtpServer(tmp_path)
+    try:
+        instance.environment.update(SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp.port),
+                                    NOTIFICATIONS_INTERVAL_SECONDS="0.2")
+        for service in ("roles", "courses"):
+            instance.start_service(service, wait=False)
+            instance.wait_ready(service, timeout=START_TIMEOUT)
+            start_relay_replica(instance, service, 1)
+        instance.start_service("notifications", wait=False)
+        start_service_replica(instance, "notifications", 2, wait=False)
+        for name in ("notifications", "notifications-2"):
+            instance.wait_ready(name, timeout=START_TIMEOUT)
+        volunteer, coordinator_id = str(uuid.uuid4()), str(uuid.uuid4())
+        coordinator = instance.token("coordinator", subject=coordinator_id)
+        email = "frivillig.replika@example.dk"
+        assert instance.call("POST", "roles", "/peers", token=coordinator, json={
+            "peer_id": volunteer, "kind": "volunteer", "title": "frivillig peer", "name": "Replika Frivillig",
+            "workplace": "Parkvænget", "leader_id": str(uuid.uuid4()), "function_description_id": None,
+        }).status_code == 201
+        agreement = instance.call("POST", "roles", "/volunteer-agreements", token=coordinator, json={
+            "volunteer_id": volunteer, "coordinator_id": coordinator_id, "project": "Bro til hverdagslivet",
+            "name": "Replika Frivillig", "address": "Stationsvej 3", "postcode": "2840", "city": "Holte",
+            "phone": "+45 20 30 40 50", "email": email, "cpr": "010190-1234", "start_date": "2026-06-01",
+            "criminal_record_check": "clean"})
+        assert agreement.status_code == 201, agreement.text
+        course = instance.call("POST", "courses", "/group-courses", token=coordinator, json={
+            "kind": "recovery_group", "title": "Recoverygruppe", "capacity": 8,
+            "completion_rule": {"min_sessions_attended": 1, "min_attendance_percent": 50}}).json()
+        assert instance.call("POST", "courses", f"/group-courses/{course['id']}/facilitators", token=coordinator,
+                             json={"peer_id": volunteer}).status_code == 200
+        sessions = 4
+        for n in range(sessions):  # each due for its 24-hour reminder within seconds
+            starts = datetime.now(timezone.utc) + timedelta(hours=24, seconds=4 + n)
+            assert instance.call("POST", "courses", f"/group-courses/{course['id']}/sessions", token=coordinator,
+                                 json={"title": f"Workshop {n + 1}", "starts_at": starts.isoformat(),
+                                       "ends_at": (starts + timedelta(hours=2)).isoformat(),
+                                       "place": "Mødelokale 2"}).status_code == 201
+
+        def reminders():
+            return Counter(m["Subject"] for m in smtp.messages(to=email) if m["Subject"].startswith("Påmindelse"))
+
+        wait_until(lambda: len(reminders()) == sessions, timeout=90, message="every session's reminder")
+        time.sleep(3)  # the other replica's schedule runs many times meanwhile: a second copy would arrive now
+        assert set(reminders().values()) == {1}, reminders()
+        assert set(smtp.copies_per_message_id().values()) == {1}
+        inbox = instance.call("GET", "notifications-2", "/inbox", token=instance.token("peer", subject=volunteer))
+        subjects = Counter(message["subject"] for message in inbox.json())
+        assert sum(1 for s in subjects if s.startswith("Påmindelse")) == sessions, subjects
+        assert set(subjects.values()) == {1}, subjects
+    finally:
+        smtp.stop()

@@ -11,14 +11,15 @@ import requests
 from tests.support.instance import NAMEKO, Instance, Process, free_port
 
 
-def start_service_replica(instance: Instance, service: str, replica: int, wait: bool = True) -> Process:
+def start_service_replica(instance: Instance, service: str, replica: int, wait: bool = True,
+                          timeout: float = 60) -> Process:
     name = f"{service}-{replica}"
     instance.ports[name] = port = free_port()
     process = Process(name, [NAMEKO, "run", "--config", "deploy/nameko.yaml", f"services.{service}.service"],
                       instance.env(WEB_SERVER_ADDRESS=f"127.0.0.1:{port}"), instance.logdir / f"{name}.log").start()
     instance.processes[name] = process
     if wait:
-        instance.wait_ready(name, timeout=60)
+        instance.wait_ready(name, timeout=timeout)
     return process
 
 
