@@ -37,6 +37,18 @@ MULTI_REGION_DB_PREFIX = "mr_"  # MULTI_REGION_DB_PREFIX in the environment repl
 SINGLE_DEFAULT_PORTS = {"roles": (8001, 9101), "courses": (8002, 9102), "network": (8003, 9103),
                         "notifications": (8004, 9104), "national": (8005, 9105)}
 WITHOUT_RELAY: tuple[str, ...] = ()  # the national service's relay publishes its downlink (national events)
+# `PEER_REPLICAS` (deploy/up.sh --replicas N): how many copies of each service and of each relay the single topology
+# runs. Replica r >= 2 is `<process>-<r>` and listens REPLICA_PORT_STEP * (r - 1) above the first one (roles-2 on
+# 8011, relay-roles-2's metrics on 9111), the ports the compose file publishes its second replicas on.
+REPLICA_PORT_STEP = 10
+MAX_REPLICAS = 9  # so that replica ports stay below the next service's block of ten
+
+
+def replicas() -> int:
+    raw = os.environ.get("PEER_REPLICAS", "1") or "1"
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_REPLICAS:
+        raise SystemExit(f"PEER_REPLICAS must be a whole number from 1 to {MAX_REPLICAS}, not {raw!r}")
+    return int(raw)
 
 
 @dataclass
@@ -72,7 +84,32 @@ def read_profile(instance: str) -> dict[str, str]:
 
 
 def _app_programs(services: list[str], prefix: str = "", env: dict[str, str] | None = None,
-                  ports: dict[str, tuple[int, int]] | None = None) -> list[Program]:
+                  ports: dict[str, tuple[int, int]] | None = None, copies: int = 1) -> list[Program]:
+    programs = _first_replicas(services, prefix, env, ports)
+    return programs if copies == 1 else _with_replicas(programs, copies)
+
+
+def _with_replicas(firsts: list[Program], copies: int) -> list[Program]:
+    """Each program of the first replica, then its copies `<name>-2`, ... on ports REPLICA_PORT_STEP apart."""
+    programs = []
+    for first in firsts:
+        programs.append(first)
+        for replica in range(2, copies + 1):
+            shift = REPLICA_PORT_STEP * (replica - 1)
+            env = dict(first.env)
+            service = first.name.removeprefix("relay-")
+            if first.health_port:
+                env[f"HTTP_PORT_{service.upper()}"] = str(first.health_port + shift)
+            else:
+                env[f"RELAY_METRICS_PORT_{service.upper()}"] = str(first.listens_on[0] + shift)
+            programs.append(Program(f"{first.name}-{replica}", first.command, first.group, env,
+                                    first.health_port and first.health_port + shift,
+                                    tuple(port + shift for port in first.listens_on), first.stop_wait))
+    return programs
+
+
+def _first_replicas(services: list[str], prefix: str = "", env: dict[str, str] | None = None,
+                    ports: dict[str, tuple[int, int]] | None = None) -> list[Program]:
     entries = procfile_entries()
     programs = []
     for service in services:
@@ -128,7 +165,9 @@ def credential_issuers(instance: str) -> str:
 
 def plan(topology: str, run_dir: Path) -> list[Program]:
     if topology == "single":
-        return _app_programs(services_present(os.environ.get("INSTANCE_ID", "region-1084")))
+        return _app_programs(services_present(os.environ.get("INSTANCE_ID", "region-1084")), copies=replicas())
+    if replicas() != 1:
+        raise SystemExit("PEER_REPLICAS (--replicas) is for --topology single")
     programs = []
     nodes = {node.instance: node for node in runner_nodes(run_dir / "multi-region")}
     for instance in INSTANCES:

@@ -2,7 +2,7 @@
 # The local runner: the platform as local processes, supervised by supervisord, against local brokers and PostgreSQL.
 #
 #   bash deploy/up.sh [--topology single|multi-region] [--instance ID | --env-file FILE] [--detach]
-#                     [--timeout SECONDS] [--no-bootstrap] [--no-demo] [--print-config]
+#                     [--timeout SECONDS] [--no-bootstrap] [--no-demo] [--print-config] [--replicas N]
 #
 #   --topology T      single (default): one instance against the machine's RabbitMQ (5672) and PostgreSQL;
 #                     multi-region: region-1084, region-1085 and national, each with its own RabbitMQ node
@@ -17,6 +17,7 @@
 #   --no-bootstrap    skip deploy/bootstrap.sh (broker, database and venv are known to be there)
 #   --no-demo         do not load the seeds' demo data (`peer-admin demo load`, idempotent: a second run adds nothing)
 #   --print-config    (single) print the configuration the processes would get (`peer-admin config`) and exit
+#   --replicas N      (single) N copies of every service and relay (PEER_REPLICAS, default 1): `roles-2` on 8011, ...
 #
 # A development runner: PEER_DEV_MODE=1 unless the caller set it, so secrets missing from the environment are
 # generated once per instance into var/dev-secrets/<INSTANCE_ID>.env (git-ignored) and reused.
@@ -44,7 +45,7 @@ LOG_FILE="$LOG_DIR/up.log"
 
 say()  { printf '[up] %s\n' "$*"; }
 die()  { printf '[up] ERROR: %s\n' "$*" >&2; exit 1; }
-usage() { sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 while [[ $# -gt 0 ]]; do
     case "$1" in
@@ -60,6 +61,8 @@ while [[ $# -gt 0 ]]; do
         --env-file=*) ENV_FILE="${1#*=}" ;;
         --timeout) [[ $# -ge 2 ]] || die "--timeout needs seconds"; TIMEOUT="$2"; shift ;;
         --timeout=*) TIMEOUT="${1#*=}" ;;
+        --replicas) [[ $# -ge 2 ]] || die "--replicas needs a number"; export PEER_REPLICAS="$2"; shift ;;
+        --replicas=*) export PEER_REPLICAS="${1#*=}" ;;
         -h|--help) usage; exit 0 ;;
         *) usage >&2; die "unknown argument: $1" ;;
     esac

@@ -16,6 +16,9 @@ from contracts.cpr import redact
 
 # An HTTP request line's query string ("GET /x?name=... HTTP/1.1" in the access log) can carry personal data.
 _QUERY = re.compile(r'("(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) [^ ?"]*)\?[^ "]*')
+# A broker or database URL's password (`amqp://peer:secret@host`). nameko masks only the first URL of a failover list
+# (`amqp://a;amqp://b`, a cluster's nodes) in its "Error connecting to broker at ..." lines: every one is masked here.
+_PASSWORD = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^:/@\s;]+:)[^@\s;/]+@")
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 _CORRELATION_ID: contextvars.ContextVar[str | None] = contextvars.ContextVar("correlation_id", default=None)
 
@@ -55,7 +58,7 @@ class JsonFormatter(logging.Formatter):
             "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
             "level": record.levelname,
             "logger": record.name,
-            "message": _QUERY.sub(r"\1?[query removed]", record.getMessage()),
+            "message": _PASSWORD.sub(r"\1********@", _QUERY.sub(r"\1?[query removed]", record.getMessage())),
         }
         entry.update({k: v for k, v in vars(record).items() if k not in _STANDARD})
         if "correlation_id" not in entry and (bound := _CORRELATION_ID.get() or _of_worker(record.args)):

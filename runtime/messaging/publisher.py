@@ -3,6 +3,9 @@
 A batch is sent without waiting per message; the broker's acks (possibly `multiple`) are then
 drained until every delivery tag is settled. A nack or a lost connection fails the whole batch, so
 the caller does not advance its checkpoint and republishes: consumers are idempotent.
+
+`AMQP_URI` may name several brokers, `;`-separated (the nodes of a cluster, deploy/README.md): kombu, and so
+nameko, fails over between them; this publisher connects to the first that accepts it, in that order.
 """
 from __future__ import annotations
 
@@ -12,12 +15,37 @@ import socket
 from urllib.parse import unquote, urlsplit
 
 import amqp
+import amqp.exceptions
 
 log = logging.getLogger(__name__)
 
 
 class PublishFailed(Exception):
     pass
+
+
+def broker_uris(amqp_uri: str) -> list[str]:
+    """The brokers of an `AMQP_URI`: one URI, or several separated by `;` as kombu takes them for failover."""
+    return [uri.strip() for uri in amqp_uri.split(";") if uri.strip()]
+
+
+def connect(amqp_uri: str, connect_timeout: float = 5) -> amqp.Connection:
+    """A connection to the first broker of `amqp_uri` that accepts one; the last error when none does."""
+    error: BaseException | None = None
+    for uri in broker_uris(amqp_uri):
+        connection = amqp.Connection(**connection_params(uri), heartbeat=0, connect_timeout=connect_timeout)
+        try:
+            connection.connect()
+            return connection
+        except (OSError, amqp.exceptions.AMQPError) as exc:  # refused, unreachable, node booting or stopping
+            error = exc
+            log.warning("broker unavailable, trying the next one",
+                        extra={"broker": connection_params(uri)["host"], "error": type(exc).__name__})
+            try:
+                connection.collect()
+            except Exception:  # a half-open connection: nothing left to release
+                pass
+    raise error or ValueError("AMQP_URI names no broker")
 
 
 def connection_params(amqp_uri: str) -> dict:
@@ -34,8 +62,7 @@ def connection_params(amqp_uri: str) -> dict:
 class ConfirmingPublisher:
     def __init__(self, amqp_uri: str, confirm_timeout: float = 30.0):
         self.confirm_timeout = confirm_timeout
-        self.connection = amqp.Connection(**connection_params(amqp_uri), heartbeat=0, connect_timeout=5)
-        self.connection.connect()
+        self.connection = connect(amqp_uri)
         self.channel = self.connection.channel()
         self.channel.confirm_select()
         self.channel.events["basic_ack"].add(self._on_ack)

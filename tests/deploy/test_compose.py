@@ -293,6 +293,8 @@ def test_one_relay_per_service_and_every_app_waits_for_migrations(path):
         if "runtime.messaging.relay" in argv:
             env = service.get("environment") or {}
             instance = name.rsplit("-relay-", 1)[0] if "-relay-" in name else "single"
+            replica = re.search(r"-(\d+)$", name)
+            instance += f" replica {replica.group(1) if replica else 1}"
             relays.setdefault(instance, []).append(argv[argv.index("runtime.messaging.relay") + 1])
             assert env.get("AMQP_URI") and env.get("PG_URL"), name
         if service.get("build") and "peer-admin migrate" not in " ".join(argv):
@@ -304,7 +306,7 @@ def test_one_relay_per_service_and_every_app_waits_for_migrations(path):
     assert relays
     for instance, relayed in relays.items():
         # the national instance also runs the national service, whose relay publishes the downlink
-        expected = SERVICES + (("national",) if instance == "national" else ())
+        expected = SERVICES + (("national",) if instance.startswith("national ") else ())
         assert sorted(relayed) == sorted(expected), f"{instance}: one relay per service, got {relayed}"
 
 
@@ -361,6 +363,26 @@ def test_single_instance_ports_match_the_local_runner():
     for service, port in ((s, PORTS[s]) for s in SERVICES):
         assert f"{port}:8000" in services[service]["ports"]
         assert services[service]["environment"]["WEB_SERVER_ADDRESS"] == "0.0.0.0:8000"
+
+
+def test_single_instance_runs_a_second_replica_of_every_process_as_the_runner_does(monkeypatch, tmp_path):
+    """Guards issue 15 item 4: the compose file runs every service and relay twice, the second as `<process>-2`
+    with the first one's command and environment, published on the host ports the local runner gives its
+    second replicas (`deploy/up.sh --replicas 2`, admin/runner.py)."""
+    from admin.runner import plan
+
+    monkeypatch.setenv("PEER_REPLICAS", "2")
+    monkeypatch.setenv("INSTANCE_ID", "region-1084")
+    runner = {p.name: p for p in plan("single", tmp_path)}
+    services = dict(service_items(SINGLE))
+    for process in procfile_processes("region-1084"):
+        first, second = services[process], services.get(f"{process}-2")
+        assert second is not None, f"no second replica of {process}"
+        assert command_argv(second) == command_argv(first)
+        assert second["environment"] == first["environment"] and second.get("env_file") == first.get("env_file")
+        assert second["depends_on"] == first["depends_on"] and second["healthcheck"] == first["healthcheck"]
+        host_port = int(str(second["ports"][0]).split(":")[0])
+        assert runner[f"{process}-2"].listens_on == (host_port,), process
 
 
 def test_instance_profile_is_selectable():

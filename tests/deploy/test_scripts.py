@@ -125,6 +125,37 @@ def test_supervisord_accepts_the_rendered_config(topology, tmp_path):
         assert apps == set(SERVICES) | {f"relay-{s}" for s in SERVICES}
 
 
+def test_replicas_render_a_second_copy_of_every_process_on_its_own_ports(tmp_path, monkeypatch):
+    """`deploy/up.sh --replicas 2` (PEER_REPLICAS): supervisord runs every service and relay twice, the copy on
+    ports ten above the first (what the compose file publishes); one replica stays the default."""
+    from supervisor.options import ServerOptions
+
+    from admin.runner import plan, supervisord_config
+
+    monkeypatch.setenv("PEER_REPLICAS", "2")
+    (tmp_path / "run").mkdir()
+    (tmp_path / "log").mkdir()
+    config = tmp_path / "supervisord.conf"
+    config.write_text(supervisord_config(plan("single", tmp_path), tmp_path / "run", tmp_path / "log"))
+    options = ServerOptions()
+    options.realize(args=["-c", str(config)])
+    programs = {p.name: p for group in options.process_group_configs for p in group.process_configs}
+    firsts = set(SERVICES) | {f"relay-{s}" for s in SERVICES}
+    assert set(programs) == firsts | {f"{name}-2" for name in firsts}
+    for service, (http, metrics) in {"roles": (8011, 9111), "notifications": (8014, 9114)}.items():
+        assert programs[f"{service}-2"].environment["HTTP_PORT_" + service.upper()] == str(http)
+        assert programs[f"relay-{service}-2"].environment["RELAY_METRICS_PORT_" + service.upper()] == str(metrics)
+        assert programs[f"{service}-2"].command == programs[service].command
+    ports = [port for program in plan("single", tmp_path) for port in program.listens_on]
+    assert len(ports) == len(set(ports)) == 16
+    monkeypatch.setenv("PEER_REPLICAS", "1")
+    assert {p.name for p in plan("single", tmp_path)} == firsts
+    for wrong in ("0", "ten", "12"):
+        monkeypatch.setenv("PEER_REPLICAS", wrong)
+        with pytest.raises(SystemExit, match="PEER_REPLICAS"):
+            plan("single", tmp_path)
+
+
 def _lock() -> dict[str, str]:
     pins = {}
     for line in (ROOT / "requirements.lock").read_text().splitlines():
