@@ -5,9 +5,9 @@ exists). This module turns it into a supervisord configuration for a topology:
 
 - `single`: one instance, its environment from the caller (deploy/up.sh loads the profile), processes named as
   in the Procfile (`roles`, `relay-roles`, ...).
-- `multi-region`: region-1084, region-1085 and national, each with its own RabbitMQ node (admin/localnode.py)
-  and its own databases (`mr_<profile DB_PREFIX>`), processes named `<instance>-<process>`, host ports as the
-  compose variant publishes them (8101-8104, 8201-8204, 8301-8304).
+- `multi-region`: region-1084, region-1085, region-1081, region-1082 and national, each with its own RabbitMQ node
+  (admin/localnode.py) and its own databases (`mr_<profile DB_PREFIX>`), processes named `<instance>-<process>`,
+  host ports as the compose variant publishes them (8101-8104, 8201-8204, 8401-8404, 8501-8504, 8301-8305).
 
 supervisord restarts a process that dies (autorestart, with its back-off when it keeps dying at start-up) and
 logs each exit and restart in its own log; every process it starts carries `PEER_RUN_ID` in its environment, so
@@ -32,7 +32,8 @@ PROCFILE = ROOT / "deploy" / "Procfile"
 SERVICE_ORDER = ("roles", "courses", "network", "notifications")
 # Multi-region host ports, per instance: HTTP base + 1..4 (as deploy/multi-region/docker-compose.yml publishes
 # them) and relay metrics base + 1..4.
-MULTI_REGION_PORTS = {"region-1084": (8100, 9110), "region-1085": (8200, 9120), "national": (8300, 9130)}
+MULTI_REGION_PORTS = {"region-1084": (8100, 9110), "region-1085": (8200, 9120), "region-1081": (8400, 9140),
+                      "region-1082": (8500, 9150), "national": (8300, 9130)}
 MULTI_REGION_DB_PREFIX = "mr_"  # MULTI_REGION_DB_PREFIX in the environment replaces it (a test's own databases)
 SINGLE_DEFAULT_PORTS = {"roles": (8001, 9101), "courses": (8002, 9102), "network": (8003, 9103),
                         "notifications": (8004, 9104), "national": (8005, 9105)}

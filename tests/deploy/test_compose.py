@@ -24,6 +24,8 @@ import jsonschema
 import pytest
 import yaml
 
+from admin.localnode import INSTANCES  # the runner's multi-region instances: compose has the same
+
 ROOT = Path(__file__).resolve().parents[2]
 SINGLE = ROOT / "docker-compose.yml"
 MULTI = ROOT / "deploy" / "multi-region" / "docker-compose.yml"
@@ -33,7 +35,6 @@ PORTS = {"roles": 8001, "courses": 8002, "network": 8003, "notifications": 8004}
 # The services built so far (services/<name>/service.py exists): the runner and compose run exactly these.
 SERVICES = tuple(s for s in PORTS if (Path(__file__).resolve().parents[2] / "services" / s / "service.py").exists())
 ENV_KEYS = {"INSTANCE_ID", "AMQP_URI", "PG_URL", "DB_PREFIX", "LOG_LEVEL"}  # a profile holds no secret
-INSTANCES = ("region-1084", "region-1085", "national")
 # The variables the compose files require (`${VAR:?...}`): every secret, supplied by the operator.
 SECRET_VARIABLES = {"single": ["POSTGRES_PASSWORD", "JWT_SECRET", "VAULT_MASTER_KEY", "PSEUDONYM_SECRET",
                                "DB_PASSWORD", "VAULT_DB_PASSWORD", "CREDENTIAL_SIGNING_KEY"],
@@ -321,7 +322,7 @@ def test_application_containers_talk_to_their_own_broker_and_database(path):
         db_host = re.match(r"postgresql://[^@]+@([^:/]+)", pg).group(1)
         assert broker_host in services and db_host in services, name
         if path == MULTI:
-            instance = next(i for i in ("region-1084", "region-1085", "national") if name.startswith(i))
+            instance = next(i for i in INSTANCES if name.startswith(i))
             assert broker_host == f"{instance}-rabbitmq" and db_host == f"{instance}-postgres", name
             env_files = [e if isinstance(e, str) else e["path"] for e in as_list(service.get("env_file"))]
             assert env_files == [f"../instances/{instance}.env"], name
@@ -373,20 +374,43 @@ def test_instance_profile_is_selectable():
 # ---------------------------------------------------------------------------------------------------- multi-region
 
 
-def test_multi_region_has_two_regions_and_national_each_with_own_broker_and_database():
+def test_multi_region_has_four_regions_and_national_each_with_own_broker_and_database():
     services = load(MULTI)["services"]
-    for instance in ("region-1084", "region-1085", "national"):
+    assert len(INSTANCES) == 5 and {i for i in INSTANCES if i.startswith("region-")} == {
+        "region-1081", "region-1082", "region-1084", "region-1085"}
+    assert {name.rsplit("-rabbitmq", 1)[0] for name in services if name.endswith("-rabbitmq")} == set(INSTANCES)
+    for instance in INSTANCES:
         assert f"{instance}-rabbitmq" in services and f"{instance}-postgres" in services
         assert f"{instance}-migrate" in services
         for service in SERVICES:
             assert f"{instance}-{service}" in services and f"{instance}-relay-{service}" in services
 
 
+def test_multi_region_publishes_the_ports_the_local_runner_uses():
+    """The same host ports with or without Docker: each service on its instance's base + 1..5 (admin/runner.py),
+    each broker's management UI on the local node's management port (admin/localnode.py)."""
+    from admin.localnode import RUNNER_PORTS
+    from admin.runner import MULTI_REGION_PORTS, SERVICE_ORDER
+
+    services = load(MULTI)["services"]
+    order = SERVICE_ORDER + ("national",)
+    for name, service in services.items():
+        instance = next(i for i in INSTANCES if name.startswith(i))
+        process = name[len(instance) + 1:]
+        published = [str(p).split(":") for p in service.get("ports") or []]
+        if process == "rabbitmq":
+            assert published == [["127.0.0.1", str(RUNNER_PORTS[instance]["management"]), "15672"]], name
+        elif process in order:
+            assert published == [[str(MULTI_REGION_PORTS[instance][0] + order.index(process) + 1), "8000"]], name
+        else:
+            assert published == [], name
+
+
 def test_multi_region_only_brokers_cross_instances():
     services = load(MULTI)["services"]
     for name, service in services.items():
         networks = list(service.get("networks") or ["default"])
-        instance = next(i for i in ("region-1084", "region-1085", "national") if name.startswith(i))
+        instance = next(i for i in INSTANCES if name.startswith(i))
         if name.endswith("-rabbitmq"):
             assert sorted(networks) == sorted([instance, "links"]), name
         else:

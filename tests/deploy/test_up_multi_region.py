@@ -1,12 +1,12 @@
 """The main command with the whole country (issue 14, "Done when"): `bash deploy/up.sh --topology multi-region
---detach` starts two regions and the national instance, each with its own RabbitMQ node, loads the demo (the
-national meetup created nationally, ten peers of each region signed up) and prints, per instance, what answers
+--detach` starts four regions and the national instance, each with its own RabbitMQ node, loads the demo (the
+national meetup created nationally, ten peers of each of the four regions signed up) and prints, per instance, what answers
 where, tokens and curls; `deploy/down.sh` stops it all.
 
 The run is a real one but never meets the machine's broker on 5672, a developer's run of the same checkout or
 another test: every port shifted by a free MULTI_REGION_PORT_OFFSET (nodes named after it), its own databases
-(MULTI_REGION_DB_PREFIX), state (PEER_RUN_DIR) and development secrets (PEER_DEV_SECRETS_DIR). About two
-minutes; in CI (deselect locally with -m "not slow").
+(MULTI_REGION_DB_PREFIX), state (PEER_RUN_DIR) and development secrets (PEER_DEV_SECRETS_DIR). About four
+minutes on the shared 2-core machine; in CI (deselect locally with -m "not slow").
 """
 from __future__ import annotations
 
@@ -108,18 +108,19 @@ def test_every_service_of_every_instance_is_healthy_on_its_own_broker(country):
     """Guards `--topology multi-region`: each instance's services answer /health, each on a broker of its own,
     none on the machine's 5672."""
     ports = health_ports(country["offset"])
-    assert len(ports) == 3 * len(SERVICE_ORDER) + 1
+    regions = [i for i in INSTANCES if i != "national"]
+    assert len(regions) == 4 and len(ports) == len(INSTANCES) * len(SERVICE_ORDER) + 1
     assert [name for name, port in ports.items() if not _healthy(port)] == []
     config = (country["state"] / "run" / "supervisord.conf").read_text()
     uris = set(re.findall(r'AMQP_URI="([^"]+)"', config))
-    assert len(uris) == 3 and not any(":5672/" in uri for uri in uris), uris
+    assert len(uris) == len(INSTANCES) and not any(":5672/" in uri for uri in uris), uris
 
 
 def test_each_region_prints_curls_that_show_its_demo_data(country):
     """Guards the newcomer's output at each region: its curls, run as printed, answer with the demo's data,
     and the national overview row points at the national instance of this run."""
     national_port = health_ports(country["offset"])["national-national"]
-    for region in ("region-1084", "region-1085"):
+    for region in (i for i in INSTANCES if i != "national"):
         section = sections(country["output"])[region]
         assert_printed_curls_show_the_demo(section)
         assert f"http://127.0.0.1:{national_port}/national/picture" in section
@@ -134,7 +135,7 @@ def _run(command: str) -> tuple[str, str]:
 
 def test_the_national_welcome_shows_the_national_picture_with_the_demos_meetup(country):
     """Guards the national instance's welcome: the overview URL, a national coordinator token, and curls which,
-    run as printed, show the demo's meetup and both regions' ten sign-ups each in the national picture."""
+    run as printed, show the demo's meetup and the four regions' ten sign-ups each in the national picture."""
     section = sections(country["output"])["national"]
     assert "/national/picture" in section and "\nexport TOKEN_NATIONAL_COORDINATOR=ey" in section
     commands = [line for line in section.splitlines() if line.startswith("curl ")]
@@ -143,11 +144,12 @@ def test_the_national_welcome_shows_the_national_picture_with_the_demos_meetup(c
     assert [status for status, _ in answers] == ["200"] * 3, answers
     picture, events, csv = (body for _, body in answers)
     (sign_ups,) = [m for m in json.loads(picture)["measures"] if m["measure"] == "national_event_sign_ups"]
-    assert {t["region"]: t["value"] for t in sign_ups["region_totals"]} == {"region-1084": 10, "region-1085": 10}
-    assert sign_ups["total"] == {"value": 20, "suppressed": False}
+    assert {t["region"]: t["value"] for t in sign_ups["region_totals"]} == {
+        "region-1081": 10, "region-1082": 10, "region-1084": 10, "region-1085": 10}
+    assert sign_ups["total"] == {"value": 40, "suppressed": False}
     (meetup,) = json.loads(events)
-    assert meetup["title"].endswith("(demo)") and meetup["accepted"] == 20
-    assert "national_event_sign_ups,total,total,20,false" in csv
+    assert meetup["title"].endswith("(demo)") and meetup["accepted"] == 40
+    assert "national_event_sign_ups,total,total,40,false" in csv
 
 
 def test_the_demo_loads_again_without_creating_anything(country):
@@ -156,7 +158,7 @@ def test_the_demo_loads_again_without_creating_anything(country):
                             str(country["state"] / "run"), "--log-dir", str(country["state"] / "log"), "newcomer"],
                            env=country["env"], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
-    assert again.stdout.count("demo data: 0 object(s) created") == 3, again.stdout[-3000:]
+    assert again.stdout.count("demo data: 0 object(s) created") == len(INSTANCES), again.stdout[-3000:]
 
 
 def test_down_stops_every_process_of_the_country(country):
