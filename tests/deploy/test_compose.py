@@ -304,8 +304,12 @@ def test_one_relay_per_service_and_every_app_waits_for_migrations(path):
             assert any("rabbitmq" in k for k in healthy) and any("postgres" in k for k in healthy), name
     assert relays
     for instance, relayed in relays.items():
-        # the national instance also runs the national service, whose relay publishes the downlink
-        expected = SERVICES + (("national",) if instance == "national" else ())
+        # the national instance also runs the national service, whose relay publishes the downlink; the
+        # multi-region run's meetup regions run roles and network only
+        from admin.runner import services_present
+
+        expected = (services_present(instance, "multi-region") if instance != "single"
+                    else SERVICES + (("national",) if instance == "national" else ()))
         assert sorted(relayed) == sorted(expected), f"{instance}: one relay per service, got {relayed}"
 
 
@@ -382,7 +386,9 @@ def test_multi_region_has_four_regions_and_national_each_with_own_broker_and_dat
     for instance in INSTANCES:
         assert f"{instance}-rabbitmq" in services and f"{instance}-postgres" in services
         assert f"{instance}-migrate" in services
-        for service in SERVICES:
+        from admin.runner import services_present
+
+        for service in (s for s in SERVICES if s in services_present(instance, "multi-region")):
             assert f"{instance}-{service}" in services and f"{instance}-relay-{service}" in services
 
 
@@ -510,12 +516,13 @@ RUNNER_ENV_KEYS = ENV_KEYS | {"JWT_SECRET", "VAULT_MASTER_KEY", "PSEUDONYM_SECRE
 PREFIXES = {SINGLE: {"": "region-1084"}, MULTI: {f"{i}-": i for i in INSTANCES}}  # service name prefix: instance
 
 
-def procfile_processes(instance: str) -> dict[str, str]:
+def procfile_processes(instance: str, path: Path = SINGLE) -> dict[str, str]:
     """The Procfile's processes of the services `instance` runs and that are built (the runner starts exactly
-    these: the national service only at the national instance)."""
+    these: the national service only at the national instance, roles and network only at the multi-region
+    run's meetup regions)."""
     from admin.runner import procfile_entries, services_present
 
-    built = set(services_present(instance))
+    built = set(services_present(instance, "multi-region" if path == MULTI else "single"))
     return {name: command for name, command in procfile_entries().items() if name.removeprefix("relay-") in built}
 
 
@@ -552,7 +559,7 @@ def test_every_procfile_process_has_a_compose_service_with_its_command_and_envir
     services/network/service.py exists; the national service is checked at the national instance only."""
     services = load(path)["services"]
     for prefix, instance in PREFIXES[path].items():
-        for process, line in procfile_processes(instance).items():
+        for process, line in procfile_processes(instance, path).items():
             name = f"{prefix}{process}"
             assert name in services, f"{path.name}: no compose service {name!r} for the Procfile's {process!r}"
             expected, assigned = normalised(shlex.split(line))
@@ -560,6 +567,27 @@ def test_every_procfile_process_has_a_compose_service_with_its_command_and_envir
             assert actual == expected, f"{name}: compose runs {actual}, the runner {expected}"
             missing = (RUNNER_ENV_KEYS | assigned) - compose_env_keys(services[name], path)
             assert not missing, f"{name}: compose does not give it {sorted(missing)}"
+
+
+def test_multi_region_runs_at_each_instance_what_the_runner_runs_there():
+    """Guards the meetup regions (region-1081, region-1082: roles and network only) on both sides: compose has
+    no process the runner does not start at that instance, and gives the same INSTANCE_SERVICES, so its
+    migrations, queues, status and demo leave the same services out."""
+    from admin.runner import instance_env, runner_nodes
+
+    services = load(MULTI)["services"]
+    nodes = {node.instance: node for node in runner_nodes(ROOT / "var" / "unused")}
+    for instance in INSTANCES:
+        runner_processes = {f"{instance}-{process}" for process in procfile_processes(instance, MULTI)}
+        compose_processes = {name for name, service in services.items()
+                             if name.startswith(f"{instance}-") and service.get("build")
+                             and not name.endswith("-migrate")}
+        assert compose_processes == runner_processes, instance
+        wanted = instance_env(instance, nodes[instance]).get("INSTANCE_SERVICES")
+        for name in compose_processes | {f"{instance}-migrate"}:
+            assert services[name]["environment"].get("INSTANCE_SERVICES") == wanted, name
+    assert {i for i in INSTANCES if instance_env(i, nodes[i]).get("INSTANCE_SERVICES")} == {"region-1081",
+                                                                                           "region-1082"}
 
 
 def test_the_image_installs_from_the_lock_and_holds_every_package_the_commands_import():

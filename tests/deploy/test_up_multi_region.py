@@ -24,7 +24,7 @@ import pytest
 import requests
 
 from admin.localnode import INSTANCES, RABBITMQ_BIN
-from admin.runner import MULTI_REGION_PORTS, SERVICE_ORDER, read_profile, services_present
+from admin.runner import MEETUP_SERVICES, MULTI_REGION_PORTS, SERVICE_ORDER, read_profile, services_present
 from runtime import db_roles
 from tests.support.run_processes import run_processes
 from tests.support.printed_curls import assert_printed_curls_show_the_demo
@@ -62,7 +62,7 @@ def free_offset(env: dict) -> int:
 def health_ports(offset: int) -> dict[str, int]:
     """<instance>-<service> -> its HTTP port (as admin/runner.py numbers them)."""
     return {f"{instance}-{service}": MULTI_REGION_PORTS[instance][0] + offset + (SERVICE_ORDER + ("national",)).index(service) + 1
-            for instance in INSTANCES for service in services_present(instance)}
+            for instance in INSTANCES for service in services_present(instance, "multi-region")}
 
 
 def sections(output: str) -> dict[str, str]:
@@ -100,7 +100,7 @@ def country(tmp_path_factory):
         script("down.sh", "--timeout", "30", timeout=300)
         for instance in INSTANCES:
             prefix = env["MULTI_REGION_DB_PREFIX"] + read_profile(instance)["DB_PREFIX"]
-            for service in (*services_present(instance), "vault"):
+            for service in (*services_present(instance, "multi-region"), "vault"):
                 db_roles.drop(read_profile(instance)["PG_URL"], db_roles.roles_for(prefix, service))
 
 
@@ -109,7 +109,8 @@ def test_every_service_of_every_instance_is_healthy_on_its_own_broker(country):
     none on the machine's 5672."""
     ports = health_ports(country["offset"])
     regions = [i for i in INSTANCES if i != "national"]
-    assert len(regions) == 4 and len(ports) == len(INSTANCES) * len(SERVICE_ORDER) + 1
+    # two full regions, two meetup regions (roles and network: MULTI_REGION_SERVICES), the national instance
+    assert len(regions) == 4 and len(ports) == 2 * len(SERVICE_ORDER) + 2 * len(MEETUP_SERVICES) + len(SERVICE_ORDER) + 1
     assert [name for name, port in ports.items() if not _healthy(port)] == []
     config = (country["state"] / "run" / "supervisord.conf").read_text()
     uris = set(re.findall(r'AMQP_URI="([^"]+)"', config))
