@@ -601,3 +601,15 @@ def test_the_image_installs_from_the_lock_and_holds_every_package_the_commands_i
     for package in project["tool"]["setuptools"]["packages"]["find"]["include"]:
         folder = package.rstrip("*")
         assert re.search(rf"^COPY {folder} \./{folder}$", dockerfile, re.M), f"Dockerfile does not copy {folder}/"
+
+
+def test_instance_services_chooses_the_services_an_instance_runs():
+    """Guards INSTANCE_SERVICES (the meetup regions' roles and network): it keeps the composition's order, and a
+    service the instance cannot run (a typo, the national service at a region) is refused, naming it."""
+    from admin.services import services_of
+
+    assert services_of("region-1081", {}) == ("roles", "courses", "network", "notifications")
+    assert services_of("region-1081", {"INSTANCE_SERVICES": "network, roles"}) == ("roles", "network")
+    for wrong in ("roles,payroll", "national"):
+        with pytest.raises(ValueError, match="INSTANCE_SERVICES"):
+            services_of("region-1081", {"INSTANCE_SERVICES": wrong})
