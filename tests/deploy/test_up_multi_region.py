@@ -90,7 +90,7 @@ def country(tmp_path_factory):
         return subprocess.run(["bash", f"deploy/{name}", *args], cwd=ROOT, env=env, capture_output=True, text=True,
                               timeout=timeout)
 
-    up = script("up.sh", "--topology", "multi-region", "--detach", "--no-bootstrap", "--timeout", "240")
+    up = script("up.sh", "--topology", "multi-region", "--detach", "--no-bootstrap", "--timeout", "480")
     run_id = (state / "run" / "up.run").read_text().strip() if (state / "run" / "up.run").exists() else None
     try:
         assert up.returncode == 0, up.stdout[-3000:] + up.stderr[-3000:]

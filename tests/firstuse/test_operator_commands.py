@@ -195,3 +195,12 @@ def test_each_command_names_what_is_unreachable_in_one_line(running, args, broke
     assert "Traceback" not in result.stderr + result.stdout
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and named in lines[0], result.stderr
+
+
+def test_a_wrong_instance_services_setting_is_one_line(running):
+    """Guards INSTANCE_SERVICES read by every command: a service the instance cannot run is named in one line,
+    exit code 2, and nothing is declared or migrated."""
+    result = running.peer_admin("declare-topology", COLUMNS="250", INSTANCE_SERVICES="roles,payroll")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "error: INSTANCE_SERVICES: payroll not a service of region-1084 (one of roles, courses, network, notifications)"]
