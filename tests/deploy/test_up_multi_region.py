@@ -5,8 +5,8 @@ where, tokens and curls; `deploy/down.sh` stops it all.
 
 The run is a real one but never meets the machine's broker on 5672, a developer's run of the same checkout or
 another test: every port shifted by a free MULTI_REGION_PORT_OFFSET (nodes named after it), its own databases
-(MULTI_REGION_DB_PREFIX), state (PEER_RUN_DIR) and development secrets (PEER_DEV_SECRETS_DIR). About four
-minutes on the shared 2-core machine; in CI (deselect locally with -m "not slow").
+(MULTI_REGION_DB_PREFIX), state (PEER_RUN_DIR) and development secrets (PEER_DEV_SECRETS_DIR). About ten
+minutes on the shared 2-core machine (12 under a load average of 40); in CI (deselect locally with -m "not slow").
 """
 from __future__ import annotations
 
