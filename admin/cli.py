@@ -30,6 +30,11 @@ class AdminApp(typer.Typer):
         try:
             return super().__call__(*args, **kwargs)
         except Exception as exc:  # noqa: BLE001 - only the unreachable kinds are turned into a line
+            from admin.services import SERVICES_VARIABLE
+
+            if isinstance(exc, ValueError) and str(exc).startswith(f"{SERVICES_VARIABLE}:"):
+                errors.print(f"[red]error:[/red] {exc}", highlight=False)  # a wrong setting, not a bug
+                sys.exit(2)
             try:
                 config = settings()
             except Exception:  # noqa: BLE001 - the configuration itself may be what is broken

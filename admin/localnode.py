@@ -1,14 +1,15 @@
 """RabbitMQ nodes of their own on this machine, one per instance of the multi-region topology.
 
-The local runner (`deploy/up.sh --topology multi-region`) and the tests (`tests/support/topology.py`) run two
-regions and the national instance each with its own broker, without Docker: a node per instance with its own
+The local runner (`deploy/up.sh --topology multi-region`) runs four regions and the national instance, the tests
+(`tests/support/topology.py`) two regions and the national instance, each with its own broker, without Docker: a node per instance with its own
 node name, AMQP / management / Erlang distribution ports and data and log directories, sharing the Erlang
 cookie of the machine's RabbitMQ (`/var/lib/rabbitmq/.erlang.cookie`, so `rabbitmqctl -n <node>` works).
 
 Each node loads the SAME definitions docker-compose's multi-region variant mounts
 (`deploy/multi-region/rabbitmq/<instance>.definitions.json`). They name the other brokers by their compose
 hostnames (`national-rabbitmq:5672`); rendering replaces those, in the shovel URIs only, with this machine's
-address and the port of that instance's local node. Everything else is loaded as written.
+address and the port of that instance's local node; a link to an instance that is not part of the run (the tests
+start two of the four regions) is left out. Everything else is loaded as written.
 """
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFINITIONS_DIR = ROOT / "deploy" / "multi-region" / "rabbitmq"
 CONTAINER_CONFIG = ROOT / "deploy" / "rabbitmq" / "rabbitmq.conf"
 PLUGINS_FILE = ROOT / "deploy" / "rabbitmq" / "enabled_plugins"
-REGIONS = ("region-1084", "region-1085")
+REGIONS = ("region-1084", "region-1085", "region-1081", "region-1082")
 INSTANCES = (*REGIONS, "national")
 RABBITMQ_BIN = Path(os.environ.get("RABBITMQ_BIN", "/usr/lib/rabbitmq/bin"))
 # The cookie of the machine's own node: every local node shares it, so the CLI tools reach them all.
@@ -39,6 +40,8 @@ APP_USER, APP_PASSWORD = "peer", "peer"
 RUNNER_PORTS = {
     "region-1084": {"amqp": 5684, "management": 15684, "dist": 25684},
     "region-1085": {"amqp": 5685, "management": 15685, "dist": 25685},
+    "region-1081": {"amqp": 5681, "management": 15681, "dist": 25681},
+    "region-1082": {"amqp": 5682, "management": 15682, "dist": 25682},
     "national": {"amqp": 5690, "management": 15690, "dist": 25690},
 }
 # `MULTI_REGION_PORT_OFFSET` shifts every port of the runner's multi-region topology (brokers, services, relays)
@@ -54,18 +57,25 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def random_ports() -> dict[str, dict[str, int]]:
-    return {instance: {"amqp": free_port(), "management": free_port(), "dist": free_port()} for instance in INSTANCES}
+def random_ports(instances=INSTANCES) -> dict[str, dict[str, int]]:
+    return {instance: {"amqp": free_port(), "management": free_port(), "dist": free_port()} for instance in instances}
 
 
 def render_definitions(instance: str, amqp_ports: dict[str, int], host: str = "127.0.0.1") -> dict:
-    """The instance's compose definitions with every link pointed at the local node of the other instance."""
+    """The instance's compose definitions with every link pointed at the local node of the other instance; a
+    link to an instance without a port in `amqp_ports` (not part of this run) is left out."""
     definitions = json.loads((DEFINITIONS_DIR / f"{instance}.definitions.json").read_text())
+    kept = []
     for parameter in definitions["parameters"]:
         value = parameter["value"]
+        uris = [value[key] for key in ("src-uri", "dest-uri") if key in value]
+        if any(m.group("instance") not in amqp_ports for uri in uris for m in _PEER_HOST.finditer(uri)):
+            continue
         for key in ("src-uri", "dest-uri"):
             if key in value:
                 value[key] = _PEER_HOST.sub(lambda m: f"@{host}:{amqp_ports[m.group('instance')]}", value[key])
+        kept.append(parameter)
+    definitions["parameters"] = kept
     return definitions
 
 

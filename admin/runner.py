@@ -5,9 +5,9 @@ exists). This module turns it into a supervisord configuration for a topology:
 
 - `single`: one instance, its environment from the caller (deploy/up.sh loads the profile), processes named as
   in the Procfile (`roles`, `relay-roles`, ...).
-- `multi-region`: region-1084, region-1085 and national, each with its own RabbitMQ node (admin/localnode.py)
-  and its own databases (`mr_<profile DB_PREFIX>`), processes named `<instance>-<process>`, host ports as the
-  compose variant publishes them (8101-8104, 8201-8204, 8301-8304).
+- `multi-region`: region-1084, region-1085, region-1081, region-1082 and national, each with its own RabbitMQ node
+  (admin/localnode.py) and its own databases (`mr_<profile DB_PREFIX>`), processes named `<instance>-<process>`,
+  host ports as the compose variant publishes them (8101-8104, 8201-8204, 8401-8404, 8501-8504, 8301-8305).
 
 supervisord restarts a process that dies (autorestart, with its back-off when it keeps dying at start-up) and
 logs each exit and restart in its own log; every process it starts carries `PEER_RUN_ID` in its environment, so
@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from admin.services import NATIONAL_SERVICES, services_of
+from admin.services import NATIONAL_SERVICES, SERVICES_VARIABLE, services_of
 from admin.localnode import INSTANCES, LocalNode, port_offset, runner_nodes
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,10 +32,16 @@ PROCFILE = ROOT / "deploy" / "Procfile"
 SERVICE_ORDER = ("roles", "courses", "network", "notifications")
 # Multi-region host ports, per instance: HTTP base + 1..4 (as deploy/multi-region/docker-compose.yml publishes
 # them) and relay metrics base + 1..4.
-MULTI_REGION_PORTS = {"region-1084": (8100, 9110), "region-1085": (8200, 9120), "national": (8300, 9130)}
+MULTI_REGION_PORTS = {"region-1084": (8100, 9110), "region-1085": (8200, 9120), "region-1081": (8400, 9140),
+                      "region-1082": (8500, 9150), "national": (8300, 9130)}
 MULTI_REGION_DB_PREFIX = "mr_"  # MULTI_REGION_DB_PREFIX in the environment replaces it (a test's own databases)
 SINGLE_DEFAULT_PORTS = {"roles": (8001, 9101), "courses": (8002, 9102), "network": (8003, 9103),
                         "notifications": (8004, 9104), "national": (8005, 9105)}
+# The two regions added for the national meetup run only what it needs (their peers in roles, the sign-ups in
+# network): four full regions started ~42 processes and took ~9 minutes to healthy on a 2-core machine
+# (deploy/README.md, "Four regions and the national instance").
+MEETUP_SERVICES = ("roles", "network")
+MULTI_REGION_SERVICES = {"region-1081": MEETUP_SERVICES, "region-1082": MEETUP_SERVICES}
 WITHOUT_RELAY: tuple[str, ...] = ()  # the national service's relay publishes its downlink (national events)
 # `PEER_REPLICAS` (deploy/up.sh --replicas N): how many copies of each service and of each relay the single topology
 # runs. Replica r >= 2 is `<process>-<r>` and listens REPLICA_PORT_STEP * (r - 1) above the first one (roles-2 on
@@ -71,10 +77,13 @@ def procfile_entries(path: Path = PROCFILE) -> dict[str, str]:
     return entries
 
 
-def services_present(instance: str) -> list[str]:
+def services_present(instance: str, topology: str = "single") -> list[str]:
     """The services `instance` runs (admin.services.services_of: the national one only at the national
-    instance) that are built: a service without services/<name>/service.py is not run (yet)."""
-    return [s for s in services_of(instance) if (ROOT / "services" / s / "service.py").is_file()]
+    instance; in multi-region, MULTI_REGION_SERVICES for the meetup regions) that are built: a service without
+    services/<name>/service.py is not run (yet)."""
+    env = ({SERVICES_VARIABLE: ",".join(MULTI_REGION_SERVICES.get(instance, ()))} if topology == "multi-region"
+           else None)
+    return [s for s in services_of(instance, env) if (ROOT / "services" / s / "service.py").is_file()]
 
 
 def read_profile(instance: str) -> dict[str, str]:
@@ -152,6 +161,8 @@ def instance_env(instance: str, node: LocalNode) -> dict[str, str]:
         env["PEER_DEV_SECRETS_FILE"] = str(Path(os.environ["PEER_DEV_SECRETS_DIR"]) / f"{instance}.env")
     if instance != "national":
         env["CREDENTIAL_ISSUERS"] = credential_issuers(instance)
+    if instance in MULTI_REGION_SERVICES:
+        env[SERVICES_VARIABLE] = ",".join(MULTI_REGION_SERVICES[instance])
     return env
 
 
@@ -160,7 +171,8 @@ def credential_issuers(instance: str) -> str:
     courses service serves on the host (services/courses/credentials.py)."""
     courses = SERVICE_ORDER.index("courses") + 1
     return ",".join(f"{other}=http://127.0.0.1:{multi_region_ports(other)[0] + courses}/.well-known/jwks.json"
-                    for other in INSTANCES if other not in (instance, "national"))
+                    for other in INSTANCES if other not in (instance, "national")
+                    and "courses" in services_present(other, "multi-region"))
 
 
 def plan(topology: str, run_dir: Path) -> list[Program]:
@@ -177,8 +189,8 @@ def plan(topology: str, run_dir: Path) -> list[Program]:
     for instance in INSTANCES:
         http, metrics = multi_region_ports(instance)
         ports = {s: (http + i, metrics + i) for i, s in enumerate(SERVICE_ORDER + NATIONAL_SERVICES, start=1)}
-        programs += _app_programs(services_present(instance), f"{instance}-", instance_env(instance, nodes[instance]),
-                                  ports)
+        programs += _app_programs(services_present(instance, topology), f"{instance}-",
+                                  instance_env(instance, nodes[instance]), ports)
     return programs
 
 
@@ -262,11 +274,32 @@ def wait_healthy(programs: list[Program], timeout: float) -> list[str]:
 
 
 def migrate(topology: str, run_dir: Path) -> None:
+    """`peer-admin migrate` then `declare-topology` for each instance; the instances side by side (each has its
+    own databases and broker: run one after the other, the five of multi-region took ~4 minutes of the start on
+    a loaded 2-core machine). Each instance's output is printed whole once its steps end."""
+    from concurrent.futures import ThreadPoolExecutor
+
     peer_admin = str(Path(sys.executable).with_name("peer-admin"))
-    for instance, env in instance_envs(topology, run_dir).items():
+
+    def steps(instance: str, env: dict[str, str]) -> tuple[str, int]:
+        lines = []
         for step in ("migrate", "declare-topology"):
-            print(f"[up] instance {instance}: peer-admin {step}", flush=True)
-            subprocess.run([peer_admin, step], env={**os.environ, **env}, cwd=ROOT, check=True)
+            lines.append(f"[up] instance {instance}: peer-admin {step}")
+            done = subprocess.run([peer_admin, step], env={**os.environ, **env}, cwd=ROOT, capture_output=True,
+                                  text=True)
+            lines.append((done.stdout + done.stderr).rstrip("\n"))
+            if done.returncode:
+                return "\n".join(lines), done.returncode
+        return "\n".join(lines), 0
+
+    envs = instance_envs(topology, run_dir)
+    with ThreadPoolExecutor(max_workers=len(envs)) as pool:
+        results = list(pool.map(lambda item: steps(*item), envs.items()))
+    for output, _ in results:
+        print(output, flush=True)
+    failed = [instance for instance, (_, code) in zip(envs, results) if code]
+    if failed:
+        raise SystemExit(f"[up] ERROR: migrations failed at {', '.join(failed)}")
 
 
 def http_envs(topology: str, run_dir: Path) -> dict[str, dict[str, str]]:

@@ -6,6 +6,7 @@ instance: it holds no personal data (no vault), a trust boundary of its own (doc
 from __future__ import annotations
 
 import importlib
+import os
 
 from kombu import Queue
 
@@ -24,9 +25,22 @@ SERVICE_CLASSES = {
 }
 
 
-def services_of(instance_id: str) -> tuple[str, ...]:
-    """The services an instance runs: every instance the common ones, the national one also its own."""
-    return SERVICES + (NATIONAL_SERVICES if instance_id == "national" else ())
+# An instance that runs only some of its services (the multi-region run's meetup regions: roles and network) says
+# so in its environment; migrations, queues, status, the welcome and the demo then leave the others out.
+SERVICES_VARIABLE = "INSTANCE_SERVICES"
+
+
+def services_of(instance_id: str, env=None) -> tuple[str, ...]:
+    """The services an instance runs: every instance the common ones, the national one also its own; only those
+    INSTANCE_SERVICES (comma-separated) names when it is set."""
+    services = SERVICES + (NATIONAL_SERVICES if instance_id == "national" else ())
+    chosen = [s.strip() for s in ((os.environ if env is None else env).get(SERVICES_VARIABLE) or "").split(",")
+              if s.strip()]
+    unknown = [s for s in chosen if s not in services]
+    if unknown:
+        raise ValueError(f"{SERVICES_VARIABLE}: {', '.join(unknown)} not a service of {instance_id} "
+                         f"(one of {', '.join(services)})")
+    return tuple(s for s in services if s in chosen) if chosen else services
 
 
 def service_class(service: str):

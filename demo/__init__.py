@@ -7,6 +7,7 @@ a note (demo/pending.py), never filled with stand-in data. `peer-admin demo load
 """
 from __future__ import annotations
 
+from admin.services import services_of
 from demo.client import DemoClient, ServiceUnavailable
 from demo.courses import individual_support_course, peer_education, recovery_group
 from demo.pending import national_meetup, regional_network
@@ -28,13 +29,25 @@ NATIONAL_PARTS = (("seed 004: the national meetup (landsmøde), announced to eve
 __all__ = ["DemoClient", "ServiceUnavailable", "PARTS", "NATIONAL_PARTS", "load"]
 
 
+# The parts written through the courses service: skipped with a note at an instance that does not run it (the
+# multi-region run's meetup regions run roles and network only: admin/runner.py MULTI_REGION_SERVICES).
+COURSES_PARTS = (peer_education, recovery_group, individual_support_course)
+
+
 def load(client: DemoClient, report=print, announcement_wait: float = 0) -> dict[str, int]:
     """Loads every part; returns how many objects each part created (0 everywhere on a second load). At a region,
     the national meetup's part waits up to `announcement_wait` seconds for the national instance's announcement."""
     national = client.instance_id == "national"
-    client.wait_ready(("national",) if national else ("roles", "courses"))
+    client.wait_ready(("national",) if national else ("roles",))
+    with_courses = "courses" in services_of(client.instance_id, client.env)  # INSTANCE_SERVICES, when set
+    if with_courses:
+        client.wait_ready(("courses",))
     created = {}
     for title, part in NATIONAL_PARTS if national else PARTS:
+        if part in COURSES_PARTS and not with_courses:
+            report(f"skipped: {title} (the courses service is not deployed here)")
+            created[part.__name__] = None
+            continue
         if part is national_meetup:
             count = national_meetup(client, report, announcement_wait)
         else:

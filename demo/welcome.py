@@ -49,9 +49,11 @@ def where_table(services: list[str], amqp_uri: str, env=None) -> Table:
     return table
 
 
-def curl_examples(tokens_by_role: dict[str, str] | None, env=None, national: bool = False) -> list[tuple[str, str]]:
+def curl_examples(tokens_by_role: dict[str, str] | None, env=None, national: bool = False,
+                  services=("roles", "courses", "network")) -> list[tuple[str, str]]:
     """(what it shows, command): with real tokens in development mode, else with $TOKEN. At the national
-    instance: the national picture and events, as a national coordinator."""
+    instance: the national picture and events, as a national coordinator; at an instance without courses
+    (a meetup region of the multi-region run), the networks instead of the group courses."""
     def bearer(role: str) -> str:
         return tokens_by_role[role] if tokens_by_role else "$TOKEN"
 
@@ -74,7 +76,9 @@ def curl_examples(tokens_by_role: dict[str, str] | None, env=None, national: boo
         ("the function descriptions (seed 001's Parkvænget, published), as the coordinator",
          curl("coordinator", "roles", "/function-descriptions")),
         ("the group courses (peer education, recovery group), as the coordinator",
-         curl("coordinator", "courses", "/group-courses")),
+         curl("coordinator", "courses", "/group-courses")) if "courses" in services else
+        ("the peer networks (the regional network with its monthly sparring meeting), as the coordinator",
+         curl("coordinator", "network", "/networks")),
     ]
 
 
@@ -91,6 +95,6 @@ def show(console: Console, *, instance_id: str, services: list[str], amqp_uri: s
         console.print("Tokens: not in development mode; mint one with "
                       "`peer-admin mint-token --sub <user id> --role <role>` and export it as TOKEN.")
     console.print("[bold]Try:[/bold]")
-    for what, command in curl_examples(minted, env, national="national" in services):
+    for what, command in curl_examples(minted, env, national="national" in services, services=services):
         console.print(f"# {what}", soft_wrap=True, highlight=False, markup=False)  # a folded comment breaks a paste
         console.print(command, soft_wrap=True, highlight=False, markup=False)

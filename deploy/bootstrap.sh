@@ -11,7 +11,8 @@
 #   2. PostgreSQL at PG_URL        (apt package postgresql, trust auth on loopback, started with pg_ctlcluster);
 #   3. the Python venv .venv       (python3.11 -m venv, requirements.lock, then `pip install -e . --no-deps`);
 #   4. Debian's chromium           (apt package chromium, for the page tests: Playwright drives /usr/bin/chromium
-#                                   and downloads no browser of its own; skipped with --skip-infra).
+#                                   and downloads no browser of its own; skipped with --skip-infra);
+#   5. the checking tools          (apt package shellcheck, which tests/deploy/test_scripts.py runs on deploy/*.sh).
 # Readiness means really ready: `rabbitmq-diagnostics check_running` + `check_port_connectivity` (never `ping`),
 # `pg_isready` + a real `select 1`. A second run on a ready machine does nothing and takes a few seconds.
 # The broker and the database are only installed or started when their URL points at this machine; a remote
@@ -40,7 +41,7 @@ for arg in "$@"; do
     case "$arg" in
         --skip-infra) SKIP_INFRA=1 ;;
         --skip-venv) SKIP_VENV=1 ;;
-        -h|--help) sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "bootstrap: unknown argument: $arg" >&2; exit 2 ;;
     esac
 done
@@ -456,6 +457,20 @@ bootstrap_chromium() {
     say "chromium: installed $(/usr/bin/chromium --version 2>/dev/null | head -n 1)"
 }
 
+# ---------------------------------------------------------------------------------------------------- tools
+
+# The tools the tests check the repository with: installed when missing (CI gets them from here), never
+# required to run the product; without a package source it warns and the tests that need one skip.
+bootstrap_tools() {
+    if command -v shellcheck >/dev/null 2>&1; then
+        say "shellcheck: present ($(shellcheck --version | sed -n 's/^version: //p'))"
+    elif command -v apt-get >/dev/null 2>&1 && apt_install shellcheck && command -v shellcheck >/dev/null 2>&1; then
+        say "shellcheck: installed"
+    else
+        warn "shellcheck: could not be installed; tests/deploy/test_scripts.py skips its check"
+    fi
+}
+
 # ---------------------------------------------------------------------------------------------------- main
 
 mkdir -p "$REPO_ROOT/var"
@@ -472,4 +487,5 @@ fi
 if [[ "$SKIP_VENV" == 0 ]]; then
     bootstrap_venv
 fi
+bootstrap_tools
 say "done in $(( $(date +%s) - START_TS ))s"

@@ -5,8 +5,9 @@
 #                     [--timeout SECONDS] [--no-bootstrap] [--no-demo] [--print-config] [--replicas N]
 #
 #   --topology T      single (default): one instance against the machine's RabbitMQ (5672) and PostgreSQL;
-#                     multi-region: region-1084, region-1085 and national, each with its own RabbitMQ node
-#                     (ports 5684/5685/5690) linked by the shovels of deploy/multi-region/rabbitmq/
+#                     multi-region: region-1084, region-1085, region-1081, region-1082 and national, each with
+#                     its own RabbitMQ node (ports 5684/5685/5681/5682/5690) linked by the shovels of
+#                     deploy/multi-region/rabbitmq/
 #   --instance ID     (single) the profile deploy/instances/ID.env (default: INSTANCE_ID, else region-1084)
 #   --env-file FILE   (single) load FILE (KEY=value lines) instead of the profile
 #                     ./.env (git-ignored: local overrides and secrets) counts over the profile, the caller's
@@ -70,7 +71,7 @@ while [[ $# -gt 0 ]]; do
 done
 case "$TOPOLOGY" in
     single) ;;
-    multi-region) [[ -z "$ENV_FILE$INSTANCE_FLAG" && "$PRINT_CONFIG" == 0 ]] || die "--instance/--env-file are for --topology single (multi-region uses deploy/instances/{region-1084,region-1085,national}.env)" ;;
+    multi-region) [[ -z "$ENV_FILE$INSTANCE_FLAG" && "$PRINT_CONFIG" == 0 ]] || die "--instance/--env-file are for --topology single (multi-region uses deploy/instances/{region-1084,region-1085,region-1081,region-1082,national}.env)" ;;
     *) die "unknown topology: $TOPOLOGY (single or multi-region)" ;;
 esac
 
@@ -181,7 +182,7 @@ until "${CTL[@]}" pid >/dev/null 2>&1; do
 done
 
 if [[ "$TOPOLOGY" == multi-region ]]; then
-    say "waiting for the RabbitMQ nodes of region-1084, region-1085 and national and their links"
+    say "waiting for the RabbitMQ nodes of the four regions and the national instance and their links"
     .venv/bin/python -m admin.localnode wait --timeout "$TIMEOUT" || fail "the brokers did not come up"
     "${RUNNER[@]}" migrate || fail "migrations failed"
 fi

@@ -24,6 +24,8 @@ import jsonschema
 import pytest
 import yaml
 
+from admin.localnode import INSTANCES  # the runner's multi-region instances: compose has the same
+
 ROOT = Path(__file__).resolve().parents[2]
 SINGLE = ROOT / "docker-compose.yml"
 MULTI = ROOT / "deploy" / "multi-region" / "docker-compose.yml"
@@ -33,7 +35,6 @@ PORTS = {"roles": 8001, "courses": 8002, "network": 8003, "notifications": 8004}
 # The services built so far (services/<name>/service.py exists): the runner and compose run exactly these.
 SERVICES = tuple(s for s in PORTS if (Path(__file__).resolve().parents[2] / "services" / s / "service.py").exists())
 ENV_KEYS = {"INSTANCE_ID", "AMQP_URI", "PG_URL", "DB_PREFIX", "LOG_LEVEL"}  # a profile holds no secret
-INSTANCES = ("region-1084", "region-1085", "national")
 # The variables the compose files require (`${VAR:?...}`): every secret, supplied by the operator.
 SECRET_VARIABLES = {"single": ["POSTGRES_PASSWORD", "JWT_SECRET", "VAULT_MASTER_KEY", "PSEUDONYM_SECRET",
                                "DB_PASSWORD", "VAULT_DB_PASSWORD", "CREDENTIAL_SIGNING_KEY"],
@@ -305,8 +306,12 @@ def test_one_relay_per_service_and_every_app_waits_for_migrations(path):
             assert any("rabbitmq" in k for k in healthy) and any("postgres" in k for k in healthy), name
     assert relays
     for instance, relayed in relays.items():
-        # the national instance also runs the national service, whose relay publishes the downlink
-        expected = SERVICES + (("national",) if instance.startswith("national ") else ())
+        # the national instance also runs the national service, whose relay publishes the downlink; the
+        # multi-region run's meetup regions run roles and network only
+        from admin.runner import services_present
+
+        name = instance.split(" replica ")[0]
+        expected = services_present(name, "multi-region") if name != "single" else SERVICES
         assert sorted(relayed) == sorted(expected), f"{instance}: one relay per service, got {relayed}"
 
 
@@ -323,7 +328,7 @@ def test_application_containers_talk_to_their_own_broker_and_database(path):
         db_host = re.match(r"postgresql://[^@]+@([^:/]+)", pg).group(1)
         assert broker_host in services and db_host in services, name
         if path == MULTI:
-            instance = next(i for i in ("region-1084", "region-1085", "national") if name.startswith(i))
+            instance = next(i for i in INSTANCES if name.startswith(i))
             assert broker_host == f"{instance}-rabbitmq" and db_host == f"{instance}-postgres", name
             env_files = [e if isinstance(e, str) else e["path"] for e in as_list(service.get("env_file"))]
             assert env_files == [f"../instances/{instance}.env"], name
@@ -395,20 +400,45 @@ def test_instance_profile_is_selectable():
 # ---------------------------------------------------------------------------------------------------- multi-region
 
 
-def test_multi_region_has_two_regions_and_national_each_with_own_broker_and_database():
+def test_multi_region_has_four_regions_and_national_each_with_own_broker_and_database():
     services = load(MULTI)["services"]
-    for instance in ("region-1084", "region-1085", "national"):
+    assert len(INSTANCES) == 5 and {i for i in INSTANCES if i.startswith("region-")} == {
+        "region-1081", "region-1082", "region-1084", "region-1085"}
+    assert {name.rsplit("-rabbitmq", 1)[0] for name in services if name.endswith("-rabbitmq")} == set(INSTANCES)
+    for instance in INSTANCES:
         assert f"{instance}-rabbitmq" in services and f"{instance}-postgres" in services
         assert f"{instance}-migrate" in services
-        for service in SERVICES:
+        from admin.runner import services_present
+
+        for service in (s for s in SERVICES if s in services_present(instance, "multi-region")):
             assert f"{instance}-{service}" in services and f"{instance}-relay-{service}" in services
+
+
+def test_multi_region_publishes_the_ports_the_local_runner_uses():
+    """The same host ports with or without Docker: each service on its instance's base + 1..5 (admin/runner.py),
+    each broker's management UI on the local node's management port (admin/localnode.py)."""
+    from admin.localnode import RUNNER_PORTS
+    from admin.runner import MULTI_REGION_PORTS, SERVICE_ORDER
+
+    services = load(MULTI)["services"]
+    order = SERVICE_ORDER + ("national",)
+    for name, service in services.items():
+        instance = next(i for i in INSTANCES if name.startswith(i))
+        process = name[len(instance) + 1:]
+        published = [str(p).split(":") for p in service.get("ports") or []]
+        if process == "rabbitmq":
+            assert published == [["127.0.0.1", str(RUNNER_PORTS[instance]["management"]), "15672"]], name
+        elif process in order:
+            assert published == [[str(MULTI_REGION_PORTS[instance][0] + order.index(process) + 1), "8000"]], name
+        else:
+            assert published == [], name
 
 
 def test_multi_region_only_brokers_cross_instances():
     services = load(MULTI)["services"]
     for name, service in services.items():
         networks = list(service.get("networks") or ["default"])
-        instance = next(i for i in ("region-1084", "region-1085", "national") if name.startswith(i))
+        instance = next(i for i in INSTANCES if name.startswith(i))
         if name.endswith("-rabbitmq"):
             assert sorted(networks) == sorted([instance, "links"]), name
         else:
@@ -508,12 +538,13 @@ RUNNER_ENV_KEYS = ENV_KEYS | {"JWT_SECRET", "VAULT_MASTER_KEY", "PSEUDONYM_SECRE
 PREFIXES = {SINGLE: {"": "region-1084"}, MULTI: {f"{i}-": i for i in INSTANCES}}  # service name prefix: instance
 
 
-def procfile_processes(instance: str) -> dict[str, str]:
+def procfile_processes(instance: str, path: Path = SINGLE) -> dict[str, str]:
     """The Procfile's processes of the services `instance` runs and that are built (the runner starts exactly
-    these: the national service only at the national instance)."""
+    these: the national service only at the national instance, roles and network only at the multi-region
+    run's meetup regions)."""
     from admin.runner import procfile_entries, services_present
 
-    built = set(services_present(instance))
+    built = set(services_present(instance, "multi-region" if path == MULTI else "single"))
     return {name: command for name, command in procfile_entries().items() if name.removeprefix("relay-") in built}
 
 
@@ -550,7 +581,7 @@ def test_every_procfile_process_has_a_compose_service_with_its_command_and_envir
     services/network/service.py exists; the national service is checked at the national instance only."""
     services = load(path)["services"]
     for prefix, instance in PREFIXES[path].items():
-        for process, line in procfile_processes(instance).items():
+        for process, line in procfile_processes(instance, path).items():
             name = f"{prefix}{process}"
             assert name in services, f"{path.name}: no compose service {name!r} for the Procfile's {process!r}"
             expected, assigned = normalised(shlex.split(line))
@@ -558,6 +589,27 @@ def test_every_procfile_process_has_a_compose_service_with_its_command_and_envir
             assert actual == expected, f"{name}: compose runs {actual}, the runner {expected}"
             missing = (RUNNER_ENV_KEYS | assigned) - compose_env_keys(services[name], path)
             assert not missing, f"{name}: compose does not give it {sorted(missing)}"
+
+
+def test_multi_region_runs_at_each_instance_what_the_runner_runs_there():
+    """Guards the meetup regions (region-1081, region-1082: roles and network only) on both sides: compose has
+    no process the runner does not start at that instance, and gives the same INSTANCE_SERVICES, so its
+    migrations, queues, status and demo leave the same services out."""
+    from admin.runner import instance_env, runner_nodes
+
+    services = load(MULTI)["services"]
+    nodes = {node.instance: node for node in runner_nodes(ROOT / "var" / "unused")}
+    for instance in INSTANCES:
+        runner_processes = {f"{instance}-{process}" for process in procfile_processes(instance, MULTI)}
+        compose_processes = {name for name, service in services.items()
+                             if name.startswith(f"{instance}-") and service.get("build")
+                             and not name.endswith("-migrate")}
+        assert compose_processes == runner_processes, instance
+        wanted = instance_env(instance, nodes[instance]).get("INSTANCE_SERVICES")
+        for name in compose_processes | {f"{instance}-migrate"}:
+            assert services[name]["environment"].get("INSTANCE_SERVICES") == wanted, name
+    assert {i for i in INSTANCES if instance_env(i, nodes[i]).get("INSTANCE_SERVICES")} == {"region-1081",
+                                                                                           "region-1082"}
 
 
 def test_the_image_installs_from_the_lock_and_holds_every_package_the_commands_import():
@@ -571,3 +623,15 @@ def test_the_image_installs_from_the_lock_and_holds_every_package_the_commands_i
     for package in project["tool"]["setuptools"]["packages"]["find"]["include"]:
         folder = package.rstrip("*")
         assert re.search(rf"^COPY {folder} \./{folder}$", dockerfile, re.M), f"Dockerfile does not copy {folder}/"
+
+
+def test_instance_services_chooses_the_services_an_instance_runs():
+    """Guards INSTANCE_SERVICES (the meetup regions' roles and network): it keeps the composition's order, and a
+    service the instance cannot run (a typo, the national service at a region) is refused, naming it."""
+    from admin.services import services_of
+
+    assert services_of("region-1081", {}) == ("roles", "courses", "network", "notifications")
+    assert services_of("region-1081", {"INSTANCE_SERVICES": "network, roles"}) == ("roles", "network")
+    for wrong in ("roles,payroll", "national"):
+        with pytest.raises(ValueError, match="INSTANCE_SERVICES"):
+            services_of("region-1081", {"INSTANCE_SERVICES": wrong})

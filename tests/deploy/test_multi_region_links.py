@@ -16,9 +16,10 @@ import pika
 import pytest
 import requests
 
-from admin.localnode import REGIONS, render_definitions
+from admin.localnode import render_definitions
 from tests.support.broker_node import collect, connect, depth, drain, listen, publish, shovel_parameter
 from tests.support.instance import wait_until
+from tests.support.topology import TEST_REGIONS as REGIONS
 
 REGION, OTHER = REGIONS
 

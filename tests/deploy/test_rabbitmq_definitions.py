@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SINGLE = ROOT / "deploy" / "rabbitmq" / "definitions.json"
 MULTI_DIR = ROOT / "deploy" / "multi-region" / "rabbitmq"
 DEFINITION_FILES = [SINGLE, *sorted(MULTI_DIR.glob("*.json"))]
-REGIONS = ("region-1084", "region-1085")
+from admin.localnode import REGIONS  # the four regions of the runner and the compose variant
 PLUGINS = {"rabbitmq_management", "rabbitmq_shovel", "rabbitmq_shovel_management", "rabbitmq_federation",
            "rabbitmq_federation_management"}
 
@@ -186,7 +186,8 @@ def test_local_rendering_changes_only_the_hosts_of_the_links(instance):
     the local nodes' ports, so what runs here is what compose runs."""
     from admin.localnode import render_definitions
 
-    ports = {"region-1084": 41084, "region-1085": 41085, "national": 41090}
+    ports = {"region-1084": 41084, "region-1085": 41085, "region-1081": 41081, "region-1082": 41082,
+             "national": 41090}
     original = load(MULTI_DIR / f"{instance}.definitions.json")
     rendered = render_definitions(instance, ports)
     for shovel in shovels(rendered):
@@ -196,3 +197,32 @@ def test_local_rendering_changes_only_the_hosts_of_the_links(instance):
         shovel["value"]["dest-uri"] = re.sub(
             r"@([a-z0-9-]+)-rabbitmq:5672", lambda m: f"@127.0.0.1:{ports[m.group(1)]}", shovel["value"]["dest-uri"])
     assert rendered == original
+
+
+def test_rendering_for_part_of_the_topology_leaves_out_links_to_absent_instances():
+    """The tests' topology runs two of the four regions (tests/support/topology.py): the national broker gets
+    no shovel towards a region without a node (it would never reach `running`), every other link is kept."""
+    from admin.localnode import render_definitions
+
+    rendered = {s["name"] for s in shovels(render_definitions("national", {"region-1084": 1, "region-1085": 2,
+                                                                           "national": 3}))}
+    assert rendered == {f"{kind}-to-{r}" for kind in ("broadcast", "addressed") for r in ("region-1084", "region-1085")}
+
+
+def _password_matches(password_hash: str, password: str) -> bool:
+    """RabbitMQ's rabbit_password_hashing_sha256: base64(salt[4] + sha256(salt + password))."""
+    import base64
+    import hashlib
+
+    raw = base64.b64decode(password_hash)
+    return hashlib.sha256(raw[:4] + password.encode()).digest() == raw[4:]
+
+
+@pytest.mark.parametrize("instance", [*REGIONS, "national"])
+def test_every_link_password_matches_the_user_at_the_other_broker(instance):
+    """A shovel's URI carries the password its link user has at the other broker: a hash that does not match
+    would leave the link down (403) with nothing but the shovel's state to show it."""
+    for shovel in shovels(load(MULTI_DIR / f"{instance}.definitions.json")):
+        user, password, host = re.match(r"amqp://([^:]+):([^@]+)@([a-z0-9-]+)-rabbitmq:", shovel["value"]["dest-uri"]).groups()
+        users = {u["name"]: u for u in load(MULTI_DIR / f"{host}.definitions.json")["users"]}
+        assert _password_matches(users[user]["password_hash"], password), (instance, shovel["name"])

@@ -130,10 +130,12 @@ def test_down_stops_every_process_after_the_manager_was_killed(run):
 
 def test_multi_region_plan_gives_each_instance_its_own_broker_databases_and_ports(tmp_path):
     programs = {p.name: p for p in plan("multi-region", tmp_path)}
-    instances = ("region-1084", "region-1085", "national")
+    from admin.localnode import INSTANCES as instances
+
+    assert len(instances) == 5
     brokers = [programs[f"{i}-rabbitmq"] for i in instances]
     assert {b.env["RABBITMQ_NODENAME"] for b in brokers} == {f"peer-{i}@localhost" for i in instances}
-    assert len({b.listens_on for b in brokers}) == 3 and 5672 not in {p for b in brokers for p in b.listens_on}
+    assert len({b.listens_on for b in brokers}) == len(instances) and 5672 not in {p for b in brokers for p in b.listens_on}
     apps = [p for p in programs.values() if p.group == "apps"]
     for instance in instances:
         own = [p for p in apps if p.name.startswith(f"{instance}-")]
@@ -141,10 +143,15 @@ def test_multi_region_plan_gives_each_instance_its_own_broker_databases_and_port
         assert own and {p.env["AMQP_URI"] for p in own} == {f"amqp://peer:peer@127.0.0.1:{amqp_port}/"}
         assert {p.env["DB_PREFIX"] for p in own} == {MULTI_REGION_DB_PREFIX + read_profile(instance)["DB_PREFIX"]}
         assert {p.env["INSTANCE_ID"] for p in own} == {instance}
-    assert len({p.env["AMQP_URI"] for p in apps}) == 3 and len({p.env["DB_PREFIX"] for p in apps}) == 3
+    assert len({p.env["AMQP_URI"] for p in apps}) == len(instances) == len({p.env["DB_PREFIX"] for p in apps})
+    # the meetup regions run roles and network with their relays, and say so to every process
+    for region in ("region-1081", "region-1082"):
+        own = {p.name: p for p in apps if p.name.startswith(f"{region}-")}
+        assert set(own) == {f"{region}-{s}" for s in ("roles", "relay-roles", "network", "relay-network")}
+        assert {p.env["INSTANCE_SERVICES"] for p in own.values()} == {"roles,network"}
     # the national service only at the national instance, with its relay (the downlink)
     assert programs["national-national"].health_port == 8305 and "national-relay-national" in programs
-    assert not {"region-1084-national", "region-1085-national"} & set(programs)
+    assert not {f"{i}-national" for i in instances if i != "national"} & set(programs)
     ports = [port for p in programs.values() for port in p.listens_on]
     assert len(ports) == len(set(ports)), "no two processes listen on one port"
     config = supervisord_config(list(programs.values()), tmp_path / "run", tmp_path / "log")

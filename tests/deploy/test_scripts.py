@@ -237,3 +237,33 @@ def test_the_runner_the_cli_and_the_test_support_resolve_one_configuration(tmp_p
 
     other = _config_of(["bash", "deploy/up.sh", "--instance", "kommune-0101", "--print-config"], env)
     assert other["db_prefix"] == read_env_file(profile_path("kommune-0101"))["DB_PREFIX"]
+
+
+@pytest.mark.parametrize("present", [True, False], ids=["present", "missing"])
+def test_bootstrap_installs_shellcheck_only_when_missing(present, tmp_path):
+    """Guards the tools step of deploy/bootstrap.sh: shellcheck (which test_shellcheck needs, so CI runs it)
+    is installed with apt when missing, and left alone when present."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    calls = tmp_path / "apt.calls"
+    (bin_dir / "apt-get").write_text("#!/bin/sh\nexit 0\n")
+    if present:
+        (bin_dir / "shellcheck").write_text("#!/bin/sh\necho 'version: 0.9.0'\n")
+    for tool in bin_dir.iterdir():
+        tool.chmod(0o755)
+    for tool in ("sed", "chmod"):  # the only other commands the step and the stub run; PATH is this folder only
+        (bin_dir / tool).symlink_to(shutil.which(tool))
+    script = "\n".join([
+        "say() { echo \"$*\"; }", "warn() { echo \"WARNING: $*\"; }",
+        # the stub installs by putting a shellcheck on PATH, as apt would
+        f"apt_install() {{ echo \"$*\" >> {calls}; printf '#!/bin/sh\\n' > {bin_dir}/shellcheck; "
+        f"chmod 755 {bin_dir}/shellcheck; }}",
+        _bootstrap_function("bootstrap_tools"), "bootstrap_tools"])
+    result = subprocess.run([shutil.which("bash"), "-c", script], capture_output=True, text=True,
+                            env={"PATH": str(bin_dir)})
+    assert result.returncode == 0, result.stderr
+    if present:
+        assert not calls.exists() and "shellcheck: present (0.9.0)" in result.stdout
+    else:
+        assert calls.read_text() == "shellcheck\n" and "shellcheck: installed" in result.stdout
+

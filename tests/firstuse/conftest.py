@@ -37,11 +37,17 @@ class RunningInstance(Instance):
 def running(tmp_path_factory):
     from tests.support.instance import free_port
 
-    created = RunningInstance(services=("roles", "courses", "network", "notifications"),
-                              workdir=tmp_path_factory.mktemp("firstuse"))
+    from tests.notifications.smtp import SmtpServer
+
+    workdir = tmp_path_factory.mktemp("firstuse")
+    smtp = SmtpServer(workdir)  # a real SMTP server the notifications service sends the demo's e-mails to
+    created = RunningInstance(services=("roles", "courses", "network", "notifications"), workdir=workdir,
+                              environment={"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp.port),
+                                           "NOTIFICATIONS_INTERVAL_SECONDS": "0.2"})
     created.relay_ports = {s: free_port() for s in created.services}
-    created.create()
+    created.smtp = smtp
     try:
+        created.create()
         for service in created.services:
             created.start_service(service, wait=False)
         for service in created.services:
@@ -50,6 +56,7 @@ def running(tmp_path_factory):
         yield created
     finally:
         created.destroy()
+        smtp.stop()
 
 
 @pytest.fixture(scope="package")

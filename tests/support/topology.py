@@ -1,5 +1,8 @@
 """The multi-region topology for tests: two regions and the national instance, each with its own RabbitMQ node.
 
+Two of the runner's four regions (TEST_INSTANCES), to keep the session fixture cheap: the national broker's
+links to the other two are left out when its definitions are rendered (admin/localnode.py).
+
 The nodes (admin/localnode.py) run on random free ports with data in a temporary directory, load the
 definitions of deploy/multi-region/rabbitmq/ and are linked by the shovels those declare. The shared node on
 5672 is never touched. Started once per test session by the `topology` fixture (tests/conftest.py), stopped at
@@ -12,7 +15,10 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from admin.localnode import INSTANCES, LocalNode, random_ports, wait_until_serving
+from admin.localnode import LocalNode, random_ports, wait_until_serving
+
+TEST_REGIONS = ("region-1084", "region-1085")
+TEST_INSTANCES = (*TEST_REGIONS, "national")
 
 
 @dataclass
@@ -24,10 +30,10 @@ class Topology:
 
     @classmethod
     def start(cls, basedir: Path, timeout: float = 120) -> "Topology":
-        ports = random_ports()
+        ports = random_ports(TEST_INSTANCES)
         amqp = {instance: p["amqp"] for instance, p in ports.items()}
         suffix = f"-t{uuid.uuid4().hex[:6]}"
-        nodes = {i: LocalNode(i, ports[i], amqp, basedir, name_suffix=suffix).prepare().start() for i in INSTANCES}
+        nodes = {i: LocalNode(i, ports[i], amqp, basedir, name_suffix=suffix).prepare().start() for i in TEST_INSTANCES}
         topology = cls(nodes)
         try:
             wait_until_serving(ports, timeout)
