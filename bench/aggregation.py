@@ -33,6 +33,7 @@ import argparse
 import atexit
 import json
 import os
+import random
 import shutil
 import signal
 import subprocess
@@ -42,6 +43,7 @@ import threading
 import time
 import uuid
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -100,25 +102,36 @@ def facts_of_stream(kind: str, n: int, i: int, region, national_events: list[str
 
 
 def fill(region, events: int, national_events: list[str]) -> int:
-    """The instance's stores: `events` national facts by MIX, appended as the services append them."""
+    """The instance's stores: `events` national facts by MIX, appended as the services append them: one fact at
+    a time, the streams' facts interleaved (a network reports its size over months, not ten times at once), so
+    what the relays publish holds the facts of a stream apart, with other streams' between them."""
+    rng = random.Random(region.instance_id)
     total = 0
     for service in SERVICES:
         metadata = eventstore.Metadata(service, region.instance_id, "user-1", uuid.uuid4())
+        streams = []
+        for kind, owner, category, share, per_stream in MIX:
+            if owner != service:
+                continue
+            wanted = round(events * share) if kind != MIX[-1][0] else events - total - sum(len(f) for _, f in streams)
+            i = 0
+            while wanted > 0:
+                facts = facts_of_stream(kind, min(per_stream, wanted), i, region, national_events)
+                streams.append((f"{category}-{uuid.uuid4()}", facts))
+                wanted -= len(facts)
+                i += 1
+        rng.shuffle(streams)
         with db.connect(region.database_url(service)) as conn:
-            for kind, owner, category, share, per_stream in MIX:
-                if owner != service:
-                    continue
-                wanted = round(events * share) if kind != MIX[-1][0] else events - total
-                i = 0
-                while wanted > 0:
-                    facts = facts_of_stream(kind, min(per_stream, wanted), i, region, national_events)
-                    eventstore.append(conn, f"{category}-{uuid.uuid4()}", facts, eventstore.NO_STREAM, metadata)
-                    wanted -= len(facts)
-                    total += len(facts)
-                    i += 1
-                    if i % 100 == 0:
-                        conn.commit()
-                conn.commit()
+            appended = 0
+            for k in range(max(len(f) for _, f in streams)):
+                for stream, facts in streams:
+                    if k < len(facts):
+                        eventstore.append(conn, stream, [facts[k]], k - 1 if k else eventstore.NO_STREAM, metadata)
+                        appended += 1
+                        if appended % 500 == 0:
+                            conn.commit()
+            conn.commit()
+        total += appended
     return total
 
 
@@ -314,37 +327,73 @@ def baseline_round(regions, national_node, expected: set[str], timeout: float) -
             "deliveries": deliveries, **figures}
 
 
-def applied(national) -> int:
+def applied(national, waits: Counter | None = None) -> int:
+    """Facts stored at the national service; `waits` counts what its database sessions do (pg_stat_activity)."""
     with db.connect(national.database_url("national"), autocommit=True) as conn:
+        if waits is not None:
+            for row in conn.execute(
+                    "SELECT state, wait_event_type, wait_event FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"):
+                what = "idle" if row["state"] == "idle" else (
+                    f"{row['state']}: {row['wait_event_type']}/{row['wait_event']}" if row["wait_event_type"]
+                    else f"{row['state']}: on CPU")
+                waits[what] += 1
         return conn.execute("SELECT count(*) AS n FROM events WHERE event_type = ANY(%s)",
                             (list(FACT_TYPES),)).fetchone()["n"]
 
 
+def shares(counter: Counter) -> dict:
+    total = sum(counter.values())
+    return {k: round(v / total, 3) for k, v in counter.most_common(12)} if total else {}
+
+
+def cpu_seconds(pid: int) -> float:
+    import psutil
+
+    times = psutil.Process(pid).cpu_times()
+    return times.user + times.system
+
+
 def measured_round(regions, national, expected: set[str], timeout: float, profile: bool, workdir: Path) -> dict:
+    """Until every fact is applied, or `timeout`: then the rate so far is recorded, marked incomplete."""
     prepare_relays(regions)
     national.start_service("national")
+    pid = national.processes["national"].popen.pid
     profiler = start_profiler(national, workdir) if profile else None
+    cpu_before = cpu_seconds(pid)
     started = time.perf_counter()
     for region in regions:
         region.release_relays()
     stages = Stages(regions, started)
     timeline = []
+    waits: Counter = Counter()
     try:
         while True:
-            n = applied(national)
+            n = applied(national, waits)
             now = time.perf_counter() - started
             timeline.append((round(now, 1), n))
-            if n >= len(expected):
+            if n >= len(expected) or now > timeout:
                 break
-            if now > timeout:
-                raise RuntimeError(f"measured: {n} of {len(expected)} facts applied in {timeout}s")
             if not national.processes["national"].running:
                 raise RuntimeError("national service exited:\n" + national.processes["national"].log()[-3000:])
             time.sleep(0.25)
         elapsed = time.perf_counter() - started
+        cpu = cpu_seconds(pid) - cpu_before
     finally:
         figures = stages.stop()
         top = stop_profiler(profiler) if profiler else None
+    if n < len(expected):  # timed out: the rate so far (the last fact applied is not known yet)
+        log(f"measured: only {n} of {len(expected)} facts applied in {timeout}s; recording the rate so far")
+        national.processes.pop("national").stop()
+        with db.connect(national.database_url("national"), autocommit=True) as conn:
+            stored = Counter(str(r["event_id"]) for r in conn.execute(
+                "SELECT event_id FROM events WHERE event_type = ANY(%s)", (list(FACT_TYPES),)))
+        if set(stored) - expected or any(c > 1 for c in stored.values()):
+            raise RuntimeError("measured: a fact stored twice, or one that was not sent")
+        return {"seconds": round(elapsed, 2), "events_per_s": round(n / elapsed), "complete": False,
+                "applied": n, "national_cpu_s": round(cpu, 1), "national_sessions": shares(waits), **figures,
+                "applied_timeline": timeline[:: max(1, len(timeline) // 40)] + [timeline[-1]],
+                **({"profile": top} if top else {})}
     with db.connect(national.database_url("national"), autocommit=True) as conn:
         stored = Counter(str(r["event_id"]) for r in conn.execute(
             "SELECT event_id FROM events WHERE event_type = ANY(%s)", (list(FACT_TYPES),)))
@@ -353,8 +402,10 @@ def measured_round(regions, national, expected: set[str], timeout: float, profil
         raise RuntimeError(f"measured: {len(set(stored) & expected)} of {len(expected)} stored, "
                            f"{len(set(stored) - expected)} unexpected, {twice} twice")
     national.processes.pop("national").stop()
-    out = {"seconds": round(elapsed, 2), "events_per_s": round(len(expected) / elapsed),
-           "applied_exactly_once": True, **figures,
+    out = {"seconds": round(elapsed, 2), "events_per_s": round(len(expected) / elapsed), "complete": True,
+           "applied_exactly_once": True, "national_cpu_s": round(cpu, 1),
+           "national_cpu_ms_per_event": round(cpu * 1000 / len(expected), 2), "national_sessions": shares(waits),
+           **figures,
            "applied_timeline": timeline[:: max(1, len(timeline) // 40)] + [timeline[-1]]}
     if top:
         out["profile"] = top
@@ -384,9 +435,16 @@ def stop_profiler(profiler) -> dict | None:
     return summarise_profile(output.read_text())
 
 
+def _frame(f: str) -> str:
+    """`function (path/file.py:line)` → `function (file.py)`."""
+    name, _, where = f.partition(" (")
+    return f"{name} ({where.split(':')[0].rsplit('site-packages/', 1)[-1]})" if where else name
+
+
 def summarise_profile(raw: str, top: int = 15) -> dict:
-    """Collapsed stacks → the frames in most samples (inclusive), as shares of all samples."""
+    """Collapsed stacks → the frames in most samples (inclusive) and the leaf frames (self), as shares."""
     inclusive: Counter = Counter()
+    leaf: Counter = Counter()
     total = 0
     for line in raw.splitlines():
         stack, _, count = line.rpartition(" ")
@@ -394,11 +452,12 @@ def summarise_profile(raw: str, top: int = 15) -> dict:
             continue
         n = int(count)
         total += n
-        for frame in {f.split(" (")[0] + " (" + f.split(" (")[1].split(":")[0] + ")" if " (" in f else f
-                      for f in stack.split(";")}:
+        frames = [_frame(f) for f in stack.split(";")]
+        for frame in set(frames):
             inclusive[frame] += n
-    return {"samples": total,
-            "top_inclusive": [(frame, round(n / total, 3)) for frame, n in inclusive.most_common(top)] if total else []}
+        leaf[frames[-1]] += n
+    share = lambda counter: [(f, round(n / total, 3)) for f, n in counter.most_common(top)] if total else []  # noqa: E731
+    return {"samples": total, "top_inclusive": share(inclusive), "top_self": share(leaf)}
 
 
 # -- the run --------------------------------------------------------------------------------------------
@@ -415,7 +474,8 @@ def create_national_events(national, n: int) -> list[str]:
     return ids
 
 
-def measure(n_regions: int, events: int, profile: bool, timeout: float) -> dict:
+def measure(n_regions: int, events: int, profile: bool, timeout: float, keep_logs: Path | None = None,
+            rounds: int = 3, measured_timeout: float = 3600) -> dict:
     from tests.support.instance import Instance
     from tests.support.topology import Topology
 
@@ -435,8 +495,11 @@ def measure(n_regions: int, events: int, profile: bool, timeout: float) -> dict:
         started = time.perf_counter()
         log(f"starting {n_regions + 1} RabbitMQ nodes")
         topology = Topology.start(workdir, timeout=900, regions=instances)
-        cleanup.append(topology.stop)
         cleanup.append(lambda: shutil.rmtree(workdir, ignore_errors=True))
+        cleanup.append(topology.stop)
+        if keep_logs:  # runs before the removal above (cleanup runs backwards)
+            cleanup.append(lambda: shutil.copytree(workdir, keep_logs, dirs_exist_ok=True,
+                                                   ignore=shutil.ignore_patterns("mnesia")))
         nodes_s = time.perf_counter() - started
         log(f"nodes serving, shovels running after {nodes_s:.0f}s")
 
@@ -456,8 +519,8 @@ def measure(n_regions: int, events: int, profile: bool, timeout: float) -> dict:
             region.provision()
             regions.append(region)
         started = time.perf_counter()
-        for region in regions:
-            fill(region, events, national_events)
+        with ThreadPoolExecutor(4) as pool:  # the appends wait on the server, not on Python
+            list(pool.map(lambda r: fill(r, events, national_events), regions))
         expected = sent_ids(regions)
         log(f"{len(expected)} facts in {n_regions} instances' stores ({time.perf_counter() - started:.0f}s)")
         assert len(expected) == n_regions * events
@@ -467,21 +530,24 @@ def measure(n_regions: int, events: int, profile: bool, timeout: float) -> dict:
         log(f"  {first}")
         log("measured: the national service")
         delete_national_queues(topology["national"])
-        aggregated = measured_round(regions, national, expected, timeout, profile, workdir)
+        aggregated = measured_round(regions, national, expected, measured_timeout, profile, workdir)
         log(f"  { {k: v for k, v in aggregated.items() if k != 'applied_timeline'} }")
         delete_national_queues(topology["national"])
-        log("baseline 2: bare consumer")
-        second = baseline_round(regions, topology["national"], expected, timeout)
-        log(f"  {second}")
+        second = None
+        if rounds >= 3:
+            log("baseline 2: bare consumer")
+            second = baseline_round(regions, topology["national"], expected, timeout)
+            log(f"  {second}")
         for region in regions:
             region.stop_relays()
     finally:
         clean()
         atexit.unregister(clean)
 
-    baseline = max(first["events_per_s"], second["events_per_s"])
+    baselines = [b for b in (first, second) if b]
+    baseline = max(b["events_per_s"] for b in baselines)
     ratio = round(aggregated["events_per_s"] / baseline, 2)
-    paired = round(aggregated["events_per_s"] / ((first["events_per_s"] + second["events_per_s"]) / 2), 2)
+    paired = round(aggregated["events_per_s"] / (sum(b["events_per_s"] for b in baselines) / len(baselines)), 2)
     return {
         "regions": n_regions, "events_per_region": events, "events": len(expected), "instances": list(instances),
         "mix": {kind: share for kind, _, _, share, _ in MIX},
@@ -489,7 +555,8 @@ def measure(n_regions: int, events: int, profile: bool, timeout: float) -> dict:
         "baseline_raw_transfer_events_per_s": baseline,
         "ratio": ratio, "ratio_to_mean_baseline": paired, "target_ratio": 0.5,
         "nodes_start_s": round(nodes_s, 1),
-        "measured": aggregated, "baseline_rounds": [first, second],
+        "complete": aggregated["complete"], "load_average_1m_at_end": round(os.getloadavg()[0], 1),
+        "measured": aggregated, "baseline_rounds": baselines,
         "input": "real relays (courses, network) per instance over their own filled event stores",
     }
 
@@ -500,6 +567,11 @@ def main(argv=None) -> dict:
     parser.add_argument("--events", type=int, default=10_000, help="national facts per instance")
     parser.add_argument("--quick", action="store_true", help="2 instances × 500 facts (the smoke test)")
     parser.add_argument("--profile", action="store_true", help="py-spy the national service in the measured round")
+    parser.add_argument("--rounds", type=int, default=3, choices=(2, 3),
+                        help="3: baseline, measured, baseline; 2: without the second baseline")
+    parser.add_argument("--measured-timeout", type=float, default=3600,
+                        help="seconds the measured round may take; then its rate so far is recorded (incomplete)")
+    parser.add_argument("--keep-logs", type=Path, help="copy the processes' and nodes' logs here at the end")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds a round may take")
     args = parser.parse_args(argv)
     if args.quick:
@@ -507,7 +579,8 @@ def main(argv=None) -> dict:
     if not 1 <= args.regions <= len(INSTANCES):
         parser.error(f"--regions: 1 to {len(INSTANCES)}")
     os.environ.setdefault("PEER_DEV_MODE", "1")
-    figures = measure(args.regions, args.events, args.profile, args.timeout)
+    figures = measure(args.regions, args.events, args.profile, args.timeout, args.keep_logs, args.rounds,
+                      args.measured_timeout)
     record("aggregation", figures)
     return figures
 
