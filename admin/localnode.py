@@ -10,10 +10,19 @@ Each node loads the SAME definitions docker-compose's multi-region variant mount
 hostnames (`national-rabbitmq:5672`); rendering replaces those, in the shovel URIs only, with this machine's
 address and the port of that instance's local node; a link to an instance that is not part of the run (the tests
 start two of the four regions) is left out. Everything else is loaded as written.
+
+Any number of regions (`render_definitions(..., regions=...)`, the aggregation benchmark's ten): a region's
+definitions are region-1084's file with its name replaced (`TEMPLATE_REGION`), and the national node's are its
+file with region-1084's users, permissions, downlink shovels, queues and bindings repeated for each region (an
+uplink user missing from the file gets the hash of its development password, `<user>-dev`). Without `regions`,
+the files are loaded exactly as written, as for the fixed `INSTANCES` (and a region that has a file is
+always loaded from it).
 """
 from __future__ import annotations
 
 import argparse
+import base64
+import hashlib
 import json
 import os
 import re
@@ -61,10 +70,58 @@ def random_ports(instances=INSTANCES) -> dict[str, dict[str, int]]:
     return {instance: {"amqp": free_port(), "management": free_port(), "dist": free_port()} for instance in instances}
 
 
-def render_definitions(instance: str, amqp_ports: dict[str, int], host: str = "127.0.0.1") -> dict:
+# The region whose definitions file is the template of any other region's (`regions=` below).
+TEMPLATE_REGION = "region-1084"
+
+
+def password_hash(password: str, salt: bytes | None = None) -> str:
+    """RabbitMQ's `rabbit_password_hashing_sha256`: base64(salt + sha256(salt + password)), a 4-byte salt."""
+    salt = os.urandom(4) if salt is None else salt
+    return base64.b64encode(salt + hashlib.sha256(salt + password.encode()).digest()).decode()
+
+
+def _as_region(value, region: str):
+    """A JSON value of the template region's definitions, with the template region's name replaced by `region`."""
+    return json.loads(json.dumps(value).replace(TEMPLATE_REGION, region))
+
+
+def _mentions(item: dict, region: str) -> bool:
+    return region in json.dumps(item)
+
+
+def template_definitions(instance: str, regions) -> dict:
+    """The definitions of `instance` in a topology of `regions` (any number): see the module's docstring."""
+    if instance != "national":
+        if instance not in regions:
+            raise ValueError(f"{instance}: not one of the regions {', '.join(regions)}")
+        if (DEFINITIONS_DIR / f"{instance}.definitions.json").exists():  # a region of its own file: as written
+            return json.loads((DEFINITIONS_DIR / f"{instance}.definitions.json").read_text())
+        return _as_region(json.loads((DEFINITIONS_DIR / f"{TEMPLATE_REGION}.definitions.json").read_text()), instance)
+    written = json.loads((DEFINITIONS_DIR / "national.definitions.json").read_text())
+    in_file = {path.name.removesuffix(".definitions.json") for path in DEFINITIONS_DIR.glob("*.definitions.json")}
+    per_region = ("users", "permissions", "parameters", "queues", "bindings")
+    definitions = {key: (value if key not in per_region else
+                         [item for item in value if not any(_mentions(item, r) for r in in_file - {"national"})])
+                   for key, value in written.items()}
+    hashes = {user["name"]: user["password_hash"] for user in written["users"]}
+    for region in regions:
+        for key in per_region:
+            for item in written[key]:
+                if _mentions(item, TEMPLATE_REGION):
+                    item = _as_region(item, region)
+                    if key == "users":
+                        item["password_hash"] = hashes.get(item["name"]) or password_hash(f"{item['name']}-dev")
+                    definitions[key].append(item)
+    return definitions
+
+
+def render_definitions(instance: str, amqp_ports: dict[str, int], host: str = "127.0.0.1",
+                       regions=None) -> dict:
     """The instance's compose definitions with every link pointed at the local node of the other instance; a
-    link to an instance without a port in `amqp_ports` (not part of this run) is left out."""
-    definitions = json.loads((DEFINITIONS_DIR / f"{instance}.definitions.json").read_text())
+    link to an instance without a port in `amqp_ports` (not part of this run) is left out. With `regions`, those
+    of a topology of these regions (`template_definitions`)."""
+    definitions = (json.loads((DEFINITIONS_DIR / f"{instance}.definitions.json").read_text()) if regions is None
+                   else template_definitions(instance, tuple(regions)))
     kept = []
     for parameter in definitions["parameters"]:
         value = parameter["value"]
@@ -101,6 +158,7 @@ class LocalNode:
     all_amqp_ports: dict[str, int]
     basedir: Path
     name_suffix: str = ""
+    regions: tuple[str, ...] | None = None  # None: the definitions files as written (INSTANCES)
     popen: subprocess.Popen | None = None
     stop_requested: bool = False
 
@@ -124,7 +182,8 @@ class LocalNode:
         for sub in ("mnesia", "log"):
             (self.home / sub).mkdir(parents=True, exist_ok=True)
         definitions = self.home / "definitions.json"
-        definitions.write_text(json.dumps(render_definitions(self.instance, self.all_amqp_ports), indent=2))
+        definitions.write_text(json.dumps(render_definitions(self.instance, self.all_amqp_ports,
+                                                                  regions=self.regions), indent=2))
         (self.home / "rabbitmq.conf").write_text(render_config(self.ports, definitions))
         return self
 

@@ -15,7 +15,7 @@ import re
 from bench.common import RESULTS  # first: imports runtime, which must precede psycopg
 
 README = RESULTS.with_name("README.md")
-BENCHMARKS = ("append", "relay", "latency", "projection", "memory", "mixed", "library")
+BENCHMARKS = ("append", "relay", "latency", "projection", "memory", "mixed", "library", "aggregation")
 START, END = "<!-- figures:start -->", "<!-- figures:end -->"
 
 
@@ -63,6 +63,13 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str, str]]:
                     f"{x['adopt_under_load_p50_ms']} ms (p99 {x['adopt_under_load_p99_ms']}; "
                     f"max relay lag {x['max_relay_lag_events']}, consumer lag {x['max_consumer_lag']}; {x['plot']})",
                     f"{x['baseline_adopt_alone_p50_ms']} ms (the same command alone)", f"{x['ratio']}", "–", "–"))
+    if "aggregation" in results:
+        g = results["aggregation"]
+        size = f"{g['regions']} instances × {g['events_per_region']:,} facts"
+        partial = "" if g.get("complete", True) else f" (rate over {g['measured']['applied']:,} applied; round timed out)"
+        out.append((f"national aggregation, {size}", f"{g['aggregation_events_per_s']} events/s{partial}",
+                    f"{g['baseline_raw_transfer_events_per_s']} msgs/s (same relays and shovels, bare consumer)",
+                    f"{g['ratio']}", f"≥ {g['target_ratio']}", "yes" if g["ratio"] >= g["target_ratio"] else "no"))
     for name, label in (("latency", ""), ("latency_with_background_writes", ", 1 writer in another database")):
         if name not in results:
             continue

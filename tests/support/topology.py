@@ -29,11 +29,15 @@ class Topology:
         return self.nodes[instance]
 
     @classmethod
-    def start(cls, basedir: Path, timeout: float = 120) -> "Topology":
-        ports = random_ports(TEST_INSTANCES)
+    def start(cls, basedir: Path, timeout: float = 120, regions=None) -> "Topology":
+        """`regions`: any number of regions (admin/localnode.py renders their definitions); None: TEST_INSTANCES."""
+        instances = TEST_INSTANCES if regions is None else (*regions, "national")
+        ports = random_ports(instances)
         amqp = {instance: p["amqp"] for instance, p in ports.items()}
         suffix = f"-t{uuid.uuid4().hex[:6]}"
-        nodes = {i: LocalNode(i, ports[i], amqp, basedir, name_suffix=suffix).prepare().start() for i in TEST_INSTANCES}
+        nodes = {i: LocalNode(i, ports[i], amqp, basedir, name_suffix=suffix,
+                              regions=None if regions is None else tuple(regions)).prepare().start()
+                 for i in instances}
         topology = cls(nodes)
         try:
             wait_until_serving(ports, timeout)
