@@ -199,6 +199,7 @@ class Writers:
         self.threads: list[threading.Thread] = []
         self.notifier = Notifier(self.url)
         self.started_at = self.finished_at = None
+        self.state: dict[str, str] = {}  # writer -> what it is doing (for a failure message)
 
     def plan(self, share: list[tuple[int, str]]) -> list[tuple[int, str, tuple[int, ...]]]:
         """One writer's transactions, in order: (stream number, stream, steps appended together)."""
@@ -222,15 +223,20 @@ class Writers:
         return self
 
     def _write(self, plan) -> None:
+        name = threading.current_thread().name
         try:
+            self.state[name] = "connecting"
             conn = reconnect(self.url)
             for number, stream, steps in plan:
                 while True:
                     try:
+                        self.state[name] = f"appending {stream} {steps}"
                         self._append(conn, number, stream, steps)
                         break
-                    except psycopg.OperationalError:  # the server restarted or the link reset: was it committed?
+                    except psycopg.OperationalError as exc:  # the server restarted or the link reset: committed?
+                        self.state[name] = f"reconnecting after {type(exc).__name__}"
                         conn = reconnect(self.url)
+                        self.state[name] = "checking the stream's version"
                         row = conn.execute("SELECT max(stream_version) AS v FROM events WHERE stream_name = %s",
                                            (stream,)).fetchone()
                         if row["v"] is not None and row["v"] >= steps[-1]:
@@ -238,9 +244,12 @@ class Writers:
                 self.appended += len(steps)
                 self.notifier.poke()  # NOTIFY events_appended, as a service does after its commits
                 if self.pause:
+                    self.state[name] = "pausing"
                     time.sleep(self.pause)
+            self.state[name] = "done"
             conn.close()
         except BaseException as exc:  # re-raised by join()
+            self.state[name] = f"failed: {type(exc).__name__}"
             self.errors.append(exc)
 
     def _append(self, conn, number: int, stream: str, steps: tuple[int, ...]) -> None:
@@ -264,7 +273,7 @@ def reconnect(url: str, timeout: float = 120, autocommit: bool = False):
     deadline = time.monotonic() + timeout
     while True:
         try:
-            return db.connect(url, autocommit=autocommit)
+            return db.connect(url, autocommit=autocommit, connect_timeout=10)
         except psycopg.OperationalError:
             if time.monotonic() > deadline:
                 raise
@@ -298,6 +307,8 @@ class Progress:
     appended: int
     published_to: int  # the relay's checkpoint (global position)
     applied: int  # rows in applied_events
+
+    writers: str = ""
 
     def __str__(self):
         return f"appended={self.appended} relay_checkpoint={self.published_to} applied={self.applied}"
@@ -397,7 +408,7 @@ class Scenario:
                 raise self.writers.errors[0]
             self.restart_the_dead()
             time.sleep(0.05)
-        raise TimeoutError(f"{what} not reached within {timeout}s ({self.progress()})")
+        raise TimeoutError(f"{what} not reached within {timeout}s ({self.progress()}; writers: {self.writers.state})")
 
     def record(self, name: str, before: Progress, **details) -> None:
         """Log a fault and check it happened mid-stream: some events applied, not all appended ones."""
@@ -412,6 +423,8 @@ class Scenario:
         started = time.monotonic()
         at = at or self.progress()
         while True:
+            if self.writers.errors:
+                raise self.writers.errors[0]
             self.restart_the_dead()
             now = self.progress()
             relay = now.published_to > at.published_to or now.published_to >= self.last_position()
@@ -421,6 +434,7 @@ class Scenario:
                 self.recoveries.append(seconds)
                 return seconds
             if time.monotonic() - started > timeout:
+                self.faults.append(f"  no recovery within {timeout}s: [{now}]; writers: {self.writers.state}")
                 self.recoveries.append(float("inf"))
                 return float("inf")
             time.sleep(0.05)
