@@ -517,6 +517,7 @@ class Scenario:
         goes down: the broker drops it, and only a relay that checkpoints after confirms republishes it."""
         broker = self.instance.rig.broker
         details = {}
+        before = self.progress()  # when the fault began (the block is part of it)
         watermark = broker.block_publishers() if awaiting_confirms else None
         try:
             if awaiting_confirms:
@@ -527,7 +528,6 @@ class Scenario:
                     self.wait_for(lambda p: p.appended >= at.appended + more, "appends while publishers are blocked")
                 time.sleep(1.0)
                 details["unpublished_or_unconfirmed"] = self.writers.appended - self.checkpoint()
-            before = self.progress()
             details.update(broker.restart_app(down_for))
         finally:
             if watermark is not None:
