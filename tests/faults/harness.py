@@ -327,6 +327,7 @@ class Outcome:
     recoveries: list = field(default_factory=list)  # seconds from each fault's end until both relay and consumer moved
     repeats: int = 0
     scenario: str = ""
+    mid_stream: int = 0
 
     @property
     def applications(self) -> Counter:
@@ -354,7 +355,7 @@ class Outcome:
     def row(self) -> dict:
         """The scenario's line of the suite's summary table."""
         recoveries = sorted(self.recoveries)
-        return {"scenario": self.scenario, "repeats": self.repeats, "appended": len(self.appended_ids),
+        return {"scenario": self.scenario, "repeats": self.repeats, "mid_stream": self.mid_stream, "appended": len(self.appended_ids),
                 "applied": len(self.applied_rows), "lost": len(self.lost), "applied_twice": self.duplicates,
                 "out_of_order": len(self.streams_out_of_order()), "dead_lettered": self.dead_lettered,
                 "recover_p50_s": round(recoveries[len(recoveries) // 2], 1) if recoveries else None,
@@ -381,6 +382,7 @@ class Scenario:
         self.dead: list[str] = []  # processes that did not survive a fault and were restarted
         self.recoveries: list[float] = []
         self.repeats = 0
+        self.mid_stream = 0  # faults that began while events were still to be applied
         self.last_fault: str | None = None
         self.counters = [COUNTER]  # the consumer's replicas (process names)
 
@@ -415,7 +417,9 @@ class Scenario:
         extra = " ".join(f"{k}={v}" for k, v in details.items())
         self.faults.append(f"{name} at [{before}] {extra}".rstrip())
         self.last_fault = name
-        assert 0 < before.applied < self.writers.expected, f"{name} was not mid-stream: {before}"
+        assert before.applied > 0, f"{name} before anything was applied: {before}"
+        if before.applied < self.writers.expected:
+            self.mid_stream += 1
 
     def recover(self, at: Progress | None = None, timeout: float = 180) -> float:
         """Seconds from the end of a fault until the relay and the consumer both moved on: the checkpoint
@@ -649,7 +653,8 @@ class Scenario:
             "SELECT outcome, count(*) AS n FROM deliveries GROUP BY outcome").fetchall()})
         dead = self.instance.queue_info(f"{COUNTER_QUEUE}.dead-letter").get("messages", 0)
         return Outcome(appended, rows, deliveries, dead, list(self.faults), time.monotonic() - self.started,
-                       self.diagnose(), list(self.dead), list(self.recoveries), self.repeats)
+                       self.diagnose(), list(self.dead), list(self.recoveries), self.repeats,
+                       mid_stream=self.mid_stream)
 
     def diagnose(self) -> str:
         """Where the events stopped, for a failure message."""
@@ -682,7 +687,7 @@ REPEATS = _size("FAULT_REPEATS", 3)
 SUMMARY: list[dict] = []  # one row per scenario run in this session (tests/faults/conftest.py prints them)
 SHARED_BROKER: dict = {}
 
-COLUMNS = ("scenario", "repeats", "appended", "applied", "lost", "applied_twice", "out_of_order", "dead_lettered",
+COLUMNS = ("scenario", "repeats", "mid_stream", "appended", "applied", "lost", "applied_twice", "out_of_order", "dead_lettered",
            "recover_p50_s", "recover_max_s", "seconds")
 
 

@@ -149,6 +149,8 @@ def test_every_event_applied_exactly_once(outcome, capsys):
 
     assert appended >= STREAMS * 6
     assert outcome.repeats >= REPEATS, "fewer faults injected than asked for"
+    assert outcome.mid_stream >= max(1, outcome.repeats // 2), (
+        f"only {outcome.mid_stream} of {outcome.repeats} faults began while events were still to be applied")
     twice = [(e, n) for e, n in outcome.applications.items() if n > 1]
     assert not lost, (f"{len(lost)} events never applied (dead-lettered: {outcome.dead_lettered}), "
                       f"e.g. {sorted(lost)[:5]}; {outcome.diagnosis}; logs in {outcome.logdir}")
@@ -178,7 +180,7 @@ def test_no_process_dies_of_a_fault(outcome, capsys):
     assert not outcome.dead, "did not survive: " + " | ".join(outcome.dead)
 
 
-def test_poison_is_dead_lettered_with_its_reason(outcome):
+def test_hostile_messages_are_dead_lettered_with_their_reason(outcome):
     if outcome.scenario != "poison":
         pytest.skip("the poison scenario's own check")
     deaths = [(properties.headers or {}).get("x-death") or [{}] for properties, _ in outcome.dead_letter_messages]
