@@ -400,14 +400,24 @@ class Scenario:
     def progress(self) -> Progress:
         return Progress(self.writers.appended, self.checkpoint(), self.applied())
 
+    def check_writers(self, stall: float = 90.0) -> None:
+        """Raise a writer's error, or a stall: writers not done and not appending for `stall` seconds."""
+        if self.writers.errors:
+            raise self.writers.errors[0]
+        now = time.monotonic()
+        if self.writers.appended != getattr(self, "_seen_appended", None):
+            self._seen_appended, self._seen_at = self.writers.appended, now
+        elif self.writers.appended < self.writers.expected and now - self._seen_at > stall:
+            raise TimeoutError(f"the writers stopped appending for {stall:.0f}s at {self.writers.appended}: "
+                               f"{self.writers.state}")
+
     def wait_for(self, predicate, what: str, timeout: float = 120) -> Progress:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             progress = self.progress()
             if predicate(progress):
                 return progress
-            if self.writers.errors:
-                raise self.writers.errors[0]
+            self.check_writers()
             self.restart_the_dead()
             time.sleep(0.05)
         raise TimeoutError(f"{what} not reached within {timeout}s ({self.progress()}; writers: {self.writers.state})")
@@ -427,8 +437,7 @@ class Scenario:
         started = time.monotonic()
         at = at or self.progress()
         while True:
-            if self.writers.errors:
-                raise self.writers.errors[0]
+            self.check_writers()
             self.restart_the_dead()
             now = self.progress()
             relay = now.published_to > at.published_to or now.published_to >= self.last_position()
