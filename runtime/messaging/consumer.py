@@ -12,7 +12,11 @@ What it changes against nameko's defaults, each a trap verified in this stack:
 - A handler that raises is requeued (not acked and lost); after DELIVERY_LIMIT deliveries the broker
   dead-letters it to `<queue>.dead-letter`, where ops inspect and replay it.
 - An envelope that matches no contract, or a body that is not JSON, is dead-lettered at once:
-  retrying cannot fix it (nameko/kombu would ack and lose it, logging the body).
+  retrying cannot fix it (nameko/kombu would ack and lose it, logging the body). So is a body over
+  MAX_BODY_BYTES, text with a NUL character or an unpaired surrogate (PostgreSQL cannot store either:
+  the handler would fail at every delivery), and, on a service's own `<source>.events` exchange, an
+  envelope naming another source service or another instance (forged: what comes from elsewhere
+  arrives on the exchanges deploy/ declares for it, `exchange=`).
 - The worker's transaction commits before the message is acked (runtime/store.complete).
 - At start-up it catches up from the source's event feed (runtime/messaging/catchup.py).
 - It binds whole stream categories (`<category>.#`) so the inbox sees every version of a stream and
@@ -49,11 +53,35 @@ from nameko.messaging import Consumer, QueueConsumer
 from contracts.envelope import read_envelope
 from contracts.registry import ContractError
 from runtime import eventstore, metrics
+from runtime.config import settings
 from runtime.messaging.catchup import FeedCatchUp
 from runtime.messaging.topology import consumer_queue, dead_letter_queue, declare_queues
 from runtime.service.database import complete, is_transient
 
 log = logging.getLogger(__name__)
+
+# The largest body a consumer accepts: the biggest event a contract allows is a few kilobytes.
+MAX_BODY_BYTES = 1024 * 1024
+
+
+def _text_refusal(value, path: str = "envelope"):
+    """(field, reason) of the first string in `value` PostgreSQL could not store, or None."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return path, "contains a NUL character"
+        if any("\ud800" <= char <= "\udfff" for char in value):
+            return path, "contains an unpaired surrogate"
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            refusal = _text_refusal(key, path) or _text_refusal(item, f"{path}.{key}")
+            if refusal:
+                return refusal
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            refusal = _text_refusal(item, f"{path}[{index}]")
+            if refusal:
+                return refusal
+    return None
 
 # What a dropped broker connection raises when a message is settled on it: py-amqp's own errors,
 # kombu's wrapper, and a plain socket reset (nameko 2.14 only catches the first, so the others
@@ -110,6 +138,7 @@ class EventConsumer(Consumer):
         super().__init__(queue=None, requeue_on_error=True, **kwargs)
 
     def setup(self):
+        self.instance_id = settings().instance_id
         self.queue = consumer_queue(self.container.service_name, self.method_name,
                                     self.source_service, self.categories, self.exchange)
         declare_queues(self.container.config["AMQP_URI"], [self.queue, dead_letter_queue(self.queue.name)])
@@ -127,9 +156,24 @@ class EventConsumer(Consumer):
             return
         self.container.spawn_managed_thread(FeedCatchUp(self).run)
 
+    def checked_envelope(self, body, message) -> dict:
+        """The envelope, or ContractError naming the field and the reason it is refused."""
+        if len(message.body or b"") > MAX_BODY_BYTES:
+            raise ContractError("body", f"larger than {MAX_BODY_BYTES} bytes")
+        refusal = _text_refusal(body)
+        if refusal:
+            raise ContractError(*refusal)
+        envelope = read_envelope(body)
+        if self.exchange is None:  # the source's own exchange of this instance's broker
+            if envelope["source_service"] != self.source_service:
+                raise ContractError("source_service", f"not {self.source_service!r}, whose exchange this is")
+            if envelope["instance_id"] != self.instance_id:
+                raise ContractError("instance_id", "not this instance's")
+        return envelope
+
     def handle_message(self, body, message):
         try:
-            envelope = read_envelope(body)
+            envelope = self.checked_envelope(body, message)
         except ContractError as exc:
             # Poison: no retry can make it match. Dead-letter it now, visibly, without its content.
             log.error("event rejected to dead-letter queue",

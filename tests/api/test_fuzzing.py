@@ -12,25 +12,20 @@ generated requests reach the handlers instead of stopping at 403; the public one
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
-import requests
 from kombu import Connection, Queue
 
 from contracts import asyncapi
-from runtime.http.auth import ROLES
 from tests.contracts.asyncapi_validation import message_validator
 from tests.support.capture import bind_capture_queue
+from tests.support.fuzzing import fuzz
 from tests.support.instance import Instance
 
 SERVICES = ("roles", "courses", "network", "notifications")
-SCHEMATHESIS = str(Path(sys.executable).with_name("st"))
-CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
-EXAMPLES_PER_OPERATION = "5"
+EXAMPLES_PER_OPERATION = 5
+PHASES = "examples,fuzzing"
 RUN_TIMEOUT = 120
 CAPTURE_QUEUE = "test.fuzzing.capture"
 
@@ -48,12 +43,6 @@ def fuzzed_instance(tmp_path_factory):
         instance.destroy()
 
 
-def operations_for(document: dict, role: str) -> list[str]:
-    """The operations `role` may call; "public": those anyone may (fuzzed once, without a token)."""
-    return [op["operationId"] for ops in document["paths"].values() for op in ops.values()
-            if role in op["x-allowed-roles"]]
-
-
 def settle(instance, quiet: float = 1.5, timeout: float = 20) -> None:
     """Wait (bounded) until the relays have published what the fuzzing wrote: the capture queue stops growing."""
     deadline, last, still_since = time.monotonic() + timeout, -1, time.monotonic()
@@ -68,7 +57,7 @@ def settle(instance, quiet: float = 1.5, timeout: float = 20) -> None:
 
 @pytest.mark.parametrize("service", SERVICES)
 def test_no_server_error_and_every_answer_documented(fuzzed_instance, service, tmp_path):
-    fuzz(fuzzed_instance, service, tmp_path)
+    fuzz(fuzzed_instance, service, tmp_path, EXAMPLES_PER_OPERATION, PHASES, RUN_TIMEOUT)
 
 
 @pytest.fixture(scope="module")
@@ -84,29 +73,7 @@ def fuzzed_national(tmp_path_factory):
 
 
 def test_the_national_service_answers_no_server_error_and_every_answer_documented(fuzzed_national, tmp_path):
-    fuzz(fuzzed_national, "national", tmp_path)
-
-
-def fuzz(fuzzed_instance, service: str, tmp_path) -> None:
-    document = requests.get(fuzzed_instance.url(service, "/openapi.json"), timeout=10).json()
-    failures = []
-    for role in ("public", *ROLES):
-        operations = operations_for(document, role)
-        if not operations:
-            continue
-        token = [] if role == "public" else ["-H", f"Authorization: Bearer {fuzzed_instance.token(role)}"]
-        command = [SCHEMATHESIS, "run", fuzzed_instance.url(service, "/openapi.json"), *token, "--checks", CHECKS,
-                   "--max-examples", EXAMPLES_PER_OPERATION, "--seed", "9", "--workers", "1", "--no-shrink",
-                   "--phases", "examples,fuzzing", "--request-timeout", "10",
-                   "--include-operation-id-regex", "^(" + "|".join(operations) + ")$"]
-        try:
-            run = subprocess.run(command, capture_output=True, text=True, timeout=RUN_TIMEOUT, cwd=tmp_path)
-        except subprocess.TimeoutExpired:
-            failures.append(f"{service} as {role}: schemathesis ran over {RUN_TIMEOUT}s")
-            continue
-        if run.returncode != 0:
-            failures.append(f"{service} as {role}:\n{run.stdout[-4000:]}\n{run.stderr[-1000:]}")
-    assert not failures, "\n\n".join(failures)
+    fuzz(fuzzed_national, "national", tmp_path, EXAMPLES_PER_OPERATION, PHASES, RUN_TIMEOUT)
 
 
 def test_published_events_match_the_asyncapi_document(fuzzed_instance):

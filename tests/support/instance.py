@@ -38,12 +38,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def management(method: str, path: str, retry_for: float = 90, **kwargs) -> requests.Response:
-    """A management API call; waits out a broker that is (re)starting, as fault tests make it do."""
+def management(method: str, path: str, retry_for: float = 90, base: str = MANAGEMENT, **kwargs) -> requests.Response:
+    """A management API call (of the shared node, or the node at `base`); waits out a broker that is
+    (re)starting, as fault tests make it do."""
     deadline = time.monotonic() + retry_for
     while True:
         try:
-            response = requests.request(method, f"{MANAGEMENT}/api/{path}", timeout=30, **kwargs)
+            response = requests.request(method, f"{base}/api/{path}", timeout=30, **kwargs)
             if response.status_code < 500 or time.monotonic() > deadline:
                 break
         except requests.ConnectionError:
