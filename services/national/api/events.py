@@ -12,6 +12,7 @@ from runtime.eventstore import current_version
 from runtime.http.entrypoint import api
 from services.national import disclosure, schemas
 from services.national.api.base import COORDINATORS, ApiBase
+from services.national.decided import DecidedEvents
 from services.national.domain.national_event import NationalEvent
 EVENT = "/national/events/<uuid:event_id>"
 PEER_KINDS = ("paid", "volunteer")
@@ -25,13 +26,17 @@ SUMMARY_MEASURES = {"registered": "status = 'accepted'", "waitlisted": "status =
 
 class NationalEventsApi(ApiBase):
     # -- the application steps (no vault here: nothing personal is stored) -------------------------------
+    # One per process (nameko makes a service instance per worker): the aggregates its workers last decided.
+    decided = DecidedEvents()
+
     def _load_event(self, event_id) -> NationalEvent:
-        return self._load(NationalEvent, event_id)
+        return self.decided.load(self.db, event_id)
 
     def _decide(self, aggregate: NationalEvent, events, facts) -> None:
         """The decision on the event's stream at the version it was decided on, then what the regions are told."""
-        self._record(aggregate, events)
+        recorded = self._record(aggregate, events)
         self._publish(facts(aggregate))
+        self.decided.keep(aggregate, recorded)
 
     def _event_detail(self, event_id) -> dict:
         row = self.db.execute(_DETAIL + "WHERE e.id = %s", (str(event_id),)).fetchone()
