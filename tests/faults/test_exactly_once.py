@@ -35,6 +35,7 @@ replica-killed (two counter replicas, one killed while the other works).
 
     bash deploy/faults.sh            # the short version (CI); --long: 20 repeats over 100,000 events each
 """
+import os
 import pytest
 
 from tests.faults import harness, hostile
@@ -109,11 +110,13 @@ SCENARIOS = {
 }
 
 
-# Seen twice on this loaded machine (2026-12-03) and not yet explained: after `pg_ctl restart -m immediate` the
+# Seen three times on this machine (2026-12-03) and not yet explained: after `pg_ctl restart -m immediate` the
 # test's own writer threads stopped appending (no connection, no error) while the relay and the consumer had
-# recovered and applied everything appended. Kept in the suite, expected to fail until that is understood.
-KNOWN = {"postgres-restarted": pytest.mark.xfail(reason="the harness's writers stall after the PostgreSQL "
-                                                        "restart (under investigation)", strict=False)}
+# recovered and applied everything appended; in CI's run it hung past pytest's 600 s timeout, which ends the
+# whole session. So it runs only when asked for (FAULT_PG_RESTART=1 bash deploy/faults.sh -k postgres) until
+# that is understood; the PostgreSQL outage of tests/e2e/test_database_outage.py still runs everywhere.
+KNOWN = {} if os.environ.get("FAULT_PG_RESTART") == "1" else {"postgres-restarted": pytest.mark.skip(
+    reason="the harness's writers stall after the PostgreSQL restart (under investigation); FAULT_PG_RESTART=1 runs it")}
 
 
 @pytest.fixture(scope="module", params=[pytest.param(name, marks=KNOWN.get(name, ())) for name in SCENARIOS])
