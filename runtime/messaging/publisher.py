@@ -32,15 +32,17 @@ def broker_uris(amqp_uri: str) -> list[str]:
 def connect(amqp_uri: str, connect_timeout: float = 5) -> amqp.Connection:
     """A connection to the first broker of `amqp_uri` that accepts one; the last error when none does."""
     error: BaseException | None = None
-    for uri in broker_uris(amqp_uri):
+    uris = broker_uris(amqp_uri)
+    for number, uri in enumerate(uris, start=1):
         connection = amqp.Connection(**connection_params(uri), heartbeat=0, connect_timeout=connect_timeout)
         try:
             connection.connect()
             return connection
         except (OSError, amqp.exceptions.AMQPError) as exc:  # refused, unreachable, node booting or stopping
             error = exc
-            log.warning("broker unavailable, trying the next one",
-                        extra={"broker": connection_params(uri)["host"], "error": type(exc).__name__})
+            if number < len(uris):  # the last one's error is the caller's to report, in one line
+                log.warning("broker unavailable, trying the next one",
+                            extra={"broker": connection_params(uri)["host"], "error": type(exc).__name__})
             try:
                 connection.collect()
             except Exception:  # a half-open connection: nothing left to release
