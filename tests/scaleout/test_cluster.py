@@ -13,12 +13,10 @@ import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from runtime import db
-from runtime.messaging import topology
-from runtime.messaging.consumer import consumer_queues
 from tests.faults.harness import COUNTER, COUNTER_QUEUE, Writers
 from tests.support.cluster import Cluster
-from tests.support.counting_service import MIGRATIONS, CounterService
-from tests.support.instance import NAMEKO, Instance, Process, free_port
+from tests.support.instance import Instance, Process
+from tests.support.replicas import destroy_with_counter, start_counter, with_counter
 
 pytestmark = pytest.mark.fault
 
@@ -34,24 +32,11 @@ def cluster(tmp_path):
 
 @pytest.fixture
 def instance(cluster, tmp_path):
-    created = Instance(services=("roles",), broker=cluster, workdir=tmp_path).create()
-    created.provision_database(COUNTER, MIGRATIONS)
-    topology.declare_queues(created.amqp_uri, consumer_queues(CounterService))
+    created = with_counter(Instance(services=("roles",), broker=cluster, workdir=tmp_path))
     yield created
-    try:
-        created.destroy()
-    finally:
-        created.drop_database(COUNTER)
+    destroy_with_counter(created)
 
 
-def start_counter(instance: Instance, name: str) -> Process:
-    port = free_port()
-    process = Process(name, [NAMEKO, "run", "--config", "deploy/nameko.yaml", "tests.support.counting_service"],
-                      instance.env(WEB_SERVER_ADDRESS=f"127.0.0.1:{port}"), instance.logdir / f"{name}.log").start()
-    instance.processes[name] = process
-    instance.ports[name] = port
-    instance.wait_ready(name, timeout=60)
-    return process
 
 
 def applied_rows(instance: Instance) -> list[dict]:
@@ -69,8 +54,8 @@ def test_a_node_killed_under_load_loses_nothing_and_the_services_reconnect(clust
     # every consumer queue has a replica on each of the three nodes
     assert sorted(cluster.queue_members(COUNTER_QUEUE)) == sorted(n.nodename for n in cluster.nodes)
     instance.start_service("roles", wait=True)  # the event feed the counter catches up from
-    start_counter(instance, COUNTER)
-    start_counter(instance, f"{COUNTER}-2")
+    start_counter(instance, COUNTER, timeout=60)
+    start_counter(instance, f"{COUNTER}-2", timeout=60)
     instance.start_relay("roles")
     relay_2 = Process("roles-relay-2", instance.processes["roles-relay"].command, instance.env(),
                       instance.logdir / "roles-relay-2.log").start()

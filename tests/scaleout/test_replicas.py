@@ -17,12 +17,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from runtime import db
-from runtime.messaging import topology
-from runtime.messaging.consumer import consumer_queues
 from tests.faults.harness import COUNTER, Writers
-from tests.support.counting_service import MIGRATIONS, CounterService
-from tests.support.instance import NAMEKO, Instance, Process, free_port, wait_until
-from tests.support.replicas import (consumer_applied, relay_published, start_relay_replica,
+from tests.support.instance import Instance, wait_until
+from tests.support.replicas import (destroy_with_counter, start_counter, with_counter, consumer_applied, relay_published, start_relay_replica,
                                     start_service_replica)
 
 SERVICES = ("roles", "courses", "network", "notifications")
@@ -32,23 +29,11 @@ START_TIMEOUT = 300  # seconds for a process to answer /ready on a loaded 2-core
 
 @pytest.fixture
 def instance(tmp_path):
-    created = Instance(services=SERVICES, workdir=tmp_path).create()
-    created.provision_database(COUNTER, MIGRATIONS)
-    topology.declare_queues(created.amqp_uri, consumer_queues(CounterService))
+    created = with_counter(Instance(services=SERVICES, workdir=tmp_path))
     yield created
-    try:
-        created.destroy()
-    finally:
-        created.drop_database(COUNTER)
+    destroy_with_counter(created)
 
 
-def start_counter(instance: Instance, name: str) -> Process:
-    instance.ports[name] = port = free_port()
-    process = Process(name, [NAMEKO, "run", "--config", "deploy/nameko.yaml", "tests.support.counting_service"],
-                      instance.env(WEB_SERVER_ADDRESS=f"127.0.0.1:{port}"), instance.logdir / f"{name}.log").start()
-    instance.processes[name] = process
-    instance.wait_ready(name, timeout=START_TIMEOUT)
-    return process
 
 
 def counted(instance: Instance) -> tuple[Counter, dict[str, list[int]]]:
@@ -104,8 +89,8 @@ def test_two_replicas_of_every_service_and_relay_apply_each_event_once_in_stream
         start_service_replica(instance, service, 2, wait=False)
         for name in (service, f"{service}-2"):
             instance.wait_ready(name, timeout=START_TIMEOUT)
-    start_counter(instance, COUNTER)
-    start_counter(instance, f"{COUNTER}-2")
+    start_counter(instance, COUNTER, timeout=START_TIMEOUT)
+    start_counter(instance, f"{COUNTER}-2", timeout=START_TIMEOUT)
     relays = {service: [start_relay_replica(instance, service, n)[1] for n in (1, 2)] for service in SERVICES}
 
     with ThreadPoolExecutor(4) as pool:  # concurrent commands, spread over both roles replicas
@@ -160,8 +145,8 @@ def test_two_replicas_of_every_service_and_relay_apply_each_event_once_in_stream
 def test_the_standby_relay_takes_over_from_a_killed_leader_losing_nothing(instance):
     instance.start_service("roles", wait=False)  # the event feed the counter catches up from
     instance.wait_ready("roles", timeout=START_TIMEOUT)
-    start_counter(instance, COUNTER)
-    start_counter(instance, f"{COUNTER}-2")
+    start_counter(instance, COUNTER, timeout=START_TIMEOUT)
+    start_counter(instance, f"{COUNTER}-2", timeout=START_TIMEOUT)
     first, first_port = start_relay_replica(instance, "roles", 1)
     second, second_port = start_relay_replica(instance, "roles", 2)
     writers = Writers(instance, streams=300, writers=2, pause=0.002).start()

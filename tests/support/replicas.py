@@ -8,7 +8,12 @@ import sys
 
 import requests
 
+from runtime.messaging import topology
+from runtime.messaging.consumer import consumer_queues
+from tests.support.counting_service import MIGRATIONS, CounterService
 from tests.support.instance import NAMEKO, Instance, Process, free_port
+
+COUNTER = "counter"  # the test-only consumer (tests/support/counting_service.py), as tests/faults/harness.py names it
 
 
 def start_service_replica(instance: Instance, service: str, replica: int, wait: bool = True,
@@ -49,3 +54,28 @@ def consumer_applied(instance: Instance, name: str, consumer: str) -> float:
     match = re.search(r'^consumer_applied_events_total\{consumer="%s"\} ([0-9.e+]+)$' % re.escape(consumer), text,
                       re.M)
     return float(match.group(1)) if match else 0.0
+
+
+def with_counter(instance: Instance) -> Instance:
+    """The created instance with the test-only `counter` consumer's database and queues."""
+    instance.create()
+    instance.provision_database(COUNTER, MIGRATIONS)
+    topology.declare_queues(instance.amqp_uri, consumer_queues(CounterService))
+    return instance
+
+
+def destroy_with_counter(instance: Instance) -> None:
+    try:
+        instance.destroy()
+    finally:
+        instance.drop_database(COUNTER)
+
+
+def start_counter(instance: Instance, name: str, timeout: float = 90) -> Process:
+    """One replica of the `counter` consumer, on a port of its own."""
+    instance.ports[name] = port = free_port()
+    process = Process(name, [NAMEKO, "run", "--config", "deploy/nameko.yaml", "tests.support.counting_service"],
+                      instance.env(WEB_SERVER_ADDRESS=f"127.0.0.1:{port}"), instance.logdir / f"{name}.log").start()
+    instance.processes[name] = process
+    instance.wait_ready(name, timeout=timeout)
+    return process
