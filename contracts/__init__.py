@@ -16,6 +16,7 @@ from contracts.registry import (  # noqa: F401
     personal_fields,
     upcast,
     validate_payload,
+    validate_stored_payload,
 )
 from contracts.personal import SEALED, STREAM, Personal, PersonRef, national_violations  # noqa: F401,E402
 from contracts import roles  # noqa: F401,E402

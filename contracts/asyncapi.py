@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import sys
+from functools import lru_cache
 from pathlib import Path
 
 from apispec import APISpec
@@ -50,9 +51,21 @@ def _channel(exchange: str) -> dict:
 
 
 def _json_schema(converter, schema_cls) -> dict:
-    schema = converter.schema2jsonschema(schema_cls)
-    schema["additionalProperties"] = False  # contracts refuse unknown fields
+    # An instance, not the class: its fields are bound, with the limits `contracts.schema.Schema` adds
+    # when it binds them (integers within PostgreSQL's bigint), which the class's declared fields lack.
+    schema = converter.schema2jsonschema(schema_cls())
+    schema["additionalProperties"] = False  # contracts refuse unknown fields (apispec says so of nested ones)
     return schema
+
+
+@lru_cache(maxsize=None)
+def _shared_converter() -> OpenAPIConverter:
+    return _converter()
+
+
+def payload_json_schema(schema_cls) -> dict:
+    """The JSON Schema of a contract's payload, as this document publishes it."""
+    return _json_schema(_shared_converter(), schema_cls)
 
 
 def document() -> dict:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Callable
 
-from marshmallow import Schema, ValidationError
+from marshmallow import Schema, ValidationError, validate
 
 
 class ContractError(Exception):
@@ -68,6 +68,37 @@ class EventContract:
     def validator(self) -> Schema:
         """One schema instance per contract: building one per validation cost more than validating."""
         return self.schema()
+
+    @cached_property
+    def stored_validator(self):
+        """The contract's payload as the JSON Schema contracts/asyncapi.json publishes, compiled by
+        jsonschema-rs: what every read checks first (a rebuild reads every event). It costs about a
+        thirtieth of the marshmallow schema (0.5 µs against 18 µs for an adoption); it is exactly as strict
+        on structure, types, lengths, ranges, enumerations and patterns (tests/contracts/test_stored_validation.py
+        compares the two field by field), and a refusal is explained by the marshmallow schema."""
+        from contracts.asyncapi import payload_json_schema
+
+        return compiled_json_schema(payload_json_schema(self.schema))
+
+
+def _web_url(value: str) -> bool:
+    try:
+        _WEB_URL(value)
+        return True
+    except ValidationError:
+        return False
+
+
+# apispec writes a `fields.Url` as format "url", which JSON Schema does not define: checked as the contracts'
+# only Url field (http or https, absolute) checks it; the comparison test refuses a Url field of other options.
+_WEB_URL = validate.URL(schemes={"http", "https"})
+WEB_URL_SCHEMES = frozenset(_WEB_URL.schemes)
+STORED_FORMATS = {"url": _web_url}
+
+def compiled_json_schema(schema: dict):
+    import jsonschema_rs
+
+    return jsonschema_rs.validator_for(schema, validate_formats=True, formats=STORED_FORMATS)
 
 
 _contracts: dict[tuple[str, int], EventContract] = {}
@@ -167,16 +198,25 @@ def validate_payload(event_type: str, version: int, payload) -> dict:
     return payload
 
 
+def validate_stored_payload(event_type: str, version: int, payload) -> dict:
+    """Check a payload read from a store: the compiled JSON Schema first (fast), and only when it refuses,
+    the marshmallow schema, which names the field and the reason (and is the reference: what it accepts
+    where a JSON Schema format is stricter is accepted)."""
+    if contract(event_type, version).stored_validator.is_valid(payload):
+        return payload
+    return validate_payload(event_type, version, payload)
+
+
 def upcast(event_type: str, version: int, payload: dict) -> tuple[int, dict]:
     """Validate a stored payload at its own version and lift it to the latest version."""
-    validate_payload(event_type, version, payload)
+    validate_stored_payload(event_type, version, payload)
     target = latest_version(event_type)
     if version == target:
         return version, payload
     while version < target:
         payload = _upcasters[(event_type, version)](payload)
         version += 1
-    return version, validate_payload(event_type, version, payload)
+    return version, validate_stored_payload(event_type, version, payload)
 
 
 def personal_fields(schema: Schema | type[Schema], prefix: str = "") -> list[str]:
