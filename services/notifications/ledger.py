@@ -53,9 +53,10 @@ def inbox_url() -> str:
 
 # -- planning (in the transaction of the event or reminder that causes it) ------------------------------
 def plan(conn, rule, cause: str, subject_id: str, payload: dict, values: dict, now: datetime,
-         calendar: str | None = None, source_event: str | None = None) -> int:
-    """Plan the rule's message for each recipient and channel; returns the rows new in the ledger."""
-    persons = recipients.resolve(conn, rule, subject_id, payload)
+         calendar: str | None = None, source_event: str | None = None, persons: list[str] | None = None) -> int:
+    """Plan the rule's message for each recipient and channel; returns the rows new in the ledger.
+    `persons`: the recipients, when the caller resolved them already (`recipients.resolve`)."""
+    persons = recipients.resolve(conn, rule, subject_id, payload) if persons is None else persons
     if not persons:
         return 0
     subject, body = render(rule.template, **values)
