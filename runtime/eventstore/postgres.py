@@ -333,7 +333,8 @@ def read_all(
     rows = conn.execute(
         f"WITH h AS ({_HORIZON}) SELECT {_COLUMNS} FROM events, h "
         "WHERE (transaction_id, global_position) > (%(t)s::xid8, %(g)s) AND transaction_id < h.horizon "
-        f"{type_filter} ORDER BY transaction_id, global_position LIMIT %(limit)s",
+        # qualified: a bare `transaction_id` is the text-cast output column, which no index orders
+        f"{type_filter} ORDER BY events.transaction_id, events.global_position LIMIT %(limit)s",
         params,
     ).fetchall()
     return [_recorded(r, upcast) for r in rows]
@@ -372,7 +373,7 @@ def read_page(
         page AS (SELECT {_COLUMNS} FROM events, h
                   WHERE (transaction_id, global_position) > (%(t)s::xid8, %(g)s) AND transaction_id < h.horizon
                     AND (%(categories)s::text[] IS NULL OR split_part(stream_name, '-', 1) = ANY(%(categories)s))
-                  ORDER BY transaction_id, global_position LIMIT %(limit)s)
+                  ORDER BY events.transaction_id, events.global_position LIMIT %(limit)s)
         SELECT one.in_recovery, h.horizon::text::bigint AS page_horizon, tail.*, page.*
           FROM (SELECT pg_is_in_recovery() AS in_recovery) AS one CROSS JOIN h
                LEFT JOIN tail ON true LEFT JOIN page ON true
