@@ -179,6 +179,15 @@ TAMPERED = [  # (what was done to a stored payload, the field the read names)
 ]
 
 
+def test_a_payload_holding_python_objects_is_judged_by_the_contract():
+    """The memory store keeps payloads as given: a UUID object is no JSON, and jsonschema-rs raises on it."""
+    payload = {"fields": {"nearest_leader": {"person_id": uuid.UUID(LEADER), "name": SEALED_NAME}}}
+    assert contracts.validate_stored_payload("function_description.local_fields_filled", 1, payload) is payload
+    with pytest.raises(contracts.InvalidPayload):
+        contracts.validate_stored_payload("function_description.local_fields_filled", 1,
+                                          {"fields": {"nearest_leader": {"person_id": uuid.UUID(LEADER)}}})
+
+
 def test_valid_stored_payloads_pass_the_fast_check():
     contract = contracts.contract("function_description.local_fields_filled", 1)
     assert contract.stored_validator.is_valid(FILLED)
