@@ -78,4 +78,7 @@ def test_projecting_and_rebuilding_latest_reports_reads_rows_linear_in_the_facts
     ratio = LARGE / SMALL
     assert large_live <= 1.25 * ratio * small_live, (small_live, large_live)
     assert large_rebuilt <= 1.25 * ratio * small_rebuilt, (small_rebuilt, large_rebuilt)
-    assert large_rebuilt <= 10 * 2 * LARGE, "a handful of rows per fact, not its stream"
+    # Rows read depend on the plans PostgreSQL picks, which change when autovacuum analyses the new tables
+    # mid-test: 2,123 here alone, 4,229 once in a full CI run on a loaded machine. A stream read per fact
+    # reads ≈ 26,000 (half the stream on average, for each of the 320 facts), so 20 a fact still tells them apart.
+    assert large_rebuilt <= 20 * 2 * LARGE, "a handful of rows per fact, not its stream"
