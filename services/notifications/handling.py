@@ -20,21 +20,23 @@ def follow(conn, event: dict, now: datetime, instance_id: str) -> int:
     projections.forget_again(conn, event)
     subject_id = event["stream"].split("-", 1)[1]
     planned = 0
+    found: dict = {}  # what each resolver found for this event (recipients.resolved)
     for rule in immediate(event["type"]):
-        persons = recipients.resolve(conn, rule, subject_id, event["payload"])
+        persons = recipients.resolve(conn, rule, subject_id, event["payload"], found)
         if not persons:  # the template values cost a query per table they quote: only for a message sent
             continue
         values = {**schedule.template_values(conn, subject_id, event["payload"]), "event_type": event["type"]}
         planned += ledger.plan(conn, rule, event["event_id"], subject_id, event["payload"], values, now,
                                schedule.calendar_of(conn, rule, values, instance_id), source_event=event["event_id"],
                                persons=persons)
-    if event["type"] == "function_description.published" and not _anyone_under(conn, subject_id):
+    if event["type"] == "function_description.published" and not _anyone_under(conn, subject_id, found):
         planned += _notify_roles(conn, event)
     return planned
 
 
-def _anyone_under(conn, description_id: str) -> bool:
-    return recipients.peers_under_description(conn, description_id, {}) != []
+def _anyone_under(conn, description_id: str, found: dict) -> bool:
+    """The revision rule asked the same question of the same transaction: its answer, without a query."""
+    return recipients.resolved(conn, "peers_under_description", description_id, {}, found) != []
 
 
 def _notify_roles(conn, event: dict) -> int:

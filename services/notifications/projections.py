@@ -67,6 +67,8 @@ def named_persons(event: dict) -> set[str]:
 
 
 def forgotten(conn, persons) -> set[str]:
+    if not persons:  # most events name nobody (a description, a course): no round trip for them
+        return set()
     rows = conn.execute("SELECT person_id::text AS id FROM forgotten_persons WHERE person_id::text = ANY(%s)",
                         (list(persons),)).fetchall()
     return {r["id"] for r in rows}

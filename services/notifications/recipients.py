@@ -112,13 +112,24 @@ def newsletter_subscribers(conn, subject_id, payload):
 RESOLVERS = {name: fn for name, fn in globals().items() if callable(fn) and not name.startswith("_")}
 
 
-def resolve(conn, rule, subject_id: str, payload: dict) -> list[str]:
+def resolved(conn, name: str, subject_id: str, payload: dict, memo: dict | None = None) -> list[str]:
+    """One resolver's persons. `memo` holds what resolvers found for one event (same subject, same payload,
+    same transaction): two rules of an event, or a rule and the check for anyone under a description, that
+    name the same resolver ask the database once."""
+    if memo is None:
+        return RESOLVERS[name](conn, subject_id, payload)
+    if name not in memo:
+        memo[name] = RESOLVERS[name](conn, subject_id, payload)
+    return memo[name]
+
+
+def resolve(conn, rule, subject_id: str, payload: dict, memo: dict | None = None) -> list[str]:
     """The rule's recipients, each once, in a stable order, never an erased person (an event about them
     can arrive after their erasure: projections.forget_again). Resolvers of events not yet in contracts
-    are absent: such rules are data only."""
+    are absent: such rules are data only. `memo`: see `resolved`."""
     persons: list[str] = []
     for name in rule.recipients:
-        for person in RESOLVERS[name](conn, subject_id, payload):
+        for person in resolved(conn, name, subject_id, payload, memo):
             if person not in persons:
                 persons.append(person)
     erased = projections.forgotten(conn, persons) if persons else set()

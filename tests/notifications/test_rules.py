@@ -167,3 +167,35 @@ def test_erasure_forgets_messages_preferences_and_pending_reminders(nconn, feed)
         assert nconn.execute(f"SELECT count(*) AS n FROM {table} WHERE {column}::text = %s",
                              (PEER,)).fetchone()["n"] == 0, table
     assert inbox(nconn, COORDINATOR)  # the coordinator's own message stays
+
+
+def test_a_publication_asks_each_question_once(nconn, feed):
+    """The statements one `function_description.published` costs the consumer (they are on the path of every
+    publication's notification): with peers under the description, their and their leaders' ids, the erased
+    among them, the template values, the messages; with nobody under it, the peers' ids once (the revision
+    rule's answer also says nobody works under it) and the role messages. An event that names no person
+    asks nothing of `forgotten_persons`."""
+    from services.notifications import handling
+    from tests.support.statements import counting_statements
+
+    def publish(description: str) -> list[str]:
+        envelope = {"event_id": str(uuid.uuid4()), "type": "function_description.published", "schema_version": 1,
+                    "stream": f"function_description-{description}", "stream_version": 3, "global_position": 0,
+                    "occurred_at": T0.isoformat(), "correlation_id": str(uuid.uuid4()),
+                    "payload": {"revision": 2, "workplace": "Parkvænget", "support_mode": "both"}}
+        with counting_statements(nconn) as seen:
+            handling.follow(nconn, envelope, T0, "region-1084")
+        nconn.commit()
+        return seen
+
+    register_volunteer(feed)
+    nobody_under = publish(str(uuid.uuid4()))
+    assert [s.split(" FROM ")[0] for s in nobody_under if "known_peers" in s] == [
+        "SELECT id", "SELECT DISTINCT leader_id AS id"], nobody_under
+    assert not [s for s in nobody_under if "forgotten_persons" in s], nobody_under
+    assert len(nobody_under) == 3, nobody_under  # peers, their leaders (the rule's two resolvers), role messages
+    with_peers = publish(DESCRIPTION)
+    assert sum("known_peers" in s for s in with_peers) == 2, with_peers
+    assert sum("forgotten_persons" in s for s in with_peers) == 1, with_peers  # the recipients, once
+    assert [r["person"] for r in inbox(nconn) if r["rule"] == "function_description.revision_to_acknowledge"] == \
+        sorted([PEER, LEADER])
