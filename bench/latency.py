@@ -16,7 +16,10 @@ relay processes) runs roles, notifications, the roles relay, and a trivial `benc
   (`inbox_streams.updated_at`), relay checkpoint saved (`relay_checkpoints.updated_at`, after the
   broker's confirm), row visible.
 
-Rounds alternate baseline pings and commands, so machine noise hits both alike.
+- Durable floor (bench/floor.py): the path's three durable writes alone (a commit, a quorum queue's delivery,
+  a commit), from one process with no service: how much of the ratio no code can remove.
+
+Rounds alternate baseline pings, floor samples and commands, so machine noise hits them alike.
 Targets: p50 ≤ 3× and p99 ≤ 10× the RPC round trip.
 
 `--background-writers N` adds N threads doing short write transactions (insert, 3 ms, commit) in a
@@ -37,6 +40,7 @@ from pathlib import Path
 
 # bench.common first: it imports runtime, which must precede psycopg.
 from bench.common import management, record, scratch_database, summary
+from bench.floor import durable_floor
 from bench.workload import adopt, fill_and_decide
 from runtime import db
 
@@ -261,15 +265,18 @@ def measure(commands: int, rounds: int, pings_per_command: int, workdir: Path, b
         visible = VisibleRows(instance.database_url("notifications"))
         ping_round(rpc, 50)  # warm-up
 
-        pings, samples = [], []
+        pings, samples, floors = [], [], []
         per_round = -(-commands // rounds)
         with background_writes(background_writers) as background_transactions, \
+                durable_floor(instance.amqp_uri) as floor, \
                 profiled(instance, ("roles", "roles-relay", "notifications"), profile):
-            for r in range(rounds):  # interleaved: a block of pings, then a block of commands
+            floor.sample()  # warm-up
+            for r in range(rounds):  # interleaved: pings, the durable floor, then commands
                 block = ready[r * per_round:(r + 1) * per_round]
                 if not block:
                     break
                 pings += ping_round(rpc, len(block) * pings_per_command)
+                floors += [floor.sample() for _ in block]
                 for description_id, version in block:
                     samples.append(publish_and_wait(instance, session, roles, visible, description_id, version,
                                                     notifications))
@@ -282,7 +289,7 @@ def measure(commands: int, rounds: int, pings_per_command: int, workdir: Path, b
         instance.destroy()
 
     total = [s["total"] for s in samples]
-    base, measured = summary(pings), summary(total)
+    base, measured, durable = summary(pings), summary(total), summary(floors)
     stalls = [s for s in samples if s["total"] > STALL]
     return {
         "commands": len(samples),
@@ -298,6 +305,10 @@ def measure(commands: int, rounds: int, pings_per_command: int, workdir: Path, b
         "ratio_p99": round(measured["p99_ms"] / base["p99_ms"], 2),
         "target_ratio_p50": 3.0,
         "target_ratio_p99": 10.0,
+        # bench/floor.py: the path's three durable writes alone, no service; what the code adds is the rest.
+        "durable_floor_p50_ms": durable["p50_ms"],
+        "durable_floor_p99_ms": durable["p99_ms"],
+        "durable_floor_ratio_p50": round(durable["p50_ms"] / base["p50_ms"], 2),
         "stage_http_command_p50_ms": summary([s["http"] for s in samples])["p50_ms"],
         "stage_relay_checkpoint_p50_ms": summary([s["relayed"] for s in samples])["p50_ms"],
         "stage_relay_checkpoint_p99_ms": summary([s["relayed"] for s in samples])["p99_ms"],
