@@ -69,3 +69,13 @@ def test_no_broker_password_of_a_failover_list_reaches_a_log_line():
     line = JsonFormatter().format(record)
     assert "s3cret" not in line and "p%40ss" not in line
     assert "10.0.0.2:5672" in line and "rabbit-3:5672/v" in line
+
+
+def test_status_reads_the_shovels_at_the_next_node_when_the_first_is_down(vhost):
+    """`peer-admin status` asks the management API of the first node that answers (admin/endpoints.py
+    `managements`): with the list read as one URL it asked the first node only, for a vhost named after the rest."""
+    from admin.status import shovels
+
+    dead = vhost.amqp_uri.replace(vhost.amqp_uri.split("@", 1)[1].split("/", 1)[0], "127.0.0.1:1", 1)
+    assert shovels(f"{dead};{vhost.amqp_uri}", {}) == []  # a fresh vhost has no shovel, and it was asked
+    assert shovels(dead, {}) == "management API unreachable at http://127.0.0.1:10001"
