@@ -189,12 +189,12 @@ ensure_localhost_resolves() {  # Erlang distribution (rabbit@localhost, the CLI 
 # else the first listed (the one a fresh machine installs and starts). One node is enough for the vhost, its
 # permissions and the policies: a cluster keeps them in its shared metadata, so every member has them at once.
 pick_amqp_node() {  # sets AMQP_NODE (and AMQP_NODES, the list); true when AMQP_NODE accepts connections
-    local node
-    IFS=';' read -r -a AMQP_NODES <<<"${AMQP_URI//[[:space:]]/}"
-    AMQP_NODE=""
+    local node listed
+    IFS=';' read -r -a listed <<<"${AMQP_URI//[[:space:]]/}"
+    AMQP_NODES=()
+    for node in "${listed[@]}"; do [[ -z "$node" ]] || AMQP_NODES+=("$node"); done
+    AMQP_NODE="${AMQP_NODES[0]:-$AMQP_URI}"
     for node in "${AMQP_NODES[@]}"; do
-        [[ -n "$node" ]] || continue
-        [[ -n "$AMQP_NODE" ]] || AMQP_NODE="$node"
         parse_url "$node" 5672
         if tcp_open "$U_HOST" "$U_PORT"; then AMQP_NODE="$node"; return 0; fi
     done
