@@ -323,6 +323,10 @@ def show_config():
 def _without_password(url: str) -> str:
     from urllib.parse import urlsplit, urlunsplit
 
+    from runtime.messaging.publisher import broker_uris
+
+    if ";" in url:  # a cluster's nodes (deploy/README.md): each URL carries a password, not only the first
+        return ";".join(_without_password(uri) for uri in broker_uris(url))
     parts = urlsplit(url)
     if parts.password is None:
         return url

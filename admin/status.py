@@ -15,7 +15,7 @@ from admin.services import all_queues
 from runtime import db
 from runtime.eventstore.inbox import blocked_streams
 from runtime.messaging.relay import outbox_lag
-from admin.endpoints import management, relay_metrics_url, service_url
+from admin.endpoints import managements, relay_metrics_url, service_url
 
 
 @dataclass
@@ -65,11 +65,16 @@ def queue_depths(amqp_uri: str, services) -> list[tuple[str, int, int]]:
 
 def shovels(amqp_uri: str, env=None) -> list[tuple[str, str, str]] | str:
     """(name, state, destination) of the shovels of this instance's vhost, or why they cannot be read."""
-    base, auth, vhost = management(amqp_uri, env)
-    try:
-        response = requests.get(f"{base}/api/shovels/{requests.utils.quote(vhost, safe='')}", auth=auth, timeout=3)
-    except requests.RequestException:
-        return f"management API unreachable at {base}"
+    apis = managements(amqp_uri, env)
+    for base, auth, vhost in apis:  # a cluster's nodes: the first that answers
+        try:
+            response = requests.get(f"{base}/api/shovels/{requests.utils.quote(vhost, safe='')}", auth=auth,
+                                    timeout=3)
+            break
+        except requests.RequestException:
+            continue
+    else:
+        return f"management API unreachable at {', '.join(base for base, _, _ in apis)}"
     if response.status_code == 404:
         return "no shovel plugin on this broker"
     if response.status_code != 200:

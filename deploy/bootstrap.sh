@@ -5,9 +5,9 @@
 #
 # Run as root on Debian 12. For each piece it first checks whether it is already there and only then installs,
 # configures or starts it:
-#   1. RabbitMQ at AMQP_URI        (apt package rabbitmq-server, started with `rabbitmq-server -detached`),
-#      the plugins of deploy/rabbitmq/enabled_plugins, the vhost of AMQP_URI, the policies of
-#      deploy/rabbitmq/definitions.json;
+#   1. RabbitMQ at AMQP_URI        (apt package rabbitmq-server, started with `rabbitmq-server -detached`; of a
+#      cluster's `;`-separated nodes the first that answers), the plugins of deploy/rabbitmq/enabled_plugins,
+#      the vhost of AMQP_URI, the policies of deploy/rabbitmq/definitions.json (and cluster/ for a cluster);
 #   2. PostgreSQL at PG_URL        (apt package postgresql, trust auth on loopback, started with pg_ctlcluster);
 #   3. the Python venv .venv       (python3.11 -m venv, requirements.lock, then `pip install -e . --no-deps`);
 #   4. Debian's chromium           (apt package chromium, for the page tests: Playwright drives /usr/bin/chromium
@@ -33,6 +33,7 @@ PYTHON="${PYTHON:-}"
 VENV="${VENV:-$REPO_ROOT/.venv}"
 READY_TIMEOUT="${BOOTSTRAP_READY_TIMEOUT:-120}"
 RABBIT_DEFINITIONS="$REPO_ROOT/deploy/rabbitmq/definitions.json"
+RABBIT_CLUSTER_DEFINITIONS="$REPO_ROOT/deploy/rabbitmq/cluster/definitions.json"
 RABBIT_PLUGINS_FILE="$REPO_ROOT/deploy/rabbitmq/enabled_plugins"
 SKIP_INFRA=0
 SKIP_VENV=0
@@ -182,6 +183,24 @@ ensure_localhost_resolves() {  # Erlang distribution (rabbit@localhost, the CLI 
     fi
 }
 
+# AMQP_URI may list a cluster's nodes, ';'-separated, as the runtime reads it (runtime/messaging/publisher.py
+# broker_uris; deploy/README.md, "A three-node RabbitMQ cluster"). Read as one URL, the other nodes became the
+# vhost. The bootstrap works on one node: the first that accepts connections, as the runtime's clients connect,
+# else the first listed (the one a fresh machine installs and starts). One node is enough for the vhost, its
+# permissions and the policies: a cluster keeps them in its shared metadata, so every member has them at once.
+pick_amqp_node() {  # sets AMQP_NODE (and AMQP_NODES, the list); true when AMQP_NODE accepts connections
+    local node listed
+    IFS=';' read -r -a listed <<<"${AMQP_URI//[[:space:]]/}"
+    AMQP_NODES=()
+    for node in "${listed[@]}"; do [[ -z "$node" ]] || AMQP_NODES+=("$node"); done
+    AMQP_NODE="${AMQP_NODES[0]:-$AMQP_URI}"
+    for node in "${AMQP_NODES[@]}"; do
+        parse_url "$node" 5672
+        if tcp_open "$U_HOST" "$U_PORT"; then AMQP_NODE="$node"; return 0; fi
+    done
+    return 1
+}
+
 rabbit_fresh_config() {
     # Only for a broker this script has just installed: a node name that resolves without DNS, loopback listeners.
     local envf=/etc/rabbitmq/rabbitmq-env.conf conf=/etc/rabbitmq/rabbitmq.conf
@@ -197,14 +216,15 @@ rabbit_fresh_config() {
 }
 
 bootstrap_rabbitmq() {
-    parse_url "$AMQP_URI" 5672
+    pick_amqp_node || true
+    parse_url "$AMQP_NODE" 5672
     AMQP_HOST="$U_HOST" AMQP_PORT="$U_PORT" AMQP_USER="${U_USER:-guest}" AMQP_PASS="${U_PASS:-guest}"
     AMQP_VHOST="$(urldecode "${U_PATH}")"; [[ -n "$AMQP_VHOST" ]] || AMQP_VHOST="/"
     AMQP_USER="$(urldecode "$AMQP_USER")" AMQP_PASS="$(urldecode "$AMQP_PASS")"
 
     if ! is_local_host "$AMQP_HOST"; then
         say "rabbitmq: $AMQP_HOST:$AMQP_PORT is remote: waiting for it, not managing it"
-        wait_for "rabbitmq at $AMQP_HOST:$AMQP_PORT" "$READY_TIMEOUT" tcp_open "$AMQP_HOST" "$AMQP_PORT"
+        wait_for "rabbitmq at $AMQP_HOST:$AMQP_PORT (or another node of AMQP_URI)" "$READY_TIMEOUT" pick_amqp_node
         warn "plugins and policies of a remote broker are not applied (use its definitions file)"
         return
     fi
@@ -265,20 +285,31 @@ bootstrap_rabbitmq() {
         fi
     fi
 
-    apply_rabbit_policies
+    # Several nodes: a cluster, whose nameko RPC queues need the cluster's own policy as well (deploy/README.md)
+    if [[ ${#AMQP_NODES[@]} -gt 1 ]]; then
+        apply_rabbit_policies "$RABBIT_DEFINITIONS" "$RABBIT_CLUSTER_DEFINITIONS"
+    else
+        apply_rabbit_policies "$RABBIT_DEFINITIONS"
+    fi
 }
 
-# Applies the "policies" of deploy/rabbitmq/definitions.json to the vhost of AMQP_URI, only where they differ.
+# apply_rabbit_policies FILE...: the "policies" of each definitions file, applied to the vhost of AMQP_URI only
+# where they differ.
 apply_rabbit_policies() {
-    [[ -r "$RABBIT_DEFINITIONS" ]] || { warn "no $RABBIT_DEFINITIONS: no policies applied"; return; }
-    local current wanted line name pattern apply_to priority definition changed=0
+    local files=() file current wanted line name pattern apply_to priority definition changed=0
+    for file in "$@"; do
+        if [[ -r "$file" ]]; then files+=("$file"); else warn "no $file: its policies are not applied"; fi
+    done
+    [[ ${#files[@]} -gt 0 ]] || return 0
     current="$(rabbitmqctl -q list_policies -p "$AMQP_VHOST" --formatter json 2>/dev/null || echo '[]')"
-    wanted="$(CURRENT="$current" python3 - "$RABBIT_DEFINITIONS" <<'PY'
+    wanted="$(CURRENT="$current" python3 - "${files[@]}" <<'PY'
 import json, os, sys
 current = {p["name"]: p for p in json.loads(os.environ.get("CURRENT") or "[]")}
-with open(sys.argv[1]) as f:
-    defs = json.load(f)
-for p in defs.get("policies", []):
+policies = []
+for path in sys.argv[1:]:
+    with open(path) as f:
+        policies += json.load(f).get("policies", [])
+for p in policies:
     definition = json.dumps(p["definition"], sort_keys=True, separators=(",", ":"))
     have = current.get(p["name"])
     same = False

@@ -11,7 +11,9 @@ RELAY_UNROUTABLE = Counter(
 )
 RELAY_CHECKPOINT = Gauge("relay_checkpoint_position", "Global position the relay published up to", ["service"])
 OUTBOX_LAG = Gauge("outbox_lag_events", "Committed events not yet published", ["service"])
-CONSUMER_APPLIED = Counter("consumer_applied_events_total", "Events applied by a consumer", ["consumer"])
+CONSUMER_APPLIED = Counter("consumer_applied_events_total",
+                           "Events a consumer applied and committed, each once (a parked one when its gap is filled)",
+                           ["consumer"])
 CONSUMER_DUPLICATES = Counter("consumer_duplicate_events_total", "Redelivered events skipped", ["consumer"])
 CONSUMER_RETRIES = Counter("consumer_transient_retries_total",
                            "Events run again after a transient failure (not counted against the delivery limit)",

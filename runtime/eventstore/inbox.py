@@ -4,6 +4,10 @@ Per consumer and source stream the inbox keeps the last version applied, in the 
 the handler's effects. An event at or below it is a duplicate and skipped; one that arrives ahead of
 a gap is parked until its predecessor arrives, then applied in stream order. So redelivery,
 duplication and reordering never change the result.
+
+`consumer_applied_events_total` is not counted here: the handler's transaction may still roll back (and the
+event be applied again on redelivery). The caller counts each handler run once it has committed
+(runtime/service/database.py), a released parked event included.
 """
 from __future__ import annotations
 
@@ -43,7 +47,6 @@ def apply_once(conn, consumer: str, envelope: dict, handler: Callable[[dict], No
             break
         handler(parked["envelope"])
         applied += 1
-    metrics.CONSUMER_APPLIED.labels(consumer).inc()
     return APPLIED
 
 

@@ -21,7 +21,7 @@ from nameko.extensions import DependencyProvider
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from runtime import db, eventstore, logs
+from runtime import db, eventstore, logs, metrics
 from runtime.eventstore import inbox
 from runtime.config import settings
 from runtime.errors import Unavailable
@@ -40,6 +40,7 @@ class UnitOfWork:
         self.metadata = metadata
         self.appended: list[eventstore.RecordedEvent] = []
         self.completed = False
+        self.applied = 0  # events the inbox applied in this transaction: counted once it commits
         self.log_binding = None  # the worker's correlation id on its log lines (runtime/logs.py)
 
     def execute(self, query, params=None):
@@ -55,7 +56,12 @@ class UnitOfWork:
         """Apply a consumed event exactly once, in stream order (runtime/eventstore/inbox.py)."""
         if self.consumer is None:
             raise RuntimeError("apply_once is for @consumes entrypoints")
-        return inbox.apply_once(self.conn, self.consumer, envelope, handler)
+
+        def counted(event: dict) -> None:  # the delivered event, or a parked one its arrival released
+            handler(event)
+            self.applied += 1
+
+        return inbox.apply_once(self.conn, self.consumer, envelope, counted)
 
     def read_stream(self, stream: str, after_version: int = -1):
         return self.store.read_stream(stream, after_version)
@@ -175,6 +181,8 @@ class Database(DependencyProvider):
             return sys.exc_info()
         if unit.appended:
             self.notifier.poke()
+        if unit.applied:  # after the commit: a rolled-back application is applied again, and counted then
+            metrics.CONSUMER_APPLIED.labels(unit.consumer).inc(unit.applied)
         return None
 
     def worker_result(self, worker_ctx, result=None, exc_info=None):

@@ -29,15 +29,17 @@ from admin.localnode import INSTANCES  # the runner's multi-region instances: co
 ROOT = Path(__file__).resolve().parents[2]
 SINGLE = ROOT / "docker-compose.yml"
 MULTI = ROOT / "deploy" / "multi-region" / "docker-compose.yml"
-COMPOSE_FILES = [SINGLE, MULTI]
+CLUSTER = ROOT / "deploy" / "cluster" / "docker-compose.yml"  # one instance on the three-node RabbitMQ cluster
+COMPOSE_FILES = [SINGLE, MULTI, CLUSTER]
 SCHEMA = json.loads((Path(__file__).with_name("compose-spec.json")).read_text())
 PORTS = {"roles": 8001, "courses": 8002, "network": 8003, "notifications": 8004}
 # The services built so far (services/<name>/service.py exists): the runner and compose run exactly these.
 SERVICES = tuple(s for s in PORTS if (Path(__file__).resolve().parents[2] / "services" / s / "service.py").exists())
 ENV_KEYS = {"INSTANCE_ID", "AMQP_URI", "PG_URL", "DB_PREFIX", "LOG_LEVEL"}  # a profile holds no secret
 # The variables the compose files require (`${VAR:?...}`): every secret, supplied by the operator.
-SECRET_VARIABLES = {"single": ["POSTGRES_PASSWORD", "JWT_SECRET", "VAULT_MASTER_KEY", "PSEUDONYM_SECRET",
-                               "DB_PASSWORD", "VAULT_DB_PASSWORD", "CREDENTIAL_SIGNING_KEY"],
+_SINGLE_SECRETS = ["POSTGRES_PASSWORD", "JWT_SECRET", "VAULT_MASTER_KEY", "PSEUDONYM_SECRET", "DB_PASSWORD",
+                   "VAULT_DB_PASSWORD", "CREDENTIAL_SIGNING_KEY"]
+SECRET_VARIABLES = {"single": _SINGLE_SECRETS, "cluster": _SINGLE_SECRETS + ["RABBITMQ_ERLANG_COOKIE"],
                     "multi": ["POSTGRES_PASSWORD"] + [f"{i.upper().replace('-', '_')}_{k}" for i in INSTANCES
                                                       for k in ("JWT_SECRET", "VAULT_MASTER_KEY", "PSEUDONYM_SECRET",
                                                                 "DB_PASSWORD", "VAULT_DB_PASSWORD",
@@ -60,12 +62,9 @@ def interpolate(value, env: dict[str, str]):
         if match.group(0) == "$$":
             return "$"
         expr = match.group("braced") if match.group("braced") is not None else match.group("plain")
-        for op in (":-", "-", ":?", "?", ":+", "+"):
-            name, sep, default = expr.partition(op)
-            if sep:
-                break
-        else:
-            name, op, default = expr, "", ""
+        # the operator right after the name: a message or default may hold `-` or `?` itself
+        name, op, default = re.fullmatch(r"([A-Za-z_][A-Za-z0-9_]*)(:?[-?+])?(.*)", expr, re.S).groups()
+        op = op or ""
         current = env.get(name)
         if op == ":-":
             return current if current else default
@@ -445,6 +444,51 @@ def test_multi_region_only_brokers_cross_instances():
             assert networks == [instance], f"{name} must only reach its own instance: {networks}"
 
 
+# ---------------------------------------------------------------------------------------------------- cluster
+
+
+def test_the_cluster_file_runs_three_nodes_of_the_root_image_with_one_cookie_from_the_operator():
+    """deploy/cluster/docker-compose.yml: three nodes with the hostnames of the peer list of
+    deploy/rabbitmq/cluster/rabbitmq.conf, the same broker image as docker-compose.yml, one Erlang cookie the
+    operator supplies (never a value in the file), the cluster's config and both definitions files on every node."""
+    services = load(CLUSTER)["services"]
+    nodes = {name: service for name, service in services.items() if str(service.get("image", "")).startswith("rabbitmq:")}
+    assert sorted(nodes) == ["rabbitmq-1", "rabbitmq-2", "rabbitmq-3"]
+    peers = [line.split(" = ", 1)[1] for line in (ROOT / "deploy" / "rabbitmq" / "cluster" / "rabbitmq.conf")
+             .read_text().splitlines() if line.startswith("cluster_formation.classic_config.nodes.")]
+    assert sorted(f"rabbit@{node['hostname']}" for node in nodes.values()) == sorted(peers)
+    assert {node["image"] for node in nodes.values()} == {load(SINGLE)["services"]["rabbitmq"]["image"]}
+    assert {node["environment"]["RABBITMQ_ERLANG_COOKIE"] for node in nodes.values()} == {
+        "operator-set-rabbitmq_erlang_cookie"}
+    assert re.search(r"RABBITMQ_ERLANG_COOKIE: \$\{RABBITMQ_ERLANG_COOKIE:\?", CLUSTER.read_text())
+    for name, node in nodes.items():
+        mounted = {volume.split(":")[0]: volume.split(":")[1] for volume in node["volumes"]}
+        assert mounted["../rabbitmq/cluster/rabbitmq.conf"].startswith("/etc/rabbitmq/conf.d/"), name
+        definitions = sorted((target, source) for source, target in mounted.items()
+                             if target.startswith("/etc/rabbitmq/definitions.d/"))
+        assert [source for _, source in definitions] == ["../rabbitmq/definitions.json",
+                                                         "../rabbitmq/cluster/definitions.json"], name
+        # the last conf.d file names the directory (a later file's setting wins over 20-peer.conf's single file)
+        last = CLUSTER.parent / max((t, s) for s, t in mounted.items() if t.startswith("/etc/rabbitmq/conf.d/"))[1]
+        assert "load_definitions = /etc/rabbitmq/definitions.d" in last.read_text(), name
+    for name in ("rabbitmq-2", "rabbitmq-3"):  # the first node forms the cluster, the others join it
+        assert nodes[name]["depends_on"] == {"rabbitmq-1": {"condition": "service_healthy"}}
+
+
+def test_the_cluster_files_applications_name_all_three_nodes_and_wait_for_them():
+    from runtime.messaging.publisher import broker_uris
+
+    services = load(CLUSTER)["services"]
+    applications = {name: service for name, service in services.items() if service.get("build")}
+    assert applications
+    for name, service in applications.items():
+        uris = broker_uris(service["environment"]["AMQP_URI"])
+        assert [re.match(r"amqp://[^@]+@([^:/]+):5672/$", uri).group(1) for uri in uris] == [
+            "rabbitmq-1", "rabbitmq-2", "rabbitmq-3"], name
+        waits_for = {k for k, v in service["depends_on"].items() if v["condition"] == "service_healthy"}
+        assert {"rabbitmq-1", "rabbitmq-2", "rabbitmq-3"} <= waits_for, f"{name}: declare queues once all three run"
+
+
 # ---------------------------------------------------------------------------------------------------- instances
 
 
@@ -483,7 +527,8 @@ def test_instance_profiles_do_not_share_broker_vhost_or_databases():
 # ---------------------------------------------------------------------------------------------------- secrets
 
 
-@pytest.mark.parametrize("path,kind", [(SINGLE, "single"), (MULTI, "multi")], ids=["single", "multi"])
+@pytest.mark.parametrize("path,kind", [(SINGLE, "single"), (MULTI, "multi"), (CLUSTER, "cluster")],
+                         ids=["single", "multi", "cluster"])
 def test_every_secret_is_required_from_the_operator_and_has_no_value_in_the_file(path, kind):
     """Guards issue 8 item 9: the compose files once loaded committed keys from the profiles and defaulted
     POSTGRES_PASSWORD to `postgres`. Now each secret is a required reference (`${VAR:?...}`): Compose refuses to
@@ -535,7 +580,8 @@ def test_only_the_migrations_get_the_database_administrator(path):
 # keys, every secret, and the variables its own command line sets (`env WEB_SERVER_ADDRESS=...`).
 RUNNER_ENV_KEYS = ENV_KEYS | {"JWT_SECRET", "VAULT_MASTER_KEY", "PSEUDONYM_SECRET", "DB_PASSWORD", "VAULT_DB_PASSWORD",
                               "CREDENTIAL_SIGNING_KEY"}
-PREFIXES = {SINGLE: {"": "region-1084"}, MULTI: {f"{i}-": i for i in INSTANCES}}  # service name prefix: instance
+# service name prefix: instance
+PREFIXES = {SINGLE: {"": "region-1084"}, MULTI: {f"{i}-": i for i in INSTANCES}, CLUSTER: {"": "region-1084"}}
 
 
 def procfile_processes(instance: str, path: Path = SINGLE) -> dict[str, str]:

@@ -1,11 +1,13 @@
 """The local runner and its scripts: syntax, the CI entry point, the Procfile, the lock file."""
 from __future__ import annotations
 
+import contextlib
 import importlib.metadata
 import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 from pathlib import Path
 
@@ -267,3 +269,84 @@ def test_bootstrap_installs_shellcheck_only_when_missing(present, tmp_path):
     else:
         assert calls.read_text() == "shellcheck\n" and "shellcheck: installed" in result.stdout
 
+
+def _bootstrap_section(title: str) -> str:
+    """The lines of deploy/bootstrap.sh between its `# ---...--- <title>` banner and the next banner."""
+    text = (ROOT / "deploy" / "bootstrap.sh").read_text()
+    match = re.search(rf"^# -+ {title}\n(.*?)^# -+ ", text, re.S | re.M)
+    assert match, title
+    return match.group(1)
+
+
+@pytest.fixture
+def rabbitmq_cli(tmp_path):
+    """Stand-ins for the RabbitMQ CLI (and whatever could install or start a broker) that record their calls:
+    `rabbitmqctl` knows the default vhost, the user `u` and no policy; the node is ready."""
+    bin_dir, calls = tmp_path / "bin", tmp_path / "cli.calls"
+    bin_dir.mkdir()
+    answers = 'case "$2" in list_vhosts) echo /;; list_users) echo "u [administrator]";; list_policies) echo "[]";; esac'
+    for tool, body in {"rabbitmqctl": answers, "rabbitmq-diagnostics": "", "rabbitmq-plugins": "",
+                       "rabbitmq-server": "", "apt-get": ""}.items():
+        (bin_dir / tool).write_text(f'#!/bin/sh\necho "{tool} $*" >> {calls}\n{body}\nexit 0\n')
+        (bin_dir / tool).chmod(0o755)
+    plugins = tmp_path / "enabled_plugins"
+    shutil.copy(ROOT / "deploy" / "rabbitmq" / "enabled_plugins", plugins)
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "RABBITMQ_ENABLED_PLUGINS_FILE": str(plugins)}
+
+    def run(amqp_uri: str) -> tuple[subprocess.CompletedProcess, list[str]]:
+        script = "\n".join([
+            "set -euo pipefail", f"REPO_ROOT={ROOT}", f"RABBIT_DEFINITIONS={ROOT}/deploy/rabbitmq/definitions.json",
+            f"RABBIT_CLUSTER_DEFINITIONS={ROOT}/deploy/rabbitmq/cluster/definitions.json",
+            f"RABBIT_PLUGINS_FILE={plugins}", "READY_TIMEOUT=5", f"AMQP_URI='{amqp_uri}'",
+            "say() { echo \"$*\"; }", "warn() { echo \"WARNING: $*\"; }", "die() { echo \"ERROR: $*\"; exit 1; }",
+            _bootstrap_section("helpers"), _bootstrap_section("RabbitMQ"), "bootstrap_rabbitmq"])
+        result = subprocess.run(["bash", "-c", script], capture_output=True, text=True, env=env, timeout=60)
+        return result, calls.read_text().splitlines() if calls.exists() else []
+
+    return run
+
+
+def _policy_names(*files: Path) -> list[str]:
+    return [p["name"] for f in files for p in json.loads(f.read_text())["policies"]]
+
+
+def _policies_set(calls: list[str], vhost: str) -> list[str]:
+    # rabbitmqctl -q set_policy -p VHOST --apply-to WHAT --priority N NAME PATTERN DEFINITION
+    return [c.split()[9] for c in calls if c.startswith(f"rabbitmqctl -q set_policy -p {vhost} ")]
+
+
+@contextlib.contextmanager
+def _listening():
+    """A port on 127.0.0.1 that accepts connections (the handshake is all bootstrap's tcp_open needs)."""
+    with socket.socket() as live:
+        live.bind(("127.0.0.1", 0))
+        live.listen(8)
+        yield live.getsockname()[1]
+
+
+def test_bootstrap_takes_the_first_node_of_a_cluster_list_that_answers(rabbitmq_cli):
+    """AMQP_URI listing a cluster's nodes (`;`-separated, as the runtime reads it): the bootstrap works on the
+    first node that accepts connections, creates the list's vhost (not one named after the other nodes) and sets
+    each policy once, the cluster's RPC policy included (a cluster shares them: once is enough)."""
+    from tests.support.instance import free_port
+
+    with _listening() as port:  # the second node answers, the first and the third do not
+        nodes = [f"amqp://u:p@127.0.0.1:{free_port()}/region-1084", f"amqp://u:p@127.0.0.1:{port}/region-1084",
+                 f"amqp://u:p@127.0.0.1:{free_port()}/region-1084"]
+        result, calls = rabbitmq_cli(";".join(nodes))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"rabbitmq: 127.0.0.1:{port} answers" in result.stdout
+    assert "rabbitmqctl -q set_permissions -p region-1084 u .* .* .*" in calls
+    assert [c for c in calls if " add_vhost " in c] == ["rabbitmqctl -q add_vhost region-1084"]
+    assert _policies_set(calls, "region-1084") == _policy_names(
+        ROOT / "deploy" / "rabbitmq" / "definitions.json", ROOT / "deploy" / "rabbitmq" / "cluster" / "definitions.json")
+    assert not [c for c in calls if c.split()[0] in ("rabbitmq-server", "apt-get", "rabbitmq-plugins")]
+
+
+def test_bootstrap_of_one_broker_sets_the_instance_policies_only(rabbitmq_cli):
+    with _listening() as port:
+        result, calls = rabbitmq_cli(f"amqp://u:p@127.0.0.1:{port}/kommune-0101")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "rabbitmqctl -q add_vhost kommune-0101" in calls
+    assert _policies_set(calls, "kommune-0101") == _policy_names(
+        ROOT / "deploy" / "rabbitmq" / "definitions.json")

@@ -4,6 +4,7 @@ from runtime import db
 from admin import deadletters
 from tests.support.function_description_delivery import QUEUE, envelopes, inbox_rows, publish
 from tests.support.instance import wait_until
+from tests.support.replicas import consumer_applied
 
 
 def applied_versions(instance):
@@ -97,8 +98,49 @@ def test_deliveries_of_one_stream_in_stream_order_are_applied_without_parking(in
     publish(instance, [(e, "application/json") for stream in streams for e in stream])
     wait_until(lambda: applied_versions(instance) == {s[0]["stream"]: 4 for s in streams},
                message="every event applied")
+    assert consumer_applied(instance, "notifications", QUEUE) == 20.0
     metrics = instance.call("GET", "notifications", "/metrics", roles=("admin",)).text
-    applied = [line for line in metrics.splitlines() if line.startswith(f'consumer_applied_events_total{{consumer="{QUEUE}"}}')]
-    assert applied and float(applied[0].split()[-1]) == 20.0
     assert f'consumer_parked_events_total{{consumer="{QUEUE}"}}' not in metrics or \
         f'consumer_parked_events_total{{consumer="{QUEUE}"}} 0.0' in metrics
+
+
+def applied_metric_settles_at(instance, expected: float) -> float:
+    """`consumer_applied_events_total` once it has reached `expected` (it is counted just after the commit the
+    test saw), or what it is after the wait: a counter only grows, so more than expected shows at once."""
+    wait_until(lambda: consumer_applied(instance, "notifications", QUEUE) >= expected, timeout=10,
+               message="the applied events counted")
+    return consumer_applied(instance, "notifications", QUEUE)
+
+
+def test_parked_events_are_counted_as_applied_when_their_gap_is_filled(instance):
+    """`consumer_applied_events_total` counted one per delivery that applied anything: the four events parked
+    ahead of the stream's first and released by it were applied but never counted. Duplicates count nothing."""
+    instance.start_service("notifications")
+    stream = envelopes()
+    publish(instance, [(stream[i], "application/json") for i in (4, 3, 2, 1, 4, 0, 2)])
+    wait_until(lambda: applied_versions(instance) == {stream[0]["stream"]: 4}, message="every event applied")
+    assert applied_metric_settles_at(instance, 5.0) == 5.0
+
+
+def test_an_application_rolled_back_is_counted_when_it_commits(instance):
+    """The first event releases the parked ones in its transaction; the commit fails (a deferred check, run at
+    commit), so all five roll back at each delivery until the delivery limit. Counted when the handlers ran,
+    each attempt would add five; counted once committed, the replay's commit gives five in all."""
+    instance.start_service("notifications")
+    with db.connect(instance.database_url("notifications"), autocommit=True) as conn:
+        conn.execute("CREATE FUNCTION simulated_bug() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                     "IF NEW.subject LIKE '%%Fejlsted%%' THEN RAISE EXCEPTION 'simulated bug'; END IF; "
+                     "RETURN NEW; END $$")
+        conn.execute("CREATE CONSTRAINT TRIGGER simulated_bug AFTER INSERT ON inbox_messages "
+                     "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION simulated_bug()")
+    stream = envelopes(workplace="Fejlsted")
+    publish(instance, [(stream[i], "application/json") for i in (1, 2, 3, 4, 0)])
+    wait_until(lambda: instance.queue_depth(QUEUE + ".dead-letter") == 1, timeout=60,
+               message="the first event dead-lettered, its released successors rolled back with it")
+    assert applied_versions(instance) == {stream[0]["stream"]: -1}
+    assert consumer_applied(instance, "notifications", QUEUE) == 0.0
+    with db.connect(instance.database_url("notifications"), autocommit=True) as conn:
+        conn.execute("DROP TRIGGER simulated_bug ON inbox_messages")
+    assert deadletters.replay(instance.amqp_uri, QUEUE) == 1
+    wait_until(lambda: applied_versions(instance) == {stream[0]["stream"]: 4}, message="the replayed stream applied")
+    assert applied_metric_settles_at(instance, 5.0) == 5.0

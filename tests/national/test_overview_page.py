@@ -74,6 +74,37 @@ def test_plotly_styles_come_from_the_served_plotly_js():
     assert "X ." not in css
 
 
+def test_plotly_js_is_hashed_once_per_process_and_still_answers_304(monkeypatch):
+    """The ETag of the 4.8 MB plotly.min.js (SHA-1 of the whole body) was computed at every request; the pinned
+    file cannot change while the process runs, so it is computed once. The ETag is werkzeug's, as before (a
+    browser's cached copy stays valid), and a request that names it gets 304 without the body."""
+    import werkzeug.wrappers.response
+    from werkzeug.http import generate_etag
+    from werkzeug.test import EnvironBuilder
+    from werkzeug.wrappers import Request
+
+    hashed = []
+
+    def counting(data):
+        hashed.append(len(data))
+        return generate_etag(data)
+
+    for module in (werkzeug.wrappers.response, page):  # werkzeug's add_etag, and page.py's own
+        monkeypatch.setattr(module, "generate_etag", counting)
+    page.plotly_js_etag.cache_clear()
+
+    def get(**headers):
+        environ = EnvironBuilder(path="/national/overview/plotly.min.js", headers=headers).get_environ()
+        return page.OverviewPageApi().plotly_script(Request(environ))
+
+    first = [get() for _ in range(3)][0]
+    assert first.status_code == 200 and first.get_data() == page.plotly_js()
+    again = get(**{"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.headers["ETag"] == first.headers["ETag"]
+    assert first.headers["ETag"] == f'"{generate_etag(page.plotly_js())}"'
+    assert hashed.count(len(page.plotly_js())) == 1  # four requests (this test's own hash is not counted)
+
+
 def test_every_answer_of_the_page_has_the_strict_csp(national):
     for path in ("/national/overview", "/national/overview/overview.js", "/national/overview/overview.css",
                  "/national/overview/plotly.min.js", "/national/overview/plotly.css"):

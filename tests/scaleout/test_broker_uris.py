@@ -69,3 +69,30 @@ def test_no_broker_password_of_a_failover_list_reaches_a_log_line():
     line = JsonFormatter().format(record)
     assert "s3cret" not in line and "p%40ss" not in line
     assert "10.0.0.2:5672" in line and "rabbit-3:5672/v" in line
+
+
+def test_status_reads_the_shovels_at_the_next_node_when_the_first_is_down(vhost):
+    """`peer-admin status` asks the management API of the first node that answers (admin/endpoints.py
+    `managements`): with the list read as one URL it asked the first node only, for a vhost named after the rest."""
+    from admin.status import shovels
+
+    dead = vhost.amqp_uri.replace(vhost.amqp_uri.split("@", 1)[1].split("/", 1)[0], "127.0.0.1:1", 1)
+    assert shovels(f"{dead};{vhost.amqp_uri}", {}) == []  # a fresh vhost has no shovel, and it was asked
+    assert shovels(dead, {}) == "management API unreachable at http://127.0.0.1:10001"
+
+
+def test_peer_admin_config_masks_every_password_of_a_failover_list(tmp_path):
+    """`peer-admin config` masked the password of the first URL only: a cluster's other nodes' were printed."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    uri = "amqp://peer:s3cret@rabbitmq-1:5672/;amqp://peer:s3cret@rabbitmq-2:5672/;amqp://peer:p%40ss@rabbitmq-3:5672/"
+    env = {**os.environ, "AMQP_URI": uri, "PEER_DEV_MODE": "1", "PEER_DEV_SECRETS_FILE": str(tmp_path / "dev.env")}
+    out = subprocess.run([sys.executable, "-c", "from admin.cli import app; app()", "config"], env=env,
+                         cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert "s3cret" not in out.stdout and "p%40ss" not in out.stdout
+    assert "amqp://peer:***@rabbitmq-1:5672/;amqp://peer:***@rabbitmq-2:5672/;amqp://peer:***@rabbitmq-3:5672/" \
+        in out.stdout
