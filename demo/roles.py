@@ -29,8 +29,8 @@ def parkvaenget_paid_peer(client: DemoClient, report=print) -> int:
     """Seed 001: the function description adopted, filled and published; the paid peer under it with
     Tue–Thu 10–15 and a 15-minute break, seconded Feb–Apr from Øst Første, their needs and agreed tasks."""
     created = 0
-    description = next((d for d in client.call("GET", "roles", "/function-descriptions")
-                        if d["workplace"] == WORKPLACE), None)
+    description = next(iter(client.call("GET", "roles", "/function-descriptions", params={"workplace": WORKPLACE})),
+                       None)
     if description is None:
         description = client.call("POST", "roles", "/function-descriptions", json={"workplace": WORKPLACE})
         created += 1

@@ -26,6 +26,7 @@ from werkzeug.wrappers import Response
 
 import contracts
 from runtime import domain, errors, eventstore, logs
+from runtime.http import paging
 from runtime.http.auth import PUBLIC, authorise, declaration  # noqa: F401  (PUBLIC re-exported for services)
 from runtime.errors import Conflict, InvalidInput, ProblemError, ShuttingDown, Unavailable
 from runtime.eventstore import ConcurrencyConflict
@@ -150,11 +151,16 @@ class ApiEntrypoint(HttpRequestHandler):
 
     def __init__(self, method: str, url: str, *, allow, body: type[Schema] | None = None,
                  query: type[Schema] | None = None, returns: type[Schema] | None = None, many: bool = False,
-                 status: int = 200, summary: str = "", produces: str = "application/json", **kwargs):
+                 status: int = 200, summary: str = "", produces: str = "application/json", paged: bool = False,
+                 **kwargs):
         super().__init__(method, url, **kwargs)
+        if paged and not many:
+            raise TypeError(f"{method} {url}: only a list (many=True) is paged")
         self.allow = declaration(allow, f"{method} {url}")
         self.body_schema = body
-        self.query_schema = query  # a contracts.schema.QuerySchema: loaded into the `query` argument
+        self.paged = paged  # runtime/http/paging.py: `limit` and `offset` added to the query
+        # a contracts.schema.QuerySchema: loaded into the `query` argument
+        self.query_schema = paging.paged_query(query) if paged else query
         self.returns = returns
         self.many = many
         self.status = status
@@ -194,7 +200,12 @@ class ApiEntrypoint(HttpRequestHandler):
                 raise ShuttingDown()
             args, kwargs = self.get_entrypoint_parameters(request)
             self.check_signature(args, kwargs)
-            response = self.response_from_result(self.run_command(args, kwargs), request)
+            result = self.run_command(args, kwargs)
+            response = self.response_from_result(result, request)
+            if self.paged and isinstance(result, list):
+                link = paging.next_link(request, kwargs["query"], len(result))
+                if link:
+                    response.headers["Link"] = link
         except Exception as exc:
             response = self.response_from_exception(exc)
         response.headers["X-Correlation-ID"] = correlation_id

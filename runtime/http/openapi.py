@@ -10,6 +10,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from contracts.converter import add_contract_conversions
 from runtime.http.auth import PUBLIC
 from runtime.http.entrypoint import ApiEntrypoint
+from runtime.http.paging import LINK_HEADER
 
 _RULE_ARGUMENT = re.compile(r"<(?:(\w+):)?(\w+)>")
 _CONVERTER_TYPES = {"uuid": {"type": "string", "format": "uuid"}, "int": {"type": "integer"}}
@@ -89,7 +90,8 @@ def document(service_cls, version: str = "1") -> dict:
             "summary": entrypoint.summary or name.replace("_", " "),
             "parameters": parameters,
             "responses": {str(entrypoint.status): {"description": "OK",
-                                                   "content": {entrypoint.produces: {"schema": response_schema}}},
+                                                   "content": {entrypoint.produces: {"schema": response_schema}},
+                                                   **({"headers": LINK_HEADER} if entrypoint.paged else {})},
                           **_problem_responses(entrypoint)},
             "x-allowed-roles": list(entrypoint.allow),
         }

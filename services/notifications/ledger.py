@@ -197,9 +197,9 @@ def send_digests(conn, contact_of, mailer, now: datetime, limit: int = 20) -> in
 
 
 # -- ops ------------------------------------------------------------------------------------------------
-def failed(conn, limit: int = 200) -> list[dict]:
+def failed(conn, limit: int = 200, offset: int = 0) -> list[dict]:
     return conn.execute("SELECT id, rule, category, channel, attempts, last_error, created_at FROM deliveries "
-                        "WHERE status = 'failed' ORDER BY created_at, id LIMIT %s", (limit,)).fetchall()
+                        "WHERE status = 'failed' ORDER BY created_at, id LIMIT %s OFFSET %s", (limit, offset)).fetchall()
 
 
 def retry(conn, delivery_id, now: datetime) -> bool:

@@ -266,6 +266,11 @@ class EndAgreement(Dated):
 AGREEMENT_STATUSES = ("draft", "active", "paused", "ended")
 
 
+class DescriptionsQuery(QuerySchema):
+    workplace = fields.String(load_default=None, validate=validate.Length(min=1, max=200),
+                              metadata={"description": "Only this workplace's function descriptions"})
+
+
 class AsOfQuery(QuerySchema):
     as_of = fields.Date(load_default=None, metadata={"description": "The day to judge by (default today)"})
 

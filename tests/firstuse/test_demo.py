@@ -15,7 +15,7 @@ def test_demo_shows_the_seeds_people_and_courses(demo_loaded):
     running, created, notes = demo_loaded
     client = running.demo_client()
     assert all(count for name, count in created.items() if count is not None), created
-    descriptions = [d for d in client.call("GET", "roles", "/function-descriptions") if d["workplace"] == WORKPLACE]
+    descriptions = client.call("GET", "roles", "/function-descriptions", params={"workplace": WORKPLACE})
     assert [d["status"] for d in descriptions] == ["published"]
     peer = client.call("GET", "roles", f"/peers/{PAID_PEER_ID}")
     assert peer["name"].endswith("(demo)") and peer["terms"]["weekly_hours"] == 15

@@ -7,6 +7,7 @@ from datetime import datetime
 from runtime.http.audit import audits_in_body
 from runtime.errors import InvalidInput
 from runtime.http.entrypoint import api
+from runtime.http.paging import page_clause
 from services.courses import privacy, schemas
 from services.courses.api.base import (PLANNERS, READERS, RUNNERS, ApiBase, caller_peer_id, is_peer_only,
                                        principal, today)
@@ -66,13 +67,13 @@ class GroupCoursesApi(ApiBase):
         self._record(course, events)
         return self._detail(course.id)
 
-    @api("GET", "/group-courses", allow=READERS, returns=schemas.GroupCourseSummary, many=True,
-         summary="Group courses (a peer: the ones they facilitate)")
-    def list_courses(self, request):
+    @api("GET", "/group-courses", allow=READERS, returns=schemas.GroupCourseSummary, many=True, paged=True,
+         summary="Group courses (a peer: the ones they facilitate), a page at a time")
+    def list_courses(self, request, query):
         only_peer = caller_peer_id(request) if is_peer_only(request) else None
         return self.db.execute(
             _COURSES + "WHERE %(peer)s::uuid IS NULL OR EXISTS (SELECT 1 FROM group_course_facilitators f "
-            "WHERE f.course_id = c.id AND f.peer_id = %(peer)s::uuid) ORDER BY c.planned_at, c.id",
+            "WHERE f.course_id = c.id AND f.peer_id = %(peer)s::uuid) ORDER BY c.planned_at, c.id" + page_clause(query),
             {"peer": only_peer}).fetchall()
 
     @api("GET", COURSE, allow=READERS, returns=schemas.GroupCourseDetail,

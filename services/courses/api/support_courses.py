@@ -5,6 +5,7 @@ from __future__ import annotations
 from runtime.http.audit import audits_in_body
 from runtime.errors import Forbidden, InvalidInput
 from runtime.http.entrypoint import api
+from runtime.http.paging import page_clause
 from services.courses import schemas
 from services.courses.api.base import MATCHERS, SUPPORTERS, ApiBase, caller_peer_id, is_peer_only, today
 from services.courses.domain import published
@@ -59,12 +60,12 @@ class SupportCoursesApi(ApiBase):
         return self._decide_support(request, course, SupportCourse.open(body["citizen_id"], body["method_ids"],
                                                                         body["peer_id"]))
 
-    @api("GET", "/support-courses", allow=SUPPORTERS, returns=schemas.SupportCourseSummary, many=True,
-         summary="Support courses (a peer: the ones they are matched with)")
-    def list_support_courses(self, request):
+    @api("GET", "/support-courses", allow=SUPPORTERS, returns=schemas.SupportCourseSummary, many=True, paged=True,
+         summary="Support courses (a peer: the ones they are matched with), a page at a time")
+    def list_support_courses(self, request, query):
         only_peer = caller_peer_id(request) if is_peer_only(request) else None
         return self.db.execute("SELECT * FROM support_courses WHERE %(peer)s::uuid IS NULL OR peer_id = %(peer)s::uuid "
-                               "ORDER BY opened_at, id", {"peer": only_peer}).fetchall()
+                               "ORDER BY opened_at, id" + page_clause(query), {"peer": only_peer}).fetchall()
 
     @api("GET", COURSE, allow=SUPPORTERS, returns=schemas.SupportCourseDetail,
          summary="A support course with goals, sessions and WHO-5 (audited: special-category data)")

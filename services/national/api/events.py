@@ -10,6 +10,7 @@ import uuid
 from runtime.errors import NotFound
 from runtime.eventstore import current_version
 from runtime.http.entrypoint import api
+from runtime.http.paging import page_clause
 from services.national import disclosure, schemas
 from services.national.api.base import COORDINATORS, ApiBase
 from services.national.decided import DecidedEvents
@@ -54,10 +55,10 @@ class NationalEventsApi(ApiBase):
         self._decide(aggregate, NationalEvent.create(details), lambda a: [a.announcement()])
         return self._event_detail(aggregate.id)
 
-    @api("GET", "/national/events", allow=COORDINATORS, returns=schemas.NationalEvent, many=True,
+    @api("GET", "/national/events", allow=COORDINATORS, returns=schemas.NationalEvent, many=True, paged=True,
          summary="The national events, with places taken and the waitlist's length")
-    def list_national_events(self, request):
-        rows = self.db.execute(_DETAIL + "ORDER BY e.starts_at, e.id").fetchall()
+    def list_national_events(self, request, query):
+        rows = self.db.execute(_DETAIL + "ORDER BY e.starts_at, e.id" + page_clause(query)).fetchall()
         return [{**r, "version": current_version(self.db.conn, NationalEvent.stream_of(r["id"]))} for r in rows]
 
     @api("GET", EVENT, allow=COORDINATORS, returns=schemas.NationalEvent, summary="A national event")

@@ -7,6 +7,7 @@ import copy
 from runtime.http.auth import caller_peer_id, is_peer_only, principal_of
 from runtime.errors import Forbidden
 from runtime.http.entrypoint import api
+from runtime.http.paging import page_clause
 from services.network import schemas
 from services.network.api.base import MEMBERS, ORGANISERS, READERS, ApiBase
 from services.network.domain import published
@@ -87,9 +88,9 @@ class MeetingsApi(ApiBase):
         self._decide_meeting(meeting, events)
         return self._meeting_detail(meeting.id)
 
-    @api("GET", "/meetings", allow=READERS, returns=schemas.MeetingSummary, many=True,
-         summary="Meetings (a peer: the ones they take part in), with the next occurrence")
-    def list_meetings(self, request):
+    @api("GET", "/meetings", allow=READERS, returns=schemas.MeetingSummary, many=True, paged=True,
+         summary="Meetings (a peer: the ones they take part in), with the next occurrence, a page at a time")
+    def list_meetings(self, request, query):
         peer = caller_peer_id(request) if is_peer_only(request) else None
         return self.db.execute(
             "SELECT m.*, (SELECT min(o.starts_at) FROM meeting_occurrences o WHERE o.meeting_id = m.id AND "
@@ -97,7 +98,7 @@ class MeetingsApi(ApiBase):
             "WHERE %(p)s::uuid IS NULL OR m.facilitator_peer_ids ? %(p)s::text "
             "OR EXISTS (SELECT 1 FROM meeting_invitees i WHERE i.meeting_id = m.id AND i.peer_id = %(p)s::uuid) "
             "OR EXISTS (SELECT 1 FROM network_members n WHERE n.network_id = m.network_id AND n.peer_id = %(p)s::uuid) "
-            "ORDER BY m.scheduled_at, m.id", {"p": peer}).fetchall()
+            "ORDER BY m.scheduled_at, m.id" + page_clause(query), {"p": peer}).fetchall()
 
     @api("GET", MEETING, allow=READERS, returns=schemas.MeetingDetail,
          summary="A meeting with its schedule, invitees and occurrences (theme, agenda, counts)")

@@ -8,6 +8,7 @@ from __future__ import annotations
 from runtime.http.auth import caller_peer_id, is_peer_only
 from runtime.errors import NotFound
 from runtime.http.entrypoint import api
+from runtime.http.paging import page_clause
 from runtime.privacy.pseudonym import pseudonym
 from services.network import schemas
 from services.network.api.base import MEMBERS, READERS, ApiBase
@@ -38,10 +39,10 @@ class NationalEventsApi(ApiBase):
     def _pseudonym(national_event_id, peer_id) -> str:
         return pseudonym(pseudonym_entity(national_event_id, peer_id), purpose=PSEUDONYM_PURPOSE)
 
-    @api("GET", "/national-events", allow=READERS, returns=schemas.AnnouncedNationalEvent, many=True,
+    @api("GET", "/national-events", allow=READERS, returns=schemas.AnnouncedNationalEvent, many=True, paged=True,
          summary="The national events announced to this instance (e.g. the yearly peer meetup)")
-    def list_national_events(self, request):
-        return self.db.execute("SELECT * FROM national_events ORDER BY starts_at, id").fetchall()
+    def list_national_events(self, request, query):
+        return self.db.execute("SELECT * FROM national_events ORDER BY starts_at, id" + page_clause(query)).fetchall()
 
     @api("GET", NATIONAL_EVENT, allow=READERS, returns=schemas.AnnouncedNationalEvent,
          summary="A national event announced to this instance")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from runtime.http.auth import caller_peer_id, is_peer_only
 from runtime.http.entrypoint import api
+from runtime.http.paging import page_clause
 from services.network import schemas
 from services.network.api.base import CREATORS, MEMBERS, ORGANISERS, READERS, ApiBase, today
 from services.network.domain import published
@@ -38,10 +39,10 @@ class NetworksApi(ApiBase):
         events = Network.create(body["name"], body["purpose"], body["kind"], facilitators)
         return self._decide_network(network, events)
 
-    @api("GET", "/networks", allow=READERS, returns=schemas.NetworkSummary, many=True,
-         summary="The instance's networks, to find one to join (name, purpose, kind, size)")
-    def list_networks(self, request):
-        return self.db.execute(_SUMMARY + "ORDER BY n.created_at, n.id").fetchall()
+    @api("GET", "/networks", allow=READERS, returns=schemas.NetworkSummary, many=True, paged=True,
+         summary="The instance's networks, to find one to join (name, purpose, kind, size), a page at a time")
+    def list_networks(self, request, query):
+        return self.db.execute(_SUMMARY + "ORDER BY n.created_at, n.id" + page_clause(query)).fetchall()
 
     @api("GET", NETWORK, allow=READERS, returns=schemas.NetworkDetail,
          summary="A network with its facilitators and size (members and staff)")

@@ -14,10 +14,10 @@ class OperationsApi:
     def rules(self, request):
         return [rule.as_dict() for rule in RULES]
 
-    @api("GET", "/deliveries/failed", allow=("admin",), returns=schemas.FailedDelivery, many=True,
+    @api("GET", "/deliveries/failed", allow=("admin",), returns=schemas.FailedDelivery, many=True, paged=True,
          summary="E-mails given up after the last retry (no recipient, no content)")
-    def failed_deliveries(self, request):
-        return ledger.failed(self.db.conn)
+    def failed_deliveries(self, request, query):
+        return ledger.failed(self.db.conn, query["limit"], query["offset"])
 
     @api("POST", "/deliveries/<uuid:delivery_id>/retry", allow=("admin",), returns=schemas.Retried,
          summary="Send a failed e-mail again")

@@ -8,6 +8,7 @@ from runtime.http.auth import principal_of
 from runtime.errors import Forbidden, NotFound
 from runtime.eventstore import NO_STREAM
 from runtime.http.entrypoint import api
+from runtime.http.paging import page_clause
 from services.roles import schemas
 from services.roles.api.base import DESCRIPTION_EDITORS as EDITORS
 from services.roles.api.base import DESCRIPTION_READERS as READERS
@@ -48,10 +49,13 @@ class FunctionDescriptionsApi(ApiBase):
         self._append(stream_of(description_id), FunctionDescription.adopt(body["workplace"], body["title"]), NO_STREAM)
         return self._detail(description_id)
 
-    @api("GET", "/function-descriptions", allow=READERS, returns=schemas.FunctionDescriptionSummary, many=True,
-         summary="Function descriptions of the instance")
-    def list_descriptions(self, request):
-        return self.db.execute("SELECT * FROM function_descriptions ORDER BY workplace, updated_at").fetchall()
+    @api("GET", "/function-descriptions", allow=READERS, query=schemas.DescriptionsQuery,
+         returns=schemas.FunctionDescriptionSummary, many=True, paged=True,
+         summary="Function descriptions of the instance (?workplace= one workplace's), a page at a time")
+    def list_descriptions(self, request, query):
+        return self.db.execute("SELECT * FROM function_descriptions WHERE %(workplace)s::text IS NULL "
+                               "OR workplace = %(workplace)s ORDER BY workplace, updated_at, id" + page_clause(query),
+                               {"workplace": query["workplace"]}).fetchall()
 
     @api("GET", "/function-descriptions/<uuid:description_id>", allow=READERS,
          returns=schemas.FunctionDescriptionDetail, summary="One function description with its template")

@@ -12,6 +12,7 @@ from runtime.http.auth import principal_of
 from runtime.errors import Forbidden, NotFound
 from runtime.eventstore import NO_STREAM
 from runtime.http.entrypoint import api
+from runtime.http.paging import page_clause
 from services.roles import schemas
 from services.roles.api.base import STAFF, ApiBase
 from services.roles.domain.peer import (Peer, agree_task, evaluate_month, national_stream_of, stream_of,
@@ -47,12 +48,13 @@ class PeersApi(ApiBase):
         self._append(national_stream_of(peer_id), Peer.shared_nationally(body), NO_STREAM)
         return self._peer_row(peer_id)
 
-    @api("GET", "/peers", allow=STAFF, returns=schemas.PeerSummary, many=True,
-         summary="Peers of the instance with their state")
-    def list_peers(self, request):
+    @api("GET", "/peers", allow=STAFF, returns=schemas.PeerSummary, many=True, paged=True,
+         summary="Peers of the instance with their state, a page at a time")
+    def list_peers(self, request, query):
         rows = self.db.execute(
             "SELECT p.*, (SELECT a.status FROM volunteer_agreements a WHERE a.volunteer_id = p.id "
-            "ORDER BY a.updated_at DESC LIMIT 1) AS agreement_status FROM peers p ORDER BY p.workplace, p.id").fetchall()
+            "ORDER BY a.updated_at DESC LIMIT 1) AS agreement_status FROM peers p ORDER BY p.workplace, p.id"
+            + page_clause(query)).fetchall()
         return self.vault.open([{k: v for k, v in r.items() if k != "accommodation_needs"} for r in rows])
 
     @api("GET", "/peers/<uuid:peer_id>", allow=("peer", *STAFF), returns=schemas.PeerSummary,

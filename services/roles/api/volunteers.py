@@ -12,6 +12,7 @@ from runtime.http.auth import principal_of
 from runtime.errors import Forbidden, InvalidInput, NotFound, PersonErased
 from runtime.eventstore import NO_STREAM, NewEvent
 from runtime.http.entrypoint import api
+from runtime.http.paging import page_clause
 from services.roles import schemas
 from services.roles.api.base import COORDINATION, ApiBase
 from services.roles.domain.eligibility import COUNTED_KINDS, eligibility
@@ -209,13 +210,14 @@ class VolunteersApi(ApiBase):
 
     # -- read models ------------------------------------------------------------------------------
     @api("GET", "/volunteer-agreements", allow=COORDINATION, query=schemas.AgreementsQuery,
-         returns=schemas.AgreementSummary, many=True,
-         summary="Agreements, optionally ?status=draft|active|paused|ended (paused: the paused volunteers)")
+         returns=schemas.AgreementSummary, many=True, paged=True,
+         summary="Agreements, optionally ?status=draft|active|paused|ended (paused: the paused volunteers), a page at a time")
     def list_agreements(self, request, query):
         sql, params = "SELECT * FROM volunteer_agreements", ()
         if query["status"]:
             sql, params = sql + " WHERE status = %s", (query["status"],)
-        return [_summary(r) for r in self.db.execute(sql + " ORDER BY term_ends_on NULLS LAST, id", params)]
+        return [_summary(r) for r in self.db.execute(sql + " ORDER BY term_ends_on NULLS LAST, id" + page_clause(query),
+                                                     params)]
 
     @api("GET", "/volunteer-agreements/due-for-renewal", allow=COORDINATION, query=schemas.AsOfQuery,
          returns=schemas.AgreementSummary, many=True,
